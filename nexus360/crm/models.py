@@ -1,0 +1,75 @@
+"""CRM database: companies, contacts, deals and the pipeline's stages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Identity, Index, Integer, Numeric, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nexus360.db.base import CrmBase, bigint_id, created_at, updated_at
+from nexus360.reference.models import Country, Industry
+
+__all__ = ["Company", "Contact", "Country", "Deal", "DealStage", "Industry"]
+
+
+class DealStage(CrmBase):
+    __tablename__ = "deal_stages"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(always=False), primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    win_probability: Mapped[Decimal] = mapped_column(Numeric(5, 2), nullable=False)
+    is_won: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    is_lost: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+
+
+class Company(CrmBase):
+    __tablename__ = "companies"
+    __table_args__ = (Index("idx_companies_name", "name"),)
+
+    id: Mapped[int] = bigint_id()
+    name: Mapped[str] = mapped_column(String(255), nullable=False)
+    domain: Mapped[str | None] = mapped_column(String(255))
+    website: Mapped[str | None] = mapped_column(String(255))
+    industry_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("industries.id"))
+    country_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("countries.id"))
+    annual_revenue: Mapped[Decimal | None] = mapped_column(Numeric(15, 2))
+    created_at: Mapped[datetime | None] = created_at()
+    updated_at: Mapped[datetime | None] = updated_at()
+
+
+class Contact(CrmBase):
+    __tablename__ = "contacts"
+    __table_args__ = (Index("idx_contacts_email", "email"),)
+
+    id: Mapped[int] = bigint_id()
+    company_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("companies.id"))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(255), nullable=False)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    job_title: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime | None] = created_at()
+    updated_at: Mapped[datetime | None] = updated_at()
+
+
+class Deal(CrmBase):
+    __tablename__ = "deals"
+    __table_args__ = (
+        Index("idx_deals_company", "company_id"),
+        Index("ix_deals_stage_id_close_date", "stage_id", "close_date"),
+        Index("ix_deals_owner_id", "owner_id"),
+    )
+
+    id: Mapped[int] = bigint_id()
+    title: Mapped[str] = mapped_column(String(255), nullable=False)
+    company_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("companies.id"), nullable=False)
+    contact_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("contacts.id"))
+    stage_id: Mapped[int] = mapped_column(Integer, ForeignKey("deal_stages.id"), nullable=False)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(15, 2))
+    close_date: Mapped[date | None] = mapped_column(Date)
+    owner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)  # -> auth.users.id (checked by services)
+    created_at: Mapped[datetime | None] = created_at()
+    updated_at: Mapped[datetime | None] = updated_at()

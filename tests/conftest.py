@@ -1,0 +1,93 @@
+"""Shared fixtures: a real embedded PostgreSQL (with pgvector) for the whole run.
+
+The server lives in a temporary data directory, separate from the developer's `.nexus360/`.
+Its eight databases are migrated and seeded with the demo data once; each test then works inside a
+transaction that is rolled back (`db` fixture), so tests do not see each other's writes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from nexus360.config import reset_settings
+from nexus360.db import Database, dispose_engines, get_engine
+from nexus360.db import embedded
+
+URL_VARIABLES = [f"NEXUS360_{database.name}_URL" for database in Database]
+
+
+def use_data_dir(data_dir: Path, **urls: str) -> None:
+    """Point the app at `data_dir`'s embedded server (and at explicit URLs, where given)."""
+    for variable in URL_VARIABLES:
+        os.environ.pop(variable, None)
+    for database, url in urls.items():
+        os.environ[f"NEXUS360_{database.upper()}_URL"] = url
+    os.environ["NEXUS360_DATA_DIR"] = str(data_dir)
+    reset_settings()
+    dispose_engines()
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("nexus360-data")
+    saved = {key: value for key, value in os.environ.items() if key.startswith("NEXUS360_")}
+    use_data_dir(path)
+    yield path
+    dispose_engines()
+    embedded.stop(path)
+    for key in [key for key in os.environ if key.startswith("NEXUS360_")]:
+        del os.environ[key]
+    os.environ.update(saved)
+    reset_settings()
+
+
+@pytest.fixture(scope="session")
+def migrated(data_dir: Path) -> Path:
+    from nexus360.db import migrate
+
+    migrate.upgrade_all()
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def seeded(migrated: Path) -> Path:
+    from nexus360.demo import seed
+
+    seed.seed_demo_data()
+    return migrated
+
+
+class TransactionalSessions:
+    """Hands out one session per database, each inside a transaction rolled back at teardown."""
+
+    def __init__(self) -> None:
+        self._open: dict[Database, tuple] = {}
+
+    def __call__(self, database: Database) -> Session:
+        database = Database(database)
+        if database not in self._open:
+            connection = get_engine(database).connect()
+            transaction = connection.begin()
+            session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+            self._open[database] = (connection, transaction, session)
+        return self._open[database][2]
+
+    def close(self) -> None:
+        for connection, transaction, session in self._open.values():
+            session.close()
+            transaction.rollback()
+            connection.close()
+        self._open.clear()
+
+
+@pytest.fixture
+def db(seeded: Path) -> Iterator[TransactionalSessions]:
+    """`db(Database.CRM)` gives a session whose changes vanish after the test."""
+    sessions = TransactionalSessions()
+    yield sessions
+    sessions.close()
