@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from nexus360.config import reset_settings
-from nexus360.db import Database, dispose_engines, get_engine
-from nexus360.db import embedded
+from nexus360.db import Database, dispose_engines, embedded, get_engine
 
 URL_VARIABLES = [f"NEXUS360_{database.name}_URL" for database in Database]
 

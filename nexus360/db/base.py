@@ -19,7 +19,7 @@ NAMING_CONVENTION = {
 UTC_NOW = text("timezone('utc', now())")
 
 
-class Database(str, enum.Enum):
+class Database(enum.StrEnum):
     AUTH = "auth"
     INTEGRATION = "integration"
     NOTIFICATIONS = "notifications"
@@ -28,9 +28,6 @@ class Database(str, enum.Enum):
     COMPENSATION = "compensation"
     FORECASTING = "forecasting"
     MARKETING = "marketing"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 def _metadata() -> MetaData:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import atexit
 import logging
 import os
-import warnings
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 

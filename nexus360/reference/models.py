@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CHAR, Identity, Integer, String, text
+from sqlalchemy import CHAR, Boolean, Identity, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nexus360.db.base import CrmBase

@@ -1,0 +1,19 @@
+"""Nexus360: the router. Page config, the sign-in gate, and navigation to the pages the user may open."""
+
+import streamlit as st
+
+from nexus360.ui import navigation, sidebar, signin
+
+st.set_page_config(page_title="Nexus360", page_icon=":material/hub:", layout="wide")
+
+principal = signin.signed_in_principal()
+sections: dict[str, list] = {}
+for spec in navigation.allowed_pages(principal):
+    page = st.Page(
+        str(navigation.PAGES_DIR / spec.script), title=spec.title, icon=spec.icon, url_path=spec.url_path,
+        default=spec.url_path == "home",
+    )
+    sections.setdefault(spec.section, []).append(page)
+current = st.navigation(sections)
+sidebar.render(principal)
+current.run()

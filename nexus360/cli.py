@@ -1,0 +1,170 @@
+"""`python -m nexus360 …`: database, demo data, integrity checks and the app server."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from nexus360.config import PROJECT_ROOT, get_settings
+from nexus360.db import Database
+from nexus360.errors import Nexus360Error
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print our errors as one clear line and exit 1, instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except Nexus360Error as error:
+            raise click.ClickException(str(error)) from error
+
+    return wrapper
+
+
+def uses_embedded_server() -> bool:
+    settings = get_settings()
+    return any(settings.url_for(database.value) is None for database in Database)
+
+
+@click.group()
+def main() -> None:
+    """Nexus360 command line."""
+
+
+@main.group()
+def db() -> None:
+    """Databases: migrations and connection URLs."""
+
+
+@db.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Create missing databases and migrate all eight to the newest revision."""
+    from nexus360.db import migrate
+
+    created = migrate.upgrade_all()
+    for name in created:
+        click.echo(f"created database {name}", err=True)
+    click.echo("all eight databases are at the newest revision", err=True)
+
+
+@db.command("urls")
+@friendly_errors
+def db_urls() -> None:
+    """Print the URL of each database as one JSON object."""
+    from nexus360.db import resolve_urls
+
+    click.echo(json.dumps(resolve_urls(), indent=2))
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("seed")
+@click.option("--reset", is_flag=True, help="Empty the demo tables first and load them again.")
+@friendly_errors
+def demo_seed(reset: bool) -> None:
+    """Load deterministic demo data into all eight databases (once, unless --reset)."""
+    from nexus360.db import migrate
+    from nexus360.demo import seed
+
+    migrate.upgrade_all()
+    counts = seed.seed_demo_data(reset=reset, progress=lambda message: click.echo(message, err=True))
+    if not counts:
+        click.echo("demo data is already loaded; nothing changed (use --reset to load it again)", err=True)
+        return
+    click.echo(json.dumps(counts, indent=2))
+
+
+@main.command("check")
+@friendly_errors
+def check() -> None:
+    """Report rows whose cross-database user references point nowhere (exit 1 if any)."""
+    from nexus360.integrity import check_references
+
+    orphans = check_references()
+    for orphan in orphans:
+        click.echo(
+            f"{orphan.database}.{orphan.table} id={orphan.row_id}: {orphan.column}={orphan.missing_user_id} "
+            "has no user in auth.users"
+        )
+    if orphans:
+        raise click.ClickException(f"{len(orphans)} row(s) refer to users that do not exist")
+    click.echo("no orphaned references", err=True)
+
+
+@main.group()
+def server() -> None:
+    """The embedded PostgreSQL server (used for databases without a URL)."""
+
+
+@server.command("start")
+@friendly_errors
+def server_start() -> None:
+    """Start the embedded server (or report the one already running)."""
+    from nexus360.db import embedded
+
+    running = embedded.ensure_running(get_settings().data_dir)
+    click.echo(f"embedded PostgreSQL running: {running.host_label}")
+
+
+@server.command("stop")
+def server_stop() -> None:
+    """Stop the embedded server cleanly."""
+    from nexus360.db import embedded
+
+    stopped = embedded.stop(get_settings().data_dir)
+    click.echo("embedded PostgreSQL stopped" if stopped else "embedded PostgreSQL was not running")
+
+
+@main.command("serve")
+@click.option("--port", default=8501, show_default=True, help="Port of the web app.")
+@click.option("--seed/--no-seed", default=True, show_default=True, help="Load demo data into empty databases.")
+@friendly_errors
+def serve(port: int, seed: bool) -> None:
+    """Prepare the databases and run the app; stop the embedded server when the app stops."""
+    from nexus360.db import embedded, migrate
+    from nexus360.demo import seed as demo_seed_module
+
+    embedded_in_use = uses_embedded_server()
+    if embedded_in_use:
+        click.echo(f"starting embedded PostgreSQL in {get_settings().data_dir}", err=True)
+        embedded.ensure_running(get_settings().data_dir)
+    migrate.upgrade_all()
+    if seed and not demo_seed_module.is_seeded():
+        click.echo("loading demo data (first run only)…", err=True)
+        demo_seed_module.seed_demo_data(progress=lambda message: click.echo(message, err=True))
+    try:
+        sys.exit(_run_streamlit(port))
+    finally:
+        if embedded_in_use:
+            embedded.stop(get_settings().data_dir)
+            click.echo("embedded PostgreSQL stopped", err=True)
+
+
+def _run_streamlit(port: int) -> int:
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "Home.py"),
+        "--server.port", str(port), "--server.headless", "true",
+    ]
+    click.echo(f"Nexus360 is at http://localhost:{port}  (Ctrl+C stops it)", err=True)
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=os.environ.copy())
+
+    def forward(signum: int, _frame: Any) -> None:
+        process.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    return process.wait()

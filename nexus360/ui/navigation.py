@@ -1,0 +1,45 @@
+"""The app's pages and who may open them (convenience only: services check permissions too)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nexus360.auth.schemas import Principal
+from nexus360.config import PROJECT_ROOT
+
+PAGES_DIR = PROJECT_ROOT / "pages"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    script: str
+    title: str
+    icon: str
+    url_path: str
+    any_of: tuple[str, ...] = ()  # permissions; empty = every signed-in user
+    section: str = "Workspace"
+
+    def allowed(self, principal: Principal) -> bool:
+        return not self.any_of or any(principal.has(permission) for permission in self.any_of)
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home.py", "Home", ":material/home:", "home"),
+    PageSpec("crm.py", "CRM", ":material/handshake:", "crm", ("crm.read",)),
+    PageSpec("campaigns.py", "Campaigns & Leads", ":material/campaign:", "campaigns", ("marketing.read",)),
+    PageSpec(
+        "commissions.py", "Commissions", ":material/payments:", "commissions",
+        ("commissions.read_own", "commissions.read_all"),
+    ),
+    PageSpec("forecasts.py", "Forecasts", ":material/trending_up:", "forecasts", ("forecasts.read",)),
+    PageSpec("notifications.py", "Notifications", ":material/notifications:", "notifications"),
+    PageSpec("chat.py", "Assistant", ":material/smart_toy:", "chat", ("chat.use",)),
+    PageSpec("admin.py", "Admin", ":material/admin_panel_settings:", "admin", ("admin.users",), "Administration"),
+    PageSpec(
+        "integrations.py", "Integrations", ":material/hub:", "integrations", ("integrations.manage",), "Administration"
+    ),
+)
+
+
+def allowed_pages(principal: Principal) -> list[PageSpec]:
+    return [page for page in PAGES if page.allowed(principal)]

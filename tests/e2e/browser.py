@@ -1,0 +1,33 @@
+"""Helpers for browser tests: wait for Streamlit, sign in, take screenshots to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nexus360.config import PROJECT_ROOT
+
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+DEMO_PASSWORD = "nexus360-demo"
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=30_000)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, url: str, username: str, password: str) -> None:
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    wait_idle(page)
