@@ -8,11 +8,15 @@ st.set_page_config(page_title="Nexus360", page_icon=":material/hub:", layout="wi
 
 principal = signin.signed_in_principal()
 sections: dict[str, list] = {}
-for spec in navigation.allowed_pages(principal):
-    page = st.Page(
-        str(navigation.PAGES_DIR / spec.script), title=spec.title, icon=spec.icon, url_path=spec.url_path,
-        default=spec.url_path == "home",
-    )
+for spec in navigation.PAGES:
+    if spec.allowed(principal):
+        page = st.Page(
+            str(navigation.PAGES_DIR / spec.script), title=spec.title, icon=spec.icon, url_path=spec.url_path,
+            default=spec.url_path == "home",
+        )
+    else:  # reachable by URL only, and then it shows a refusal instead of running the page
+        page = st.Page(navigation.refusal_page(spec), title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                       visibility="hidden")
     sections.setdefault(spec.section, []).append(page)
 current = st.navigation(sections)
 sidebar.render(principal)

@@ -1,4 +1,4 @@
-"""`python -m nexus360 …`: database, demo data, integrity checks and the app server."""
+"""`python -m nexus360 …`: database, demo data, integrity checks, directory sync and the app server."""
 
 from __future__ import annotations
 
@@ -103,6 +103,23 @@ def check() -> None:
     if orphans:
         raise click.ClickException(f"{len(orphans)} row(s) refer to users that do not exist")
     click.echo("no orphaned references", err=True)
+
+
+@main.group()
+def auth() -> None:
+    """Users and roles from Microsoft Entra ID."""
+
+
+@auth.command("sync-directory")
+@friendly_errors
+def auth_sync_directory() -> None:
+    """Create, update and deactivate users from Microsoft Graph; print the run as JSON (exit 1 if it failed)."""
+    from nexus360.auth import directory, flows
+
+    result = flows.run_directory_sync(directory.SYSTEM, settings=get_settings())
+    click.echo(json.dumps(result.model_dump(), indent=2))
+    if result.status == "error":
+        raise click.exceptions.Exit(1)
 
 
 @main.group()

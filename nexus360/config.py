@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -57,14 +57,43 @@ class Settings(BaseSettings):
     forecasting_url: str | None = None
     marketing_url: str | None = None
 
+    # Optional owner URLs, used only by migrations, the demo loader and `check`. The URLs above are
+    # what the app connects with; on a managed server give them a role that does not own the tables
+    # (see README). Unset: migrations use the app's URL.
+    auth_admin_url: str | None = None
+    integration_admin_url: str | None = None
+    notifications_admin_url: str | None = None
+    crm_admin_url: str | None = None
+    chat_admin_url: str | None = None
+    compensation_admin_url: str | None = None
+    forecasting_admin_url: str | None = None
+    marketing_admin_url: str | None = None
+
     # Embedded PostgreSQL (used for every database whose URL is unset).
     data_dir: Path = Field(default=PROJECT_ROOT / ".nexus360")
     database_prefix: str = "nexus360_"
+    app_role: str = "nexus360_app"  # the role the app connects as on the embedded server
 
     # Sign-in
     local_login: bool = True
     cookie_key: str | None = None
     cookie_expiry_days: float = 1.0
+
+    # Microsoft Entra ID sign-in (st.login). The OIDC client itself is configured in secrets.toml's
+    # [auth] and [auth.microsoft]; these only decide what a signed-in Entra user becomes here.
+    entra_default_role: str = "sales_rep"  # role given to a user created at their first sign-in
+    # Entra app-role value or group object id (token claims `roles` / `groups`) -> Nexus360 role name.
+    # From the environment as JSON: NEXUS360_ENTRA_ROLE_MAP='{"Nexus360.Admin": "admin"}'.
+    entra_role_map: dict[str, str] = Field(default_factory=dict)
+
+    # Microsoft Graph directory sync (msal client-credentials flow). The secret comes from the
+    # environment or secrets.toml only, never from the database.
+    graph_tenant_id: str | None = None
+    graph_client_id: str | None = None
+    graph_client_secret: SecretStr | None = None
+    graph_authority_host: str = "https://login.microsoftonline.com"
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    graph_ca_bundle: str | None = None  # extra CA certificates (corporate proxies; the test stand-in)
 
     # Connection pool per database and process
     pool_size: int = 5
@@ -82,7 +111,9 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, StreamlitSecretsSource(settings_cls, SECRETS_FILE))
 
-    def url_for(self, database: str) -> str | None:
+    def url_for(self, database: str, *, admin: bool = False) -> str | None:
+        if admin:
+            return getattr(self, f"{database}_admin_url") or getattr(self, f"{database}_url")
         return getattr(self, f"{database}_url")
 
 

@@ -1,9 +1,23 @@
-"""CRM (placeholder until its issue builds it)."""
+"""CRM: dashboards, the pipeline board, deals, companies, contacts, import."""
 
-from nexus360.ui import placeholder
+import streamlit as st
 
-placeholder.render(
-    "CRM",
-    "Companies, contacts and deals: pipeline dashboards with filters, searchable lists, "
-    "a pipeline board, CSV import and export.",
-)
+from nexus360.crm import service as crm_service
+from nexus360.db import Database
+from nexus360.ui import crm_board, crm_companies, crm_deals
+from nexus360.ui.session import cached, current_principal
+
+principal = current_principal()
+st.title("CRM")
+reference = cached(Database.CRM, crm_service.list_reference)
+dashboard, board, deals, companies, contacts = st.tabs(["Dashboard", "Pipeline", "Deals", "Companies", "Contacts"])
+with dashboard:
+    st.info("The filtered pipeline dashboards land here next.")
+with board:
+    crm_board.board_tab(reference)
+with deals:
+    crm_deals.deals_tab(reference)
+with companies:
+    crm_companies.companies_tab(reference)
+with contacts:
+    crm_companies.contacts_tab()

@@ -20,18 +20,19 @@ st.caption(f"Sales at a glance · {today:%A %d %B %Y}")
 summary = cached(Database.CRM, crm_service.get_pipeline_summary, today=today)
 columns = st.columns(5)
 columns[0].metric("Open pipeline", money(summary.open_pipeline), f"{summary.open_deals:,} open deals",
-                  delta_color="off", border=True)
+                  delta_color="off", delta_arrow="off", border=True)
 columns[1].metric(f"Won in {summary.quarter_label}", money(summary.won_this_quarter),
                   change(summary.won_this_quarter, summary.won_last_quarter), border=True,
                   help=f"Last quarter: {money(summary.won_last_quarter)}")
-columns[2].metric("Win rate", percent(summary.win_rate), "last 12 months", delta_color="off", border=True,
+columns[2].metric("Win rate", percent(summary.win_rate), "last 12 months", delta_color="off", delta_arrow="off",
+                  border=True,
                   help="Won deals ÷ (won + lost) closed in the last twelve months")
 if principal.has("marketing.read"):
     new_leads = cached(Database.MARKETING, marketing_service.count_new_leads_this_month, today=today)
     columns[3].metric("New leads", f"{new_leads:,}", f"since 1 {today:%b}",
-                      delta_color="off", border=True)
+                      delta_color="off", delta_arrow="off", border=True)
 unread = cached(Database.NOTIFICATIONS, notifications_service.count_unread)
-columns[4].metric("Unread notifications", f"{unread:,}", border=True)
+columns[4].metric("Unread notifications", f"{unread:,}", "for you", delta_color="off", delta_arrow="off", border=True)
 
 left, right = st.columns([3, 2])
 with left:
@@ -40,11 +41,13 @@ with left:
     if revenue["revenue"].sum() == 0:
         st.info("No won deals in the last two years yet.")
     else:
-        st.plotly_chart(charts.monthly_revenue(revenue), use_container_width=True, key="won_by_month")
+        st.plotly_chart(charts.monthly_revenue(revenue), width="stretch", key="won_by_month",
+                        config=charts.PLOTLY_CONFIG)
 with right:
     st.subheader("Open pipeline by stage")
     stages = cached(Database.CRM, crm_service.get_pipeline_by_stage)
     if stages["deals"].sum() == 0:
         st.info("No open deals. New deals will show here by stage.")
     else:
-        st.plotly_chart(charts.pipeline_by_stage(stages), use_container_width=True, key="pipeline_by_stage")
+        st.plotly_chart(charts.pipeline_by_stage(stages), width="stretch", key="pipeline_by_stage",
+                        config=charts.PLOTLY_CONFIG)

@@ -8,6 +8,8 @@ transaction that is rolled back (`db` fixture), so tests do not see each other's
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,8 +34,10 @@ def use_data_dir(data_dir: Path, **urls: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("nexus360-data")
+def data_dir() -> Iterator[Path]:
+    # Not under pytest's tmp dir: pytest makes that 0700 for root, which locks out the server's
+    # own system user whenever another pytest run starts beside this one.
+    path = Path(tempfile.mkdtemp(prefix="nexus360-test-"))
     saved = {key: value for key, value in os.environ.items() if key.startswith("NEXUS360_")}
     use_data_dir(path)
     yield path
@@ -43,6 +47,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         del os.environ[key]
     os.environ.update(saved)
     reset_settings()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

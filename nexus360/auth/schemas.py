@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+LOCAL_AZURE_ID_PREFIX = "local:"  # users.azure_id of accounts not (yet) linked to Entra ID
+
 
 class Principal(BaseModel):
     """The signed-in user as services see them: who, and what they may do."""

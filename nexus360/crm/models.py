@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Identity, Index, Integer, Numeric, String, text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nexus360.db.base import CrmBase, bigint_id, created_at, updated_at
+from nexus360.db.base import UTC_NOW, CrmBase, bigint_id, created_at, updated_at
 from nexus360.reference.models import Country, Industry
 
-__all__ = ["Company", "Contact", "Country", "Deal", "DealStage", "Industry"]
+__all__ = ["Company", "Contact", "Country", "Deal", "DealStage", "DealStageChange", "Industry"]
 
 
 class DealStage(CrmBase):
@@ -73,3 +73,17 @@ class Deal(CrmBase):
     owner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)  # -> auth.users.id (checked by services)
     created_at: Mapped[datetime | None] = created_at()
     updated_at: Mapped[datetime | None] = updated_at()
+
+
+class DealStageChange(CrmBase):
+    """One move of a deal between stages (the first row of a deal has no from_stage)."""
+
+    __tablename__ = "deal_stage_history"
+    __table_args__ = (Index("ix_deal_stage_history_deal_id", "deal_id", "changed_at"),)
+
+    id: Mapped[int] = bigint_id()
+    deal_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("deals.id", ondelete="CASCADE"), nullable=False)
+    from_stage_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("deal_stages.id"))
+    to_stage_id: Mapped[int] = mapped_column(Integer, ForeignKey("deal_stages.id"), nullable=False)
+    changed_by: Mapped[int | None] = mapped_column(BigInteger)  # -> auth.users.id
+    changed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=UTC_NOW)

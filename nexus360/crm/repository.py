@@ -1,21 +1,38 @@
-"""Queries of the crm database. Aggregates are computed by PostgreSQL, never in pandas."""
+"""Queries of the crm database: Home figures, companies, contacts and reference lookups.
+
+Aggregates are computed by PostgreSQL, never in pandas; lists are keyset-paginated.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from nexus360.crm.models import Deal, DealStage
+from nexus360.crm.models import Company, Contact, Deal, DealStage
+from nexus360.crm.pagination import Page, after_clause, fetch_page
+from nexus360.reference.models import Country, Industry
 
 _open = (DealStage.is_won.is_(False)) & (DealStage.is_lost.is_(False))
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains(column, text: str):
+    return column.ilike(f"%{escape_like(text)}%", escape="\\")
+
+
+# --- Home figures --------------------------------------------------------------------------------
 
 
 def open_pipeline(session: Session) -> tuple[Decimal, int]:
     statement = (
         select(func.coalesce(func.sum(Deal.amount), 0), func.count(Deal.id))
+        .select_from(Deal)
         .join(DealStage, DealStage.id == Deal.stage_id)
         .where(_open)
     )
@@ -26,6 +43,7 @@ def open_pipeline(session: Session) -> tuple[Decimal, int]:
 def won_amount_between(session: Session, start: date, end: date) -> Decimal:
     statement = (
         select(func.coalesce(func.sum(Deal.amount), 0))
+        .select_from(Deal)
         .join(DealStage, DealStage.id == Deal.stage_id)
         .where(DealStage.is_won.is_(True), Deal.close_date.between(start, end))
     )
@@ -39,6 +57,7 @@ def closed_counts_between(session: Session, start: date, end: date) -> tuple[int
             func.count().filter(DealStage.is_won.is_(True)),
             func.count().filter(DealStage.is_lost.is_(True)),
         )
+        .select_from(Deal)
         .join(DealStage, DealStage.id == Deal.stage_id)
         .where(Deal.close_date.between(start, end), DealStage.is_won | DealStage.is_lost)
     )
@@ -50,6 +69,7 @@ def won_revenue_by_month(session: Session, start: date, end: date) -> list[tuple
     month = cast(func.date_trunc("month", Deal.close_date), Date).label("month")
     statement = (
         select(month, func.sum(Deal.amount), func.count(Deal.id))
+        .select_from(Deal)
         .join(DealStage, DealStage.id == Deal.stage_id)
         .where(DealStage.is_won.is_(True), Deal.close_date.between(start, end))
         .group_by(month)
@@ -61,17 +81,134 @@ def won_revenue_by_month(session: Session, start: date, end: date) -> list[tuple
 def pipeline_by_stage(session: Session) -> list[tuple[str, int, Decimal, int]]:
     """(stage, position, open amount, deal count) for every open stage, in pipeline order."""
     statement = (
-        select(
-            DealStage.name,
-            DealStage.position,
-            func.coalesce(func.sum(Deal.amount), 0),
-            func.count(Deal.id),
-        )
+        select(DealStage.name, DealStage.position, func.coalesce(func.sum(Deal.amount), 0), func.count(Deal.id))
         .outerjoin(Deal, Deal.stage_id == DealStage.id)
         .where(_open)
         .group_by(DealStage.id)
         .order_by(DealStage.position)
     )
-    return [
-        (name, position, Decimal(amount), int(count)) for name, position, amount, count in session.execute(statement)
-    ]
+    return [(name, pos, Decimal(amount), int(count)) for name, pos, amount, count in session.execute(statement)]
+
+
+# --- reference data ------------------------------------------------------------------------------
+
+
+def list_stages(session: Session) -> list[DealStage]:
+    return list(session.scalars(select(DealStage).order_by(DealStage.position)))
+
+
+def list_industries(session: Session) -> list[tuple[int, str]]:
+    statement = (
+        select(Industry.id, Industry.name).where(func.coalesce(Industry.is_active, True)).order_by(Industry.name)
+    )
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def list_countries(session: Session) -> list[tuple[int, str]]:
+    statement = select(Country.id, Country.name).where(func.coalesce(Country.is_active, True)).order_by(Country.name)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+# --- companies -----------------------------------------------------------------------------------
+
+
+def company_list_statement(*, search: str = "", industry_id: int | None = None, country_id: int | None = None):
+    statement = (
+        select(
+            Company.id,
+            Company.name,
+            Company.domain,
+            Industry.name.label("industry"),
+            Country.name.label("country"),
+            Company.annual_revenue,
+            Company.created_at,
+        )
+        .outerjoin(Industry, Industry.id == Company.industry_id)
+        .outerjoin(Country, Country.id == Company.country_id)
+    )
+    if search.strip():
+        statement = statement.where(
+            or_(contains(Company.name, search.strip()), contains(Company.domain, search.strip()))
+        )
+    if industry_id:
+        statement = statement.where(Company.industry_id == industry_id)
+    if country_id:
+        statement = statement.where(Company.country_id == country_id)
+    return statement
+
+
+def list_companies(session: Session, *, after: tuple | None = None, limit: int, **filters) -> Page:
+    statement = company_list_statement(**filters)
+    if after:
+        statement = statement.where(after_clause([Company.name, Company.id], after))
+    return fetch_page(session, statement.order_by(Company.name, Company.id), key=("name", "id"), limit=limit)
+
+
+def get_company(session: Session, company_id: int) -> Company | None:
+    return session.get(Company, company_id)
+
+
+def find_similar_companies(session: Session, *, name: str, domain: str | None, exclude_id: int | None = None):
+    """Companies with the same name (case-insensitive) or the same domain: likely duplicates."""
+    conditions = [func.lower(Company.name) == name.lower()]
+    if domain:
+        conditions.append(func.lower(Company.domain) == domain.lower())
+    statement = select(Company.id, Company.name, Company.domain).where(or_(*conditions)).limit(5)
+    if exclude_id:
+        statement = statement.where(Company.id != exclude_id)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def count_company_dependants(session: Session, company_id: int) -> tuple[int, int]:
+    """(contacts, deals) that still belong to the company."""
+    contacts = session.execute(select(func.count()).where(Contact.company_id == company_id)).scalar_one()
+    deals = session.execute(select(func.count()).where(Deal.company_id == company_id)).scalar_one()
+    return int(contacts), int(deals)
+
+
+def delete_company(session: Session, company_id: int) -> None:
+    session.execute(delete(Company).where(Company.id == company_id))
+
+
+# --- contacts ------------------------------------------------------------------------------------
+
+
+def contact_list_statement(*, search: str = "", company_id: int | None = None):
+    full_name = func.concat_ws(" ", Contact.first_name, Contact.last_name)
+    statement = select(
+        Contact.id,
+        full_name.label("name"),
+        Contact.email,
+        Contact.phone,
+        Contact.job_title,
+        Company.name.label("company"),
+        Contact.company_id,
+    ).outerjoin(Company, Company.id == Contact.company_id)
+    if search.strip():
+        text = search.strip()
+        statement = statement.where(or_(contains(Contact.email, text), contains(full_name, text)))
+    if company_id:
+        statement = statement.where(Contact.company_id == company_id)
+    return statement
+
+
+def list_contacts(session: Session, *, after: tuple | None = None, limit: int, **filters) -> Page:
+    statement = contact_list_statement(**filters)
+    if after:
+        statement = statement.where(after_clause([Contact.email, Contact.id], after))
+    return fetch_page(session, statement.order_by(Contact.email, Contact.id), key=("email", "id"), limit=limit)
+
+
+def get_contact(session: Session, contact_id: int) -> Contact | None:
+    return session.get(Contact, contact_id)
+
+
+def find_contacts_by_email(session: Session, email: str, *, exclude_id: int | None = None):
+    statement = select(Contact.id, Contact.email, Contact.company_id).where(func.lower(Contact.email) == email.lower())
+    if exclude_id:
+        statement = statement.where(Contact.id != exclude_id)
+    return [tuple(row) for row in session.execute(statement.limit(5))]
+
+
+def count_contact_deals(session: Session, contact_id: int) -> int:
+    return int(session.execute(select(func.count()).where(Deal.contact_id == contact_id)).scalar_one())

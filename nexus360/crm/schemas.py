@@ -1,10 +1,139 @@
-"""Pydantic shapes of the CRM domain."""
+"""Pydantic shapes of the CRM domain: what comes in (Create/Update) and what goes out (Read)."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+Name = Annotated[str, Field(min_length=1, max_length=255)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+
+
+def clean_text(value: str | None) -> str | None:
+    """Trim and collapse inner whitespace; empty becomes None."""
+    if value is None:
+        return None
+    cleaned = " ".join(str(value).split())
+    return cleaned or None
+
+
+def normalise_email(value: str | None) -> str | None:
+    cleaned = clean_text(value)
+    if cleaned is None:
+        return None
+    cleaned = cleaned.lower()
+    if len(cleaned) > 255 or not EMAIL.match(cleaned):
+        raise ValueError(f"'{cleaned[:80]}' is not a valid email address")
+    return cleaned
+
+
+def normalise_domain(value: str | None) -> str | None:
+    cleaned = clean_text(value)
+    if cleaned is None:
+        return None
+    cleaned = re.sub(r"^https?://", "", cleaned.lower()).removeprefix("www.").split("/")[0]
+    if not DOMAIN.match(cleaned):
+        raise ValueError(f"'{cleaned[:80]}' is not a valid domain (like example.com)")
+    return cleaned
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+class CompanyCreate(_Input):
+    name: Name
+    domain: str | None = None
+    website: str | None = Field(default=None, max_length=255)
+    industry_id: int | None = None
+    country_id: int | None = None
+    annual_revenue: Money | None = None
+
+    _name = field_validator("name", mode="before")(clean_text)
+    _domain = field_validator("domain", mode="before")(normalise_domain)
+    _website = field_validator("website", mode="before")(clean_text)
+
+
+class CompanyUpdate(CompanyCreate):
+    pass
+
+
+class ContactCreate(_Input):
+    company_id: int | None = None
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    email: str = Field(max_length=255)
+    phone: str | None = Field(default=None, max_length=50)
+    job_title: str | None = Field(default=None, max_length=100)
+
+    _email = field_validator("email", mode="before")(normalise_email)
+    _texts = field_validator("first_name", "last_name", "phone", "job_title", mode="before")(clean_text)
+
+
+class ContactUpdate(ContactCreate):
+    pass
+
+
+class DealCreate(_Input):
+    title: Name
+    company_id: int
+    contact_id: int | None = None
+    stage_id: int
+    amount: Money | None = None
+    close_date: date | None = None
+    owner_id: int
+
+    _title = field_validator("title", mode="before")(clean_text)
+
+
+class DealUpdate(DealCreate):
+    pass
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CompanyRead(_Read):
+    id: int
+    name: str
+    domain: str | None
+    website: str | None
+    industry_id: int | None
+    country_id: int | None
+    annual_revenue: Decimal | None
+
+
+class ContactRead(_Read):
+    id: int
+    company_id: int | None
+    first_name: str | None
+    last_name: str | None
+    email: str
+    phone: str | None
+    job_title: str | None
+
+    @property
+    def name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
+
+
+class DealRead(_Read):
+    id: int
+    title: str
+    company_id: int
+    contact_id: int | None
+    stage_id: int
+    amount: Decimal | None
+    close_date: date | None
+    owner_id: int
 
 
 class PipelineSummary(BaseModel):

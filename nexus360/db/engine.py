@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 
 from sqlalchemy import Engine, create_engine, exc, text
 from sqlalchemy.engine import make_url
@@ -19,7 +20,7 @@ from nexus360.db import embedded
 from nexus360.db.base import Database
 from nexus360.errors import DatabaseUnavailable
 
-_engines: dict[Database, Engine] = {}
+_engines: dict[tuple[Database, bool], Engine] = {}
 _lock = threading.Lock()
 
 
@@ -27,19 +28,25 @@ def database_name(database: Database) -> str:
     return f"{get_settings().database_prefix}{Database(database).value}"
 
 
-def resolve_url(database: Database) -> str:
-    """The SQLAlchemy URL the app connects to for `database`."""
+def resolve_url(database: Database, *, admin: bool = False) -> str:
+    """The SQLAlchemy URL for `database`: the app's own, or (admin) the owner's for migrations."""
     database = Database(database)
     settings = get_settings()
-    configured = settings.url_for(database.value)
+    configured = settings.url_for(database.value, admin=admin)
     if configured:
         return _with_driver(configured)
     server = embedded.ensure_running(settings.data_dir)
-    return server.url(database_name(database))
+    user = embedded.SUPERUSER if admin else settings.app_role
+    return server.url(database_name(database), user=user)
 
 
 def resolve_urls() -> dict[str, str]:
-    return {database.value: resolve_url(database) for database in Database}
+    """What the app itself connects with (never the owner's URL), with passwords hidden."""
+    return {database.value: _hide_password(resolve_url(database)) for database in Database}
+
+
+def _hide_password(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _with_driver(url: str) -> str:
@@ -60,15 +67,15 @@ def host_label(url: str) -> str:
     return "localhost"
 
 
-def get_engine(database: Database) -> Engine:
-    database = Database(database)
-    engine = _engines.get(database)
+def get_engine(database: Database, *, admin: bool = False) -> Engine:
+    key = (Database(database), admin)
+    engine = _engines.get(key)
     if engine is not None:
         return engine
     with _lock:
-        if database not in _engines:
-            _engines[database] = _create_engine(database, resolve_url(database))
-        return _engines[database]
+        if key not in _engines:
+            _engines[key] = _create_engine(key[0], resolve_url(key[0], admin=admin))
+        return _engines[key]
 
 
 def _create_engine(database: Database, url: str) -> Engine:
@@ -97,17 +104,18 @@ def dispose_engines() -> None:
 
 
 @contextmanager
-def session_scope(database: Database, *, user_id: int | None = None) -> Iterator[Session]:
+def session_scope(database: Database, *, actor: Actor | None = None, admin: bool = False) -> Iterator[Session]:
     """A session in one transaction: committed on success, rolled back on error.
 
-    `user_id` is the acting user; it is set for the transaction (`set_config(..., true)`), which
-    row-level security policies read, so a pooled connection never carries it over.
+    `actor` is the acting user; it is set for this transaction only (`set_config(..., true)`), and
+    the row-level security policies read it, so a pooled connection never carries it over.
+    `admin` connects as the tables' owner: for migrations, the demo loader and `check` only.
     """
-    engine = get_engine(database)
+    engine = get_engine(database, admin=admin)
     session = Session(bind=engine, expire_on_commit=False)
     try:
         with translate_connection_errors(database, host_label(str(engine.url))):
-            set_acting_user(session, user_id)
+            set_actor(session, actor)
             yield session
             session.commit()
     except BaseException:
@@ -117,10 +125,21 @@ def session_scope(database: Database, *, user_id: int | None = None) -> Iterator
         session.close()
 
 
-def set_acting_user(session: Session, user_id: int | None) -> None:
+class Actor(Protocol):
+    """Who acts in a transaction: any object with an id and a set of permission names."""
+
+    id: int
+    permissions: frozenset[str]
+
+
+def set_actor(session: Session, actor: Actor | None) -> None:
+    """Tell the row-level security policies who acts, for the current transaction only."""
     session.execute(
-        text("SELECT set_config('nexus360.user_id', :uid, true)"),
-        {"uid": "" if user_id is None else str(int(user_id))},
+        text("SELECT set_config('nexus360.user_id', :uid, true), set_config('nexus360.permissions', :perms, true)"),
+        {
+            "uid": "" if actor is None else str(int(actor.id)),
+            "perms": "" if actor is None else ",".join(sorted(actor.permissions)),
+        },
     )
 
 

@@ -30,7 +30,7 @@ def _admin_engine(url: str, **options):
 
 def ensure_database_exists(database: Database) -> bool:
     """Create the database on its server if it is missing. Returns True when it was created."""
-    url = make_url(resolve_url(database))
+    url = make_url(resolve_url(database, admin=True))
     maintenance = url.set(database="postgres").render_as_string(hide_password=False)
     engine = _admin_engine(maintenance, isolation_level="AUTOCOMMIT")
     try:
@@ -49,7 +49,7 @@ def ensure_database_exists(database: Database) -> bool:
 def upgrade(database: Database) -> None:
     """Bring one database to the newest revision (a no-op when it is already there)."""
     database = Database(database)
-    engine = _admin_engine(resolve_url(database))
+    engine = _admin_engine(resolve_url(database, admin=True))
     try:
         with translate_connection_errors(database, host_label(str(engine.url))), engine.begin() as connection:
             config = alembic_config(database)
@@ -60,7 +60,7 @@ def upgrade(database: Database) -> None:
 
 
 def current_revision(database: Database) -> str | None:
-    engine = _admin_engine(resolve_url(database))
+    engine = _admin_engine(resolve_url(database, admin=True))
     try:
         with translate_connection_errors(database, host_label(str(engine.url))), engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
@@ -72,9 +72,41 @@ def head_revision(database: Database) -> str | None:
     return ScriptDirectory.from_config(alembic_config(database)).get_current_head()
 
 
+def grant_app_access(database: Database) -> None:
+    """Let the app's role use the tables without owning them (so row-level security binds it).
+
+    On the embedded server the role is created here; on a managed server an administrator creates
+    it beforehand (README). Nothing to do when the app connects as the owner itself.
+    """
+    app_user = make_url(resolve_url(database)).username
+    admin_url = resolve_url(database, admin=True)
+    if not app_user or app_user == make_url(admin_url).username:
+        return
+    engine = _admin_engine(admin_url)
+    try:
+        with translate_connection_errors(database, host_label(str(engine.url))), engine.begin() as connection:
+            exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": app_user})
+            if not exists.scalar():
+                connection.exec_driver_sql(f'CREATE ROLE "{app_user}" LOGIN NOSUPERUSER NOBYPASSRLS')
+            for statement in GRANTS:
+                connection.exec_driver_sql(statement.format(role=app_user))
+    finally:
+        engine.dispose()
+
+
+GRANTS = (
+    'GRANT USAGE ON SCHEMA public TO "{role}"',
+    'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+    'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+    'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "{role}"',
+    'REVOKE ALL ON TABLE alembic_version FROM "{role}"',
+)
+
+
 def upgrade_all() -> list[str]:
-    """Create missing databases and migrate all eight. Returns the names that were created."""
+    """Create missing databases, migrate all eight and grant the app's role its access."""
     created = [database.value for database in Database if ensure_database_exists(database)]
     for database in Database:
         upgrade(database)
+        grant_app_access(database)
     return created

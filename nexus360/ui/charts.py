@@ -7,6 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 BRAND = "#0F6CBD"
+PLOTLY_CONFIG = {"displayModeBar": False}
 SEQUENCE = ["#0F6CBD", "#2886DE", "#62ABF5", "#96C6FA", "#C7DFF7", "#107C10", "#C50F1F"]
 
 
@@ -42,7 +43,7 @@ def pipeline_by_stage(frame: pd.DataFrame) -> go.Figure:
             texttemplate="$%{x:,.3s} · %{customdata} deals",
             hovertemplate="%{y}<br>$%{x:,.0f} in %{customdata} open deals<extra></extra>",
             marker=dict(color=SEQUENCE[: len(frame)]),
-            connector=dict(line=dict(color="#E6E9EF")),
+            connector=dict(fillcolor="#EEF2F7", line=dict(width=0)),
         )
     )
     return _style(figure)

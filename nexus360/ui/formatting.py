@@ -27,3 +27,11 @@ def change(current: float | Decimal, previous: float | Decimal) -> str | None:
     if not previous:
         return None
     return f"{(float(current) - float(previous)) / float(previous):+.0%} vs last quarter"
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$"
+
+
+def escape_markdown(text: str | None) -> str:
+    """Make user-written text safe to place inside st.markdown (no links, HTML or formatting)."""
+    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIALS else char for char in (text or ""))

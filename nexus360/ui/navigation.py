@@ -43,3 +43,21 @@ PAGES: tuple[PageSpec, ...] = (
 
 def allowed_pages(principal: Principal) -> list[PageSpec]:
     return [page for page in PAGES if page.allowed(principal)]
+
+
+def refusal_page(spec: PageSpec):
+    """What a page opened by URL without permission shows instead of running: a refusal, audited."""
+
+    def refuse() -> None:
+        import streamlit as st
+
+        from nexus360.ui.session import record_refusal
+
+        record_refusal(" or ".join(spec.any_of), object_type="page", object_id=spec.url_path)
+        st.title(spec.title)
+        st.warning(
+            "You do not have access to this page. Ask an administrator if you need it.", icon=":material/lock:"
+        )
+
+    refuse.__name__ = f"refused_{spec.url_path}"
+    return refuse

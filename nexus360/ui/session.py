@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from nexus360.auth import audit
 from nexus360.auth.schemas import Principal
 from nexus360.db import Database, session_scope
 from nexus360.errors import AuthorizationError, DatabaseUnavailable, Nexus360Error
@@ -31,6 +32,7 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except AuthorizationError as error:
+        record_refusal(error.permission)
         st.warning(f"You do not have access to this. {error}", icon=":material/lock:")
         st.stop()
     except DatabaseUnavailable as error:
@@ -41,11 +43,63 @@ def friendly_errors() -> Iterator[None]:
         st.stop()
 
 
-def call(database: Database, service: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run `service(session, principal, **kwargs)` in its own transaction as the signed-in user."""
+def record_refusal(permission: str, *, object_type: str | None = None, object_id: str | None = None) -> None:
+    """Write a refusal to the audit log (its own transaction: the refused one is rolled back)."""
+    principal = st.session_state.get("principal")
+    try:
+        with session_scope(Database.AUTH, actor=principal) as session:
+            audit.record(
+                session,
+                user_id=principal.id if principal else None,
+                action=f"refused:{permission}",
+                result=audit.REFUSED,
+                object_type=object_type,
+                object_id=object_id,
+            )
+    except DatabaseUnavailable:
+        pass  # the refusal itself still stands; the message below says so
+
+
+def call(database: Database, service: Callable[..., T], /, *, with_auth: bool = False, **kwargs: Any) -> T:
+    """Run `service(session, principal, **kwargs)` in its own transaction as the signed-in user.
+
+    `with_auth` also passes an auth-database session as `auth_session`, for services that check a
+    cross-database reference to a user (a deal's owner); its transaction is read-only in effect.
+    """
     principal = current_principal()
-    with friendly_errors(), session_scope(database, user_id=principal.id) as session:
-        return service(session, principal, **kwargs)
+    with friendly_errors(), session_scope(database, actor=principal) as session:
+        if not with_auth:
+            return service(session, principal, **kwargs)
+        with session_scope(Database.AUTH, actor=principal) as auth_session:
+            return service(session, principal, auth_session=auth_session, **kwargs)
+
+
+class _Failed:
+    def __repr__(self) -> str:
+        return "FAILED"
+
+
+FAILED: Any = _Failed()
+
+
+def submit(database: Database, service: Callable[..., T], /, *, with_auth: bool = False, **kwargs: Any) -> T:
+    """For form submissions: like `call()`, but a refusal or invalid input is shown where the form
+    is and FAILED is returned, so the rest of the page (and what the person typed) stays."""
+    principal = current_principal()
+    try:
+        with session_scope(database, actor=principal) as session:
+            if not with_auth:
+                return service(session, principal, **kwargs)
+            with session_scope(Database.AUTH, actor=principal) as auth_session:
+                return service(session, principal, auth_session=auth_session, **kwargs)
+    except AuthorizationError as error:
+        record_refusal(error.permission)
+        st.warning(f"You may not do this. {error}", icon=":material/lock:")
+    except DatabaseUnavailable as error:
+        st.error(f"{error} Nothing was saved; please try again in a moment.", icon=":material/cloud_off:")
+    except Nexus360Error as error:
+        st.error(f"{error}", icon=":material/error:")
+    return FAILED
 
 
 def cached(database: Database, service: Callable[..., T], /, **kwargs: Any) -> T:
@@ -60,5 +114,5 @@ def cached(database: Database, service: Callable[..., T], /, **kwargs: Any) -> T
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
 def _cached_call(database: Database, module: str, name: str, principal: Principal, items: tuple) -> Any:
     service = getattr(importlib.import_module(module), name)
-    with session_scope(database, user_id=principal.id) as session:
+    with session_scope(database, actor=principal) as session:
         return service(session, principal, **dict(items))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from nexus360.auth.schemas import Principal
 from nexus360.ui import signin
+from nexus360.ui.formatting import escape_markdown
 
 ROLE_LABELS = {
     "admin": "Administrator",
@@ -21,8 +22,6 @@ def role_label(principal: Principal) -> str:
 
 def render(principal: Principal) -> None:
     with st.sidebar:
-        st.markdown(f"**{principal.display_name}**")
-        st.caption(f"{role_label(principal)} · {principal.email}")
-        if st.button("Sign out", icon=":material/logout:", use_container_width=True):
-            signin.sign_out()
-            st.rerun()
+        st.markdown(f"**{escape_markdown(principal.display_name)}**")
+        st.caption(f"{role_label(principal)} · {escape_markdown(principal.email)}")
+        st.button("Sign out", icon=":material/logout:", width="stretch", on_click=signin.request_sign_out)

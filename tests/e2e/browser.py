@@ -28,6 +28,12 @@ def sign_in(page, url: str, username: str, password: str) -> None:
     page.goto(url)
     wait_idle(page)
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     wait_idle(page)
+
+
+def wait_for_session_cookie(page) -> None:
+    """The sign-in cookie is written by a browser component after the page renders: wait for it
+    before a reload or a new URL, as a person would only do after seeing the page."""
+    page.wait_for_function("document.cookie.includes('nexus360_session=')", timeout=15_000)

@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -43,16 +44,17 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError("streamlit did not become healthy in time")
 
 
-@pytest.fixture(scope="session")
-def app_url(seeded: Path) -> Iterator[str]:
-    """A streamlit server on the seeded test databases."""
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items()}
-    log = (seeded / "streamlit.log").open("w")
+@contextmanager
+def run_streamlit(
+    log_path: Path, *, port: int | None = None, env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> Iterator[str]:
+    """Serve Home.py with `streamlit run` on 127.0.0.1 until the block ends; yields the base URL."""
+    port = port or free_port()
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+         "--server.headless", "true", "--server.address", "127.0.0.1", *args],
+        cwd=PROJECT_ROOT, env=dict(os.environ) if env is None else env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -65,6 +67,19 @@ def app_url(seeded: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(seeded: Path) -> Iterator[str]:
+    """A streamlit server on the seeded test databases."""
+    with run_streamlit(seeded / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> Callable[..., AbstractContextManager[str]]:
+    """`run_streamlit`, for tests that need a server of their own (other settings, secrets or port)."""
+    return run_streamlit
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nexus360.auth import service as auth_service
+from nexus360.config import PROJECT_ROOT
 from nexus360.db import Database, session_scope
+
+HOME = PROJECT_ROOT / "Home.py"
 
 
 def principal_for(username: str):
@@ -15,7 +18,7 @@ def principal_for(username: str):
 
 
 def run_home_as(username: str) -> AppTest:
-    app = AppTest.from_file("Home.py", default_timeout=60)
+    app = AppTest.from_file(str(HOME), default_timeout=60)
     app.session_state["principal"] = principal_for(username)
     return app.run()
 
@@ -41,7 +44,7 @@ def test_rep_sees_the_home_page_with_their_own_unread_count() -> None:
 
 @pytest.mark.usefixtures("seeded")
 def test_signed_out_visitor_gets_the_sign_in_form_and_no_figures() -> None:
-    app = AppTest.from_file("Home.py", default_timeout=60).run()
+    app = AppTest.from_file(str(HOME), default_timeout=60).run()
     assert not app.exception
     assert not app.metric
     assert [field.label for field in app.text_input] == ["Username", "Password"]

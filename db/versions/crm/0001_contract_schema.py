@@ -1,8 +1,9 @@
 """crm: contract schema plus deal_stages, countries and industries (seeded) and their keys.
 
 deals.owner_id refers to auth.users and is checked by services. On a database built from the
-contract DDL, stage, industry and country ids that point nowhere get a placeholder row named after
-the id, so the new foreign keys hold and no deal or company is changed.
+contract DDL, stage ids 1-7 are taken to mean the standard pipeline's stages; other stage ids and
+industry and country ids that point nowhere get a placeholder row named after the id, so the new
+foreign keys hold and no deal or company is changed.
 
 Revision ID: crm_0001
 Revises:
@@ -90,12 +91,16 @@ INDEXES = [
 def upgrade() -> None:
     ddl.install_touch_function()
     ddl.execute(CONTRACT)
-    for table in ("countries", "industries", "deal_stages"):
-        ddl.ensure_identity(table)
     for table in ("companies", "contacts", "deals"):
         ddl.standard_table(table)
+    # Placeholders for unknown industry and country ids come before the seeded rows (and the identity
+    # moves past them), so a seeded "Insurance" cannot take over an id a company already names.
+    _add_placeholder_industries_and_countries()
+    for table in ("countries", "industries", "deal_stages"):
+        ddl.ensure_identity(table)
     _seed_reference_rows()
-    _add_placeholders_for_unknown_references()
+    # Stage ids 1-7 are the standard pipeline's; only ids beyond it get placeholders.
+    _add_placeholder_stages()
     for table in ("countries", "industries", "deal_stages"):
         ddl.sync_identity(table)
     ddl.ensure_foreign_key("companies", "industry_id", "industries")
@@ -127,12 +132,15 @@ def _seed_reference_rows() -> None:
         )
 
 
-def _add_placeholders_for_unknown_references() -> None:
+def _add_placeholder_stages() -> None:
     ddl.execute(
         "INSERT INTO deal_stages (id, name, position, win_probability) "
         "SELECT DISTINCT d.stage_id, 'Stage ' || d.stage_id, 100 + d.stage_id, 0 FROM deals d "
         "WHERE NOT EXISTS (SELECT 1 FROM deal_stages s WHERE s.id = d.stage_id)"
     )
+
+
+def _add_placeholder_industries_and_countries() -> None:
     ddl.execute(
         "INSERT INTO industries (id, name, is_active) "
         "SELECT DISTINCT c.industry_id, 'Industry ' || c.industry_id, false FROM companies c "

@@ -1,0 +1,154 @@
+"""Deal rules: reps edit their own deals, `crm.manage` edits any and reassigns owners.
+
+Owners live in the auth database, so writes that name an owner take an auth session too and check
+the owner is an active user (no cross-database foreign key can).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from nexus360.auth import people
+from nexus360.auth.schemas import Principal
+from nexus360.auth.service import require
+from nexus360.crm import deal_repository as repository
+from nexus360.crm.deal_repository import DealFilters
+from nexus360.crm.models import Deal
+from nexus360.crm.pagination import PAGE_SIZE, Page
+from nexus360.crm.schemas import DealCreate, DealRead, DealUpdate
+from nexus360.errors import AuthorizationError, NotFoundError, ValidationError
+
+
+class DealDetail(BaseModel):
+    deal: DealRead
+    stage: str
+    history: list[tuple[datetime, str | None, str, int | None]]
+
+
+def can_edit(principal: Principal, owner_id: int) -> bool:
+    """May this user change a deal owned by `owner_id`?"""
+    return principal.has("crm.manage") or (principal.has("crm.write") and owner_id == principal.id)
+
+
+def list_deals(
+    session: Session, principal: Principal, *, filters: DealFilters, after: tuple | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of deals by close date, filtered in SQL."""
+    require(principal, "crm.read")
+    return repository.list_deals(session, filters, after=after, limit=limit)
+
+
+def get_deal(session: Session, principal: Principal, *, deal_id: int) -> DealDetail:
+    """One deal with its stage history (oldest first)."""
+    require(principal, "crm.read")
+    deal = _deal(session, deal_id)
+    return DealDetail(
+        deal=DealRead.model_validate(deal),
+        stage=repository.get_stage(session, deal.stage_id).name,
+        history=repository.stage_history(session, deal_id),
+    )
+
+
+def find_duplicate_deals(session: Session, principal: Principal, *, title: str, company_id: int,
+                         exclude_id: int | None = None) -> list[tuple[int, str]]:
+    """Deals of the same company with the same title: shown as a warning before saving."""
+    require(principal, "crm.read")
+    return repository.find_similar_deals(session, title=title, company_id=company_id, exclude_id=exclude_id)
+
+
+def create_deal(session: Session, principal: Principal, *, data: DealCreate, auth_session: Session) -> DealRead:
+    """Create a deal; a rep creates their own, `crm.manage` may give it to any active user."""
+    require(principal, "crm.write")
+    if data.owner_id != principal.id:
+        require(principal, "crm.manage")
+    _check_references(session, auth_session, principal, data)
+    deal = Deal(**data.model_dump())
+    session.add(deal)
+    session.flush()
+    repository.add_stage_change(session, deal_id=deal.id, from_stage_id=None, to_stage_id=deal.stage_id,
+                                user_id=principal.id)
+    session.flush()
+    return DealRead.model_validate(deal)
+
+
+def update_deal(
+    session: Session, principal: Principal, *, deal_id: int, data: DealUpdate, auth_session: Session
+) -> DealRead:
+    """Change a deal (own deals with crm.write, any with crm.manage); stage moves are recorded."""
+    require(principal, "crm.write")
+    deal = _editable_deal(session, principal, deal_id)
+    if data.owner_id != deal.owner_id:
+        require(principal, "crm.manage")
+    _check_references(session, auth_session, principal, data)
+    previous_stage = deal.stage_id
+    for name, value in data.model_dump().items():
+        setattr(deal, name, value)
+    _record_move(session, principal, deal, previous_stage)
+    return DealRead.model_validate(deal)
+
+
+def move_deal_stage(session: Session, principal: Principal, *, deal_id: int, stage_id: int) -> DealRead:
+    """Move a deal to another stage (the pipeline board); the move is recorded."""
+    require(principal, "crm.write")
+    deal = _editable_deal(session, principal, deal_id)
+    if repository.get_stage(session, stage_id) is None:
+        raise ValidationError(f"Stage {stage_id} does not exist.")
+    previous_stage = deal.stage_id
+    deal.stage_id = stage_id
+    _record_move(session, principal, deal, previous_stage)
+    return DealRead.model_validate(deal)
+
+
+def delete_deal(session: Session, principal: Principal, *, deal_id: int) -> None:
+    """Delete a deal and its stage history (permission crm.manage)."""
+    require(principal, "crm.manage")
+    repository.delete_deal(session, _deal(session, deal_id))
+    session.flush()
+
+
+def get_board(session: Session, principal: Principal, *, owner_ids: tuple[int, ...] = ()) -> pd.DataFrame:
+    """Open stages in pipeline order with their deal counts and totals: stage_id, stage, deals, amount."""
+    require(principal, "crm.read")
+    return pd.DataFrame(repository.board_totals(session, owner_ids), columns=["stage_id", "stage", "deals", "amount"])
+
+
+def _deal(session: Session, deal_id: int, *, lock: bool = False) -> Deal:
+    deal = repository.get_deal(session, deal_id, lock=lock)
+    if deal is None:
+        raise NotFoundError(f"Deal {deal_id} does not exist (it may have been deleted).")
+    return deal
+
+
+def _editable_deal(session: Session, principal: Principal, deal_id: int) -> Deal:
+    deal = _deal(session, deal_id, lock=True)  # lock: two people moving one deal record both moves in order
+    if not can_edit(principal, deal.owner_id):
+        raise AuthorizationError("crm.manage", user_email=principal.email)
+    return deal
+
+
+def _record_move(session: Session, principal: Principal, deal: Deal, previous_stage: int) -> None:
+    session.flush()
+    if deal.stage_id != previous_stage:
+        repository.add_stage_change(session, deal_id=deal.id, from_stage_id=previous_stage,
+                                    to_stage_id=deal.stage_id, user_id=principal.id)
+        session.flush()
+
+
+def _check_references(session: Session, auth_session: Session, principal: Principal, data: DealCreate) -> None:
+    if repository.get_stage(session, data.stage_id) is None:
+        raise ValidationError(f"Stage {data.stage_id} does not exist.")
+    if not repository.company_exists(session, data.company_id):
+        raise ValidationError(f"Company {data.company_id} does not exist.")
+    if data.contact_id is not None:
+        company = repository.contact_company(session, data.contact_id)
+        if company is False:
+            raise ValidationError(f"Contact {data.contact_id} does not exist.")
+        if company is not None and company != data.company_id:
+            raise ValidationError("The contact works for another company; pick one of this company's contacts.")
+    if data.owner_id not in people.active_user_ids(auth_session, principal, user_ids=[data.owner_id]):
+        raise ValidationError("The owner must be an active user.")

@@ -1,0 +1,764 @@
+"""Deterministic demo data for the eight databases, loaded once (`python -m nexus360 demo seed`).
+
+Every row comes from `random.Random` with a fixed seed and every date from an anchor, today
+(UTC), so two loads on the same day give identical rows. Ids come back from the
+inserts (RETURNING) and are carried to the other databases, which cannot hold foreign keys to auth.
+All eight transactions commit together at the end, auth last: a user row means the rest is there.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+import uuid
+from bisect import bisect_right
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from math import log
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session
+
+from nexus360.auth.models import LocalCredential, Role, User, UserRole
+from nexus360.auth.passwords import hash_password
+from nexus360.auth.permissions import SALES_MANAGER, SALES_REP
+from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX
+from nexus360.chat.models import Conversation, KnowledgeArticle, Message
+from nexus360.compensation.models import CommissionRule, SalesPerformance
+from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, Industry
+from nexus360.db import Database, session_scope
+from nexus360.demo import data
+from nexus360.forecasting.models import Forecast, ForecastFactor
+from nexus360.integrations.models import IntegrationConfig, IntegrationLog
+from nexus360.marketing.models import Campaign, Lead
+from nexus360.notifications.models import Notification, NotificationTemplate
+
+DEMO_PASSWORD = "nexus360-demo"
+DEMO_USERNAMES = ("admin", "manager", "rep", "marketer")
+RANDOM_SEED = 360
+ADVISORY_LOCK = 360_001  # held while seeding, so concurrent first runs load the data once
+
+COMPANY_COUNT = 300
+CLOSED_DEALS = 1_760
+OPEN_DEALS = 240
+# open stage: share of open deals
+OPEN_STAGE_MIX = {"Prospecting": 25, "Qualification": 22, "Needs Analysis": 20, "Proposal": 18, "Negotiation": 15}
+
+# What `reset=True` empties; roles, permissions and the crm reference tables belong to the migrations.
+SEEDED_TABLES: dict[Database, tuple[str, ...]] = {
+    Database.AUTH: ("users", "user_roles", "local_credentials"),
+    Database.INTEGRATION: ("integration_configs", "integration_logs"),
+    Database.NOTIFICATIONS: ("notification_templates", "notifications"),
+    Database.CRM: ("companies", "contacts", "deals"),
+    Database.CHAT: ("knowledge_base", "conversations", "messages"),
+    Database.COMPENSATION: ("commission_rules", "sales_performance"),
+    Database.FORECASTING: ("forecasts", "forecast_factors"),
+    Database.MARKETING: ("campaigns", "leads"),
+}
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Dates relative to the anchor; timestamps fall in office hours and never after the anchor."""
+
+    anchor: date
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.anchor, time())
+
+    def day(self, offset: int) -> date:
+        return self.anchor + timedelta(days=offset)
+
+    def stamp(self, day: date, rng: random.Random) -> datetime:
+        moment = datetime.combine(day, time(8)) + timedelta(minutes=rng.randint(0, 9 * 60))
+        return min(moment, self.end)
+
+    def cap(self, moment: datetime) -> datetime:
+        return min(moment, self.end)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A seeded user, as the other databases need to know them."""
+
+    id: int
+    first_name: str
+    last_name: str
+    role: str
+    manager_id: int | None
+    hired: date
+    left: date | None
+    created_at: datetime
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def demo_anchor() -> date:
+    """Today (UTC), from which every demo date is derived: data runs up to yesterday, so the
+    "this month" and "this quarter" figures are live, and two loads on one day are identical."""
+    return datetime.now(UTC).date()
+
+
+def is_seeded() -> bool:
+    """True when the auth database already holds users (the demo data or real ones)."""
+    with session_scope(Database.AUTH, admin=True) as session:
+        return _has_users(session)
+
+
+def seed_demo_data(*, reset: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Load the demo data into all eight databases; return rows per table ({} when already seeded)."""
+    say = progress or (lambda _message: None)
+    clock = Clock(demo_anchor())
+    counts: dict[str, int] = {}
+    with ExitStack() as stack:
+        # As the tables' owner (row-level security binds the app's role). Auth is entered first, so
+        # it commits last: the users appear only once everything else is saved.
+        sessions = {database: stack.enter_context(session_scope(database, admin=True)) for database in Database}
+        sessions[Database.AUTH].execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
+        if not reset and _has_users(sessions[Database.AUTH]):
+            say("demo data already loaded")
+            return {}
+        if reset:
+            for database, tables in SEEDED_TABLES.items():
+                sessions[database].execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            say("emptied the demo tables")
+        members = _seed_auth(sessions[Database.AUTH], clock, counts)
+        say(f"auth: {counts['users']} users, {counts['local_credentials']} local accounts")
+        crm = _seed_crm(sessions[Database.CRM], clock, members, counts)
+        say(f"crm: {counts['companies']} companies, {counts['contacts']} contacts, {counts['deals']} deals")
+        leads = _seed_marketing(sessions[Database.MARKETING], clock, crm, counts)
+        say(f"marketing: {counts['campaigns']} campaigns, {counts['leads']} leads")
+        performance = _seed_compensation(sessions[Database.COMPENSATION], clock, members, crm, counts)
+        say(f"compensation: {counts['commission_rules']} rules, {counts['sales_performance']} statements")
+        forecasts = _seed_forecasting(sessions[Database.FORECASTING], clock, members, crm, counts)
+        say(f"forecasting: {counts['forecasts']} forecasts, {counts['forecast_factors']} factors")
+        events = _notification_events(clock, members, crm, leads, performance, forecasts)
+        _seed_notifications(sessions[Database.NOTIFICATIONS], clock, members, events, counts)
+        say(f"notifications: {counts['notification_templates']} templates, {counts['notifications']} notifications")
+        _seed_chat(sessions[Database.CHAT], clock, members, counts)
+        say(f"chat: {counts['knowledge_base']} articles, {counts['conversations']} conversations")
+        _seed_integration(sessions[Database.INTEGRATION], clock, crm, counts)
+        say(f"integration: {counts['integration_configs']} configs, {counts['integration_logs']} log entries")
+    return counts
+
+
+def _has_users(session: Session) -> bool:
+    return session.scalar(select(User.id).limit(1)) is not None
+
+
+def _random(domain: str) -> random.Random:
+    """One generator per domain, so changing one domain's data leaves the others' rows alone."""
+    return random.Random(f"{RANDOM_SEED}:{domain}")
+
+
+def _ascii(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(char for char in decomposed if char.isascii() and char.isalnum()).lower()
+
+
+def _phone(rng: random.Random, dial: str) -> str:
+    return f"{dial} {rng.randint(100, 999)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
+
+
+def _month_start(day: date, months: int) -> date:
+    """The first day of the month `months` after (or, negative, before) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _insert(session: Session, model: type, rows: list[dict], counts: dict[str, int], *, ids: bool = True) -> list[int]:
+    """Bulk insert `rows`, counting them; return the new ids in the order of `rows` (when `ids`)."""
+    counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(rows)
+    if not rows:
+        return []
+    # NULLs rendered as such keep rows with and without a value in one batched statement.
+    statement = insert(model).execution_options(render_nulls=True)
+    if not ids:
+        session.execute(statement, rows)
+        return []
+    return list(session.scalars(statement.returning(model.id, sort_by_parameter_order=True), rows))
+
+
+# --- auth -----------------------------------------------------------------------------------------
+
+
+def _seed_auth(session: Session, clock: Clock, counts: dict[str, int]) -> list[Member]:
+    rng = _random("auth")
+    role_ids = dict(session.execute(select(Role.name, Role.id)).all())
+    members: dict[str, Member] = {}
+    pending = list(data.STAFF)
+    while pending:  # managers first: a row's manager_id must already exist
+        level = [staff for staff in pending if staff[3] is None or staff[3] in members]
+        pending = [staff for staff in pending if staff not in level]
+        rows = []
+        for first, last, _role, manager, _username, hired, left in level:
+            email = f"{_ascii(first)}.{_ascii(last)}@{data.EMAIL_DOMAIN}"
+            created = clock.stamp(_month_start(clock.anchor, -hired) + timedelta(days=rng.randint(0, 20)), rng)
+            updated = clock.stamp(_month_start(clock.anchor, -left), rng) if left else created
+            rows.append({
+                "azure_id": LOCAL_AZURE_ID_PREFIX + str(uuid.uuid5(uuid.NAMESPACE_DNS, email)),
+                "email": email, "first_name": first,
+                "last_name": last, "is_active": left is None, "manager_id": members[manager].id if manager else None,
+                "created_at": created, "updated_at": updated,
+            })
+        ids = _insert(session, User, rows, counts)
+        for user_id, row, (first, last, role, _manager, _username, _hired, left) in zip(ids, rows, level, strict=True):
+            members[first] = Member(
+                id=user_id, first_name=first, last_name=last, role=role, manager_id=row["manager_id"],
+                hired=row["created_at"].date(), left=row["updated_at"].date() if left else None,
+                created_at=row["created_at"],
+            )
+    staff = [members[entry[0]] for entry in data.STAFF]
+    role_rows = [{"user_id": m.id, "role_id": role_ids[m.role], "created_at": m.created_at} for m in staff]
+    _insert(session, UserRole, role_rows, counts, ids=False)
+    credentials = [
+        {"user_id": members[entry[0]].id, "username": entry[4], "password_hash": hash_password(DEMO_PASSWORD),
+         "failed_attempts": 0, "created_at": members[entry[0]].created_at,
+         "updated_at": members[entry[0]].created_at}
+        for entry in data.STAFF
+        if entry[4]
+    ]
+    _insert(session, LocalCredential, credentials, counts, ids=False)
+    return staff
+
+
+# --- crm ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CrmData:
+    """What the other databases need from the crm rows."""
+
+    company_names: dict[int, str]
+    company_domains: list[tuple[str, str, str]]  # name, domain, country: for leads from known companies
+    deals: list[dict]
+    stages: dict[int, tuple[str, Decimal, bool, bool]]  # id -> name, probability, won, lost
+
+    @property
+    def won_stage_ids(self) -> set[int]:
+        return {stage_id for stage_id, stage in self.stages.items() if stage[2]}
+
+    def is_open(self, deal: dict) -> bool:
+        _name, _probability, won, lost = self.stages[deal["stage_id"]]
+        return not won and not lost
+
+
+def _seed_crm(session: Session, clock: Clock, members: list[Member], counts: dict[str, int]) -> CrmData:
+    rng = _random("crm")
+    country_ids = dict(session.execute(select(Country.iso_code_2, Country.id)).all())
+    industry_ids = dict(session.execute(select(Industry.name, Industry.id)).all())
+    stage_rows = session.execute(select(DealStage.id, DealStage.name, DealStage.win_probability,
+                                        DealStage.is_won, DealStage.is_lost)).all()
+    stages = {row[0]: (row[1], row[2], row[3], row[4]) for row in stage_rows}
+    companies, meta = _company_rows(rng, clock, country_ids, industry_ids)
+    company_ids = _insert(session, Company, companies, counts)
+    contacts, contact_company = _contact_rows(rng, clock, companies, company_ids, meta)
+    contact_ids = _insert(session, Contact, contacts, counts)
+    contacts_by_company: dict[int, list[int]] = {}
+    for contact_id, company_index in zip(contact_ids, contact_company, strict=True):
+        contacts_by_company.setdefault(company_index, []).append(contact_id)
+    deals = _deal_rows(rng, clock, members, stages, companies, company_ids, meta, contacts_by_company)
+    deal_ids = _insert(session, Deal, deals, counts)
+    for deal_id, deal in zip(deal_ids, deals, strict=True):
+        deal["id"] = deal_id
+    names = {company_id: row["name"] for company_id, row in zip(company_ids, companies, strict=True)}
+    domains = [(row["name"], row["domain"], iso) for row, (iso, _short, _size) in zip(companies, meta, strict=True)]
+    return CrmData(company_names=names, company_domains=domains, deals=deals, stages=stages)
+
+
+def _company_rows(
+    rng: random.Random, clock: Clock, country_ids: dict[str, int], industry_ids: dict[str, int]
+) -> tuple[list[dict], list[tuple[str, str, float]]]:
+    """Companies, and per company its country code, a short name for deal titles and a size factor."""
+    isos, country_weights = list(data.COUNTRIES), [entry[0] for entry in data.COUNTRIES.values()]
+    industries, industry_weights = list(data.INDUSTRY_WORDS), [entry[0] for entry in data.INDUSTRY_WORDS.values()]
+    rows: list[dict] = []
+    meta: list[tuple[str, str, float]] = []
+    seen: set[str] = set()
+    while len(rows) < COMPANY_COUNT:
+        iso = rng.choices(isos, country_weights)[0]
+        industry = rng.choices(industries, industry_weights)[0]
+        short = f"{rng.choice(data.COMPANY_ROOTS)} {rng.choice(data.INDUSTRY_WORDS[industry][1])}"
+        if short in seen:
+            continue
+        seen.add(short)
+        _weight, _region, tld, legal_forms, _dial = data.COUNTRIES[iso]
+        public = industry in data.PUBLIC_SECTOR
+        name = short if public or rng.random() < 0.4 else f"{short} {rng.choice(legal_forms)}"
+        domain = f"{_ascii(short)}.{tld}"
+        revenue = min(max(rng.lognormvariate(log(250e6), 1.4), 2e6), 60e9)
+        first_seen = rng.randint(1_400, 1_500) if rng.random() < 0.8 else rng.randint(60, 1_300)
+        created = clock.stamp(clock.day(-first_seen), rng)
+        rows.append({
+            "name": name, "domain": domain, "website": f"https://www.{domain}", "industry_id": industry_ids[industry],
+            "country_id": country_ids[iso], "annual_revenue": Decimal(round(revenue, -3)),
+            "created_at": created, "updated_at": clock.cap(created + timedelta(days=rng.randint(0, 200))),
+        })
+        meta.append((iso, short, 0.6 if revenue < 100e6 else 1.0 if revenue < 1e9 else 1.6))
+    return rows, meta
+
+
+def _contact_rows(
+    rng: random.Random, clock: Clock, companies: list[dict], company_ids: list[int], meta: list[tuple[str, str, float]]
+) -> tuple[list[dict], list[int]]:
+    rows: list[dict] = []
+    owners: list[int] = []
+    for index, (company, company_id) in enumerate(zip(companies, company_ids, strict=True)):
+        _weight, region, _tld, _legal, dial = data.COUNTRIES[meta[index][0]]
+        given, family = data.NAMES[region]
+        for _ in range(rng.choices((1, 2, 3), (3, 5, 2))[0]):
+            first, last = rng.choice(given), rng.choice(family)
+            phone = _phone(rng, dial)
+            created = clock.cap(company["created_at"] + timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 300)))
+            rows.append({
+                "company_id": company_id, "first_name": first, "last_name": last,
+                "email": f"{_ascii(first)}.{_ascii(last)}@{company['domain']}",
+                "phone": phone if rng.random() < 0.85 else None, "job_title": rng.choice(data.JOB_TITLES),
+                "created_at": created, "updated_at": created,
+            })
+            owners.append(index)
+    return rows, owners
+
+
+def _sells(member: Member) -> bool:
+    """Reps and team managers own deals; the VP (a manager without a manager) does not."""
+    return member.role == SALES_REP or (member.role == SALES_MANAGER and member.manager_id is not None)
+
+
+def _deal_rows(
+    rng: random.Random,
+    clock: Clock,
+    members: list[Member],
+    stages: dict[int, tuple[str, Decimal, bool, bool]],
+    companies: list[dict],
+    company_ids: list[int],
+    meta: list[tuple[str, str, float]],
+    contacts_by_company: dict[int, list[int]],
+) -> list[dict]:
+    stage_ids = {stage[0]: stage_id for stage_id, stage in stages.items()}
+    sellers = [(m, 1.0 if m.role == SALES_REP else 0.3, rng.uniform(0.25, 0.36)) for m in members if _sells(m)]
+    order = sorted(range(len(companies)), key=lambda index: companies[index]["created_at"])
+    known_since = [companies[index]["created_at"].date() for index in order]
+    months = [_month_start(clock.anchor, -back) for back in range(36, -1, -1)]
+    month_weights = [(0.55 + 0.45 * i / 35) * data.MONTH_SEASONALITY[m.month] for i, m in enumerate(months)]
+    plans: list[tuple[date, date, str | None]] = []  # created, close date, open stage (None: closed)
+    for _ in range(CLOSED_DEALS):
+        month = rng.choices(months, month_weights)[0]
+        last_day = (_month_start(month, 1) - timedelta(days=1)).day
+        rush = month.month % 3 == 0 and rng.random() < 0.45  # quarter-end push into the last ten days
+        close = month.replace(day=rng.randint(last_day - 9, last_day) if rush else rng.randint(1, last_day))
+        if close >= clock.anchor:  # this month's deals closed before today
+            close = clock.day(-1 - rng.randint(0, max(clock.anchor.day - 2, 0)))
+        cycle = int(min(max(rng.lognormvariate(log(55), 0.55), 10), 270))
+        plans.append((close - timedelta(days=cycle), close, None))
+    open_stages = list(OPEN_STAGE_MIX)
+    for _ in range(OPEN_DEALS):
+        stage = rng.choices(open_stages, list(OPEN_STAGE_MIX.values()))[0]
+        distance = len(open_stages) - open_stages.index(stage)  # early stages close later
+        plans.append((clock.day(-rng.randint(3, 40 + 25 * distance)),
+                      clock.day(rng.randint(5 * distance, 45 + 27 * distance)), stage))
+    plans.sort(key=lambda plan: (plan[0], plan[1]))  # ids follow the order deals were opened
+    rows = []
+    for created_day, close, stage in plans:
+        staying = [s for s in sellers if s[0].left is None or (stage is None and close <= s[0].left)]
+        eligible = [s for s in staying if s[0].hired <= created_day] or staying
+        owner, _weight, win_rate = rng.choices(eligible, [s[1] for s in eligible])[0]
+        stage_name = stage or ("Closed Won" if rng.random() < win_rate else "Closed Lost")
+        company_index = order[rng.randrange(max(bisect_right(known_since, created_day), 1))]
+        _iso, short, size = meta[company_index]
+        budget_flush = 1.2 if close.month in (11, 12) else 1.0  # year-end budgets buy bigger
+        amount = min(max(rng.lognormvariate(log(26_000), 0.8) * size * budget_flush, 5_000), 500_000)
+        contacts = contacts_by_company.get(company_index, [])
+        created = clock.stamp(created_day, rng)
+        worked = created + (clock.end - created) * rng.random()
+        touched = clock.cap(worked.replace(microsecond=0)) if stage else clock.stamp(close, rng)
+        rows.append({
+            "title": f"{short} - {rng.choice(data.PRODUCTS)}", "company_id": company_ids[company_index],
+            "contact_id": rng.choice(contacts) if contacts and rng.random() < 0.9 else None,
+            "stage_id": stage_ids[stage_name], "amount": Decimal(int(round(amount, -2))), "close_date": close,
+            "owner_id": owner.id, "created_at": created, "updated_at": max(created, touched),
+        })
+    return rows
+
+
+# --- marketing ------------------------------------------------------------------------------------
+
+LEAD_COUNT = 5_000
+LEAD_STATUSES = ("new", "contacted", "qualified", "converted", "disqualified")
+# lead age in days (up to): status mix; older leads have mostly been worked
+LEAD_STATUS_MIX = {14: (55, 30, 10, 0, 5), 60: (15, 30, 20, 15, 20), 10_000: (5, 15, 12, 28, 40)}
+LEAD_SCORES = {"new": (5, 70), "contacted": (10, 80), "qualified": (55, 95), "converted": (60, 100),
+               "disqualified": (0, 45)}
+
+
+def _seed_marketing(session: Session, clock: Clock, crm: CrmData, counts: dict[str, int]) -> list[dict]:
+    rng = _random("marketing")
+    campaigns = []
+    for name, kind, status, start, length, budget in data.CAMPAIGNS:
+        start_day = clock.day(start)
+        end_day = start_day + timedelta(days=length - 1)
+        created = clock.stamp(clock.day(min(start - 30, -1)), rng)
+        last_change = end_day + timedelta(days=7) if status == "completed" else clock.day(-rng.randint(1, 10))
+        campaigns.append({
+            "name": name, "type": kind, "status": status, "start_date": start_day, "end_date": end_day,
+            "budget": Decimal(budget), "created_at": created, "updated_at": max(created, clock.stamp(last_change, rng)),
+        })
+    campaign_ids = _insert(session, Campaign, campaigns, counts)
+    windows = [  # campaign id, first and last day it brings in leads, relative volume
+        (campaign_id, row["start_date"], min(row["end_date"] + timedelta(days=21), clock.day(-1)),
+         data.LEADS_PER_TYPE[row["type"]])
+        for campaign_id, row in zip(campaign_ids, campaigns, strict=True)
+        if row["start_date"] < clock.anchor and row["status"] != "cancelled"
+    ]
+    leads = _lead_rows(rng, clock, windows, crm)
+    _insert(session, Lead, leads, counts, ids=False)
+    return leads
+
+
+def _lead_rows(
+    rng: random.Random, clock: Clock, windows: list[tuple[int, date, date, int]], crm: CrmData
+) -> list[dict]:
+    isos, weights = list(data.COUNTRIES), [entry[0] for entry in data.COUNTRIES.values()]
+    words = [entry[1] for entry in data.INDUSTRY_WORDS.values()]
+    rows = []
+    for _ in range(LEAD_COUNT):
+        campaign_id = None
+        day = clock.day(-rng.randint(1, 548))
+        if rng.random() < 0.7:
+            campaign_id, first_day, last_day, _volume = rng.choices(windows, [w[3] for w in windows])[0]
+            day = first_day + timedelta(days=rng.randint(0, max((last_day - first_day).days, 0)))
+        if rng.random() < 0.35:
+            company, domain, iso = rng.choice(crm.company_domains)
+        else:
+            iso = rng.choices(isos, weights)[0]
+            company = f"{rng.choice(data.COMPANY_ROOTS)} {rng.choice(rng.choice(words))}"
+            domain = f"{_ascii(company)}.{data.COUNTRIES[iso][2]}"
+        _weight, region, _tld, _legal, dial = data.COUNTRIES[iso]
+        given, family = data.NAMES[region]
+        first, last = rng.choice(given), rng.choice(family)
+        age = (clock.anchor - day).days
+        mix = next(shares for limit, shares in LEAD_STATUS_MIX.items() if age <= limit)
+        status = rng.choices(LEAD_STATUSES, mix)[0]
+        created = clock.stamp(day, rng)
+        rows.append({
+            "campaign_id": campaign_id, "first_name": first, "last_name": last,
+            "email": f"{_ascii(first)}.{_ascii(last)}@{domain}",
+            "phone": _phone(rng, dial) if rng.random() < 0.6 else None,
+            "company_name": company, "status": status, "score": rng.randint(*LEAD_SCORES[status]),
+            "created_at": created,
+            "updated_at": created + timedelta(days=rng.randint(0, min(age - 1, 30)), hours=rng.randint(0, 4)),
+        })
+    rows.sort(key=lambda row: row["created_at"])
+    return rows
+
+
+# --- compensation ---------------------------------------------------------------------------------
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _quarters(clock: Clock, first: int, last: int) -> list[tuple[date, date]]:
+    """(start, end) of the quarters `first`..`last` relative to the anchor's quarter (0)."""
+    current = _quarter_start(clock.anchor)
+    starts = [_month_start(current, 3 * shift) for shift in range(first, last + 1)]
+    return [(start, _month_start(start, 3) - timedelta(days=1)) for start in starts]
+
+
+def _label(start: date) -> str:
+    return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+
+
+def _money(value: float | Decimal) -> Decimal:
+    return Decimal(f"{value:.2f}")
+
+
+def _seed_compensation(
+    session: Session, clock: Clock, members: list[Member], crm: CrmData, counts: dict[str, int]
+) -> list[dict]:
+    rng = _random("compensation")
+    year = clock.anchor.year
+    bonus_year = year if clock.anchor.month >= 10 else year - 1
+    won_deals = {"applies_to": "closed_won", "basis": "deal_amount"}
+    tiers = {"tiers": [{"up_to": 250_000, "rate": 5}, {"above": 250_000, "rate": 8}], "quota": 250_000,
+             "period": "quarter"}
+    bonus = {"applies_to": "closed_won", "min_amount": 100_000, "months": [10, 11, 12], "extra_rate": 1}
+    rules = [
+        ("Legacy flat commission (4%)", "flat", won_deals, "4.00", date(year - 5, 1, 1), date(year - 4, 12, 31)),
+        ("Standard commission (5% of won deals)", "flat", won_deals, "5.00", date(year - 3, 1, 1), None),
+        ("Enterprise accelerator", "tiered", tiers, "8.00", date(year - 1, 1, 1), None),
+        ("Q4 large-deal bonus", "bonus", bonus, "1.00", date(bonus_year, 10, 1), date(bonus_year, 12, 31)),
+    ]
+    rule_rows = []
+    for name, kind, criteria, rate, start, end in rules:
+        created = clock.stamp(min(start - timedelta(days=14), clock.day(-1)), rng)
+        rule_rows.append({"name": name, "type": kind, "criteria": criteria, "rate": Decimal(rate), "start_date": start,
+                          "end_date": end, "created_at": created, "updated_at": created})
+    _insert(session, CommissionRule, rule_rows, counts, ids=False)
+    revenue: dict[tuple[int, date], Decimal] = {}
+    for deal in crm.deals:
+        if deal["stage_id"] in crm.won_stage_ids:
+            key = (deal["owner_id"], _quarter_start(deal["close_date"]))
+            revenue[key] = revenue.get(key, Decimal(0)) + deal["amount"]
+    sellers = [member for member in members if _sells(member)]
+    rows = []
+    quarters = _quarters(clock, -8, -1)
+    for start, end in quarters:
+        latest = (start, end) == quarters[-1]
+        for index, seller in enumerate(sellers):
+            if seller.hired > end or (seller.left is not None and seller.left <= start):
+                continue
+            earned = revenue.get((seller.id, start), Decimal(0))
+            status = ("approved" if index % 2 else "pending_approval") if latest else "paid"
+            created = clock.stamp(min(end + timedelta(days=3), clock.day(-1)), rng)
+            settled = {"paid": 25, "approved": 12, "pending_approval": 0}[status]
+            rows.append({
+                "user_id": seller.id, "period_start": start, "period_end": end, "revenue": earned,
+                "commission": _money(earned * Decimal("0.05")), "status": status, "created_at": created,
+                "updated_at": max(created, clock.stamp(min(end + timedelta(days=settled), clock.day(-1)), rng)),
+            })
+    _insert(session, SalesPerformance, rows, counts, ids=False)
+    return rows
+
+
+# --- forecasting ----------------------------------------------------------------------------------
+
+FACTORS = ("historical_win_rate", "pipeline_coverage", "seasonality", "rep_capacity")
+# forecast type: confidence range, past forecast / actual won range, factor weights (in FACTORS order)
+FORECAST_TYPES = {
+    "pipeline_weighted": ((65, 80), (0.90, 1.05), ("0.40", "0.30", "0.15", "0.15")),
+    "commit": ((80, 92), (0.80, 0.95), ("0.30", "0.20", "0.20", "0.30")),
+    "best_case": ((45, 62), (1.10, 1.30), ("0.25", "0.40", "0.20", "0.15")),
+}
+# forecast type: lowest stage probability (%) of the open deals it counts in full (None: weighted)
+FORECAST_FLOOR = {"pipeline_weighted": None, "commit": 80, "best_case": 40}
+
+
+def _seed_forecasting(
+    session: Session, clock: Clock, members: list[Member], crm: CrmData, counts: dict[str, int]
+) -> list[dict]:
+    rng = _random("forecasting")
+    closed = [deal for deal in crm.deals if not crm.is_open(deal)]
+    win_rate = 100 * sum(deal["stage_id"] in crm.won_stage_ids for deal in closed) / max(len(closed), 1)
+    won_in: dict[date, float] = {}
+    for deal in closed:
+        if deal["stage_id"] in crm.won_stage_ids:
+            quarter = _quarter_start(deal["close_date"])
+            won_in[quarter] = won_in.get(quarter, 0.0) + float(deal["amount"])
+    target = sum(won_in.get(start, 0.0) for start, _end in _quarters(clock, -4, -1)) / 4
+    season_mean = sum(data.MONTH_SEASONALITY.values()) / 12
+    rows, factor_values = [], []
+    for start, end in _quarters(clock, -4, 1):
+        actual = won_in.get(start, 0.0)
+        open_deals = [d for d in crm.deals if crm.is_open(d) and start <= d["close_date"] <= end]
+        coverage = sum(float(d["amount"]) for d in open_deals) / max(target - actual, target / 4, 1.0)
+        seasonality = sum(data.MONTH_SEASONALITY[start.month + i] for i in range(3)) / 3 / season_mean
+        capacity = sum(1 for m in members if _sells(m) and m.hired <= end and (m.left is None or m.left >= start))
+        past = end < clock.anchor
+        for kind, (confidence, accuracy, _weights) in FORECAST_TYPES.items():
+            if past:
+                value = actual * rng.uniform(*accuracy)
+            else:
+                floor = FORECAST_FLOOR[kind]
+                value = actual + sum(
+                    float(d["amount"]) * (float(crm.stages[d["stage_id"]][1]) / 100 if floor is None else 1.0)
+                    for d in open_deals if floor is None or crm.stages[d["stage_id"]][1] >= floor
+                )
+            created = clock.stamp(min(start - timedelta(days=3), clock.day(-1)), rng)
+            revised = clock.stamp(min(end, clock.day(-rng.randint(1, 6))), rng)
+            rows.append({
+                "period_start": start, "period_end": end, "forecast_type": kind, "forecast_value": _money(value),
+                "confidence_score": _money(rng.uniform(*confidence)), "created_at": created,
+                "updated_at": max(created, revised),
+            })
+            past_coverage = rng.uniform(2.4, 4.2)
+            factor_values.append((win_rate + rng.uniform(-2, 2), past_coverage if past else coverage, seasonality,
+                                  capacity))
+    forecast_ids = _insert(session, Forecast, rows, counts)
+    factors = []
+    for forecast_id, row, values in zip(forecast_ids, rows, factor_values, strict=True):
+        row["id"] = forecast_id
+        weights = FORECAST_TYPES[row["forecast_type"]][2]
+        factors += [
+            {"forecast_id": forecast_id, "factor_name": name, "factor_value": _money(value),
+             "weight": Decimal(weight), "created_at": row["created_at"]}
+            for name, value, weight in zip(FACTORS, values, weights, strict=True)
+        ]
+    _insert(session, ForecastFactor, factors, counts, ids=False)
+    return rows
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+Event = tuple[datetime, str, dict[str, str]]  # when, template type, placeholder values
+
+
+def _usd(amount: float | Decimal) -> str:
+    return f"${amount:,.0f}"
+
+
+def _notification_events(
+    clock: Clock,
+    members: list[Member],
+    crm: CrmData,
+    leads: list[dict],
+    performance: list[dict],
+    forecasts: list[dict],
+) -> dict[int, list[Event]]:
+    """What happened in the last 120 days that each active user would have been told about."""
+    since = clock.end - timedelta(days=120)
+    active = [member for member in members if member.left is None]
+    events: dict[int, list[Event]] = {member.id: [] for member in active}
+    names = {member.id: member.name for member in members}
+    managers = {member.id: member.manager_id for member in members}
+    for deal in crm.deals:
+        values = {"deal_title": deal["title"], "company_name": crm.company_names[deal["company_id"]],
+                  "amount": _usd(deal["amount"]), "close_date": deal["close_date"].isoformat(),
+                  "owner_name": names[deal["owner_id"]]}
+        if deal["stage_id"] in crm.won_stage_ids and deal["updated_at"] >= since:
+            owner = deal["owner_id"]
+            for member in active:  # reps hear of their own wins, team managers of their team's
+                if owner in (member.id, managers[owner]) or not (member.role == SALES_REP or _sells(member)):
+                    events[member.id].append((deal["updated_at"], "deal_won", values))
+        elif crm.is_open(deal) and deal["created_at"] >= since and deal["owner_id"] in events:
+            events[deal["owner_id"]].append((deal["created_at"], "deal_assigned", values))
+    first_names = {member.id: member.first_name for member in members}
+    for row in performance:
+        if row["status"] != "pending_approval" and row["updated_at"] >= since and row["user_id"] in events:
+            events[row["user_id"]].append((row["updated_at"], "commission_approved", {
+                "first_name": first_names[row["user_id"]], "period": _label(row["period_start"]),
+                "commission": _usd(row["commission"]), "revenue": _usd(row["revenue"])}))
+    for row in forecasts:
+        if row["created_at"] >= since:
+            values = {"period": _label(row["period_start"]), "forecast_type": row["forecast_type"].replace("_", " "),
+                      "forecast_value": _usd(row["forecast_value"]), "confidence": f"{row['confidence_score']:.0f}"}
+            for member in active:
+                events[member.id].append((row["created_at"], "forecast_ready", values))
+    reps = [member for member in active if member.role == SALES_REP]
+    handed_over = [lead for lead in leads if lead["status"] in ("qualified", "converted")]
+    handed_over = [lead for lead in handed_over if lead["updated_at"] >= since]
+    for index, lead in enumerate(handed_over):
+        events[reps[index % len(reps)].id].append((lead["updated_at"], "lead_assigned", {
+            "lead_name": f"{lead['first_name']} {lead['last_name']}", "company_name": lead["company_name"],
+            "score": str(lead["score"])}))
+    return events
+
+
+def _seed_notifications(
+    session: Session, clock: Clock, members: list[Member], events: dict[int, list[Event]], counts: dict[str, int]
+) -> None:
+    rng = _random("notifications")
+    templates = []
+    for index, (name, kind, subject, content) in enumerate(data.NOTIFICATION_TEMPLATES):
+        created = clock.stamp(clock.day(-400 + index), rng)
+        templates.append({"name": name, "type": kind, "subject": subject, "content": content,
+                          "created_at": created, "updated_at": created})
+    _insert(session, NotificationTemplate, templates, counts, ids=False)
+    by_type = {template["type"]: template for template in templates}
+    rows = []
+    for member in members:
+        if member.left is not None:
+            continue
+        pool = sorted((e for e in events[member.id] if e[1] in data.NOTIFICATION_TYPES[member.role]),
+                      key=lambda event: (event[0], event[1]))
+        chosen = rng.sample(pool, min(len(pool), rng.randint(9, 29)))
+        chosen.append((member.created_at, "welcome", {"first_name": member.first_name,
+                                                       "role": member.role.replace("_", " ")}))
+        for moment, kind, values in sorted(chosen, key=lambda event: event[0]):
+            recent = clock.end - moment < timedelta(days=7)
+            read = kind == "welcome" or rng.random() < (0.35 if recent else 0.9)
+            rows.append({
+                "user_id": member.id, "type": kind, "title": by_type[kind]["subject"].format(**values),
+                "message": by_type[kind]["content"].format(**values), "status": "read" if read else "unread",
+                "created_at": moment,
+                "read_at": clock.cap(moment + timedelta(minutes=rng.randint(5, 2_880))) if read else None,
+            })
+    rows.sort(key=lambda row: (row["created_at"], row["user_id"]))
+    _insert(session, Notification, rows, counts, ids=False)
+
+
+# --- chat -----------------------------------------------------------------------------------------
+
+
+def _seed_chat(session: Session, clock: Clock, members: list[Member], counts: dict[str, int]) -> None:
+    rng = _random("chat")
+    articles = []
+    for index, (title, content) in enumerate(data.KNOWLEDGE_BASE):
+        created = clock.stamp(clock.day(-420 + 9 * index), rng)
+        articles.append({"title": title, "content": content, "created_at": created,
+                         "updated_at": max(created, clock.stamp(clock.day(-rng.randint(5, 120)), rng))})
+    _insert(session, KnowledgeArticle, articles, counts, ids=False)
+    threads: list[tuple[dict, list[dict]]] = []
+    for member in members:
+        if member.left is not None:
+            continue
+        scripts = [script for script in data.CHAT_SCRIPTS if member.role in script[1]]
+        for title, _roles, exchanges in rng.sample(scripts, rng.randint(2, 3)):
+            moment = clock.stamp(clock.day(-rng.randint(1, 75)), rng)
+            conversation = {"user_id": member.id, "title": title, "created_at": moment}
+            messages = []
+            for question, answer in exchanges:
+                for role, content, pause in (("user", question, (20, 120)), ("assistant", answer, (3, 15))):
+                    moment += timedelta(seconds=rng.randint(*pause))
+                    messages.append({"role": role, "content": content, "tokens": len(content) // 4 + 1,
+                                     "created_at": moment})
+            conversation["updated_at"] = moment
+            threads.append((conversation, messages))
+    threads.sort(key=lambda thread: (thread[0]["created_at"], thread[0]["user_id"]))
+    conversation_ids = _insert(session, Conversation, [thread[0] for thread in threads], counts)
+    messages = [
+        {"conversation_id": conversation_id, **message}
+        for conversation_id, (_conversation, thread_messages) in zip(conversation_ids, threads, strict=True)
+        for message in thread_messages
+    ]
+    _insert(session, Message, messages, counts, ids=False)
+
+
+# --- integration ----------------------------------------------------------------------------------
+
+
+def _seed_integration(session: Session, clock: Clock, crm: CrmData, counts: dict[str, int]) -> None:
+    rng = _random("integration")
+    configs = []
+    for index, (name, kind, active, config) in enumerate(data.INTEGRATIONS):
+        created = clock.stamp(clock.day(-300 + 20 * index), rng)
+        configs.append({"name": name, "type": kind, "config": config, "is_active": active, "created_at": created,
+                        "updated_at": max(created, clock.stamp(clock.day(-rng.randint(30, 60)), rng))})
+    ids = dict(zip((config["type"] for config in configs), _insert(session, IntegrationConfig, configs, counts),
+                   strict=True))
+    logs = []
+    failing = set(rng.sample(range(28), 2))  # nightly directory sync; throttled twice
+    for night in range(28):
+        payload = {"users_seen": 0, "http_status": 429} if night in failing else {
+            "users_seen": 12, "created": 0, "updated": rng.randint(0, 3), "deactivated": 0,
+            "duration_ms": rng.randint(800, 4_000)}
+        moment = datetime.combine(clock.day(night - 28), time(2)) + timedelta(seconds=rng.randint(0, 600))
+        logs.append(_log(ids["msgraph"], "directory_sync", moment, payload, night in failing))
+    failing = set(rng.sample(range(14), 2))  # notification e-mail batches every other day
+    for batch in range(14):
+        sent = rng.randint(5, 60)
+        payload = {"sent": 0, "failed": sent} if batch in failing else {"sent": sent, "failed": 0}
+        moment = clock.stamp(clock.day(2 * batch - 28), rng)
+        logs.append(_log(ids["smtp"], "mail_batch", moment, payload, batch in failing))
+    recent_wins = [d for d in crm.deals if d["stage_id"] in crm.won_stage_ids and d["close_date"] >= clock.day(-28)]
+    for position, deal in enumerate(rng.sample(recent_wins, min(8, len(recent_wins)))):
+        failed = position == 3  # one delivery timed out after its retries
+        payload = {"event": "deal.won", "deal_id": deal["id"], "http_status": None if failed else 200,
+                   "attempts": 3 if failed else 1}
+        logs.append(_log(ids["webhook"], "deal_won", deal["updated_at"] + timedelta(seconds=2), payload, failed))
+    logs.sort(key=lambda log_row: log_row["created_at"])
+    _insert(session, IntegrationLog, logs, counts, ids=False)
+
+
+def _log(integration_id: int, event: str, moment: datetime, payload: dict, failed: bool) -> dict:
+    kind = {"directory_sync": "msgraph", "mail_batch": "smtp", "deal_won": "webhook"}[event]
+    return {"integration_id": integration_id, "event_type": event, "status": "error" if failed else "success",
+            "payload": payload, "error_message": data.INTEGRATION_ERRORS[kind] if failed else None,
+            "created_at": moment}

@@ -1,0 +1,44 @@
+"""Server-side paginated lists: a page of rows at a time, with Previous/Next by keyset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from nexus360.crm.pagination import Page
+
+
+def keyset_page(key: str, filters: tuple, fetch: Callable[[tuple | None], Page]) -> Page:
+    """Fetch the current page of list `key`; changing `filters` starts again at page one."""
+    state = st.session_state.setdefault(f"{key}_pager", {"filters": filters, "afters": [None]})
+    if state["filters"] != filters:
+        state.update(filters=filters, afters=[None])
+    return fetch(state["afters"][-1])
+
+
+def pager(key: str, page: Page) -> None:
+    """Previous / Next buttons under a list."""
+    state = st.session_state[f"{key}_pager"]
+    number = len(state["afters"])
+    left, middle, right = st.columns([1, 4, 1])
+    if left.button("Previous", key=f"{key}_prev", disabled=number == 1, width="stretch"):
+        state["afters"].pop()
+        st.rerun()
+    middle.caption(f"Page {number}" + ("" if page.next_after else " · end of list"))
+    if right.button("Next", key=f"{key}_next", disabled=page.next_after is None, width="stretch"):
+        state["afters"].append(page.next_after)
+        st.rerun()
+
+
+def selectable_table(key: str, frame: pd.DataFrame, *, column_config: dict | None = None,
+                     hide: tuple[str, ...] = ()) -> int | None:
+    """Show rows; return the index of the row the person selected, if any."""
+    shown = frame.drop(columns=[c for c in hide if c in frame.columns])
+    event = st.dataframe(
+        shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key=key,
+        column_config=column_config or {},
+    )
+    rows = event.selection.rows if event else []
+    return rows[0] if rows else None
