@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -74,14 +75,22 @@ def demo() -> None:
 
 @demo.command("seed")
 @click.option("--reset", is_flag=True, help="Empty the demo tables first and load them again.")
+@click.option(
+    "--scale", type=click.Choice(["demo", "large"]), default="demo", show_default=True,
+    help="large: add about 1,000,000 deals, 200,000 companies and 500,000 contacts (for benchmarks).",
+)
 @friendly_errors
-def demo_seed(reset: bool) -> None:
+def demo_seed(reset: bool, scale: str) -> None:
     """Load deterministic demo data into all eight databases (once, unless --reset)."""
     from nexus360.db import migrate
+    from nexus360.demo import scale as scale_module
     from nexus360.demo import seed
 
     migrate.upgrade_all()
-    counts = seed.seed_demo_data(reset=reset, progress=lambda message: click.echo(message, err=True))
+    say = lambda message: click.echo(message, err=True)  # noqa: E731
+    counts = seed.seed_demo_data(reset=reset, progress=say)
+    if scale == "large":
+        counts = {**counts, **scale_module.seed_large(progress=say)}
     if not counts:
         click.echo("demo data is already loaded; nothing changed (use --reset to load it again)", err=True)
         return
@@ -120,6 +129,54 @@ def auth_sync_directory() -> None:
     click.echo(json.dumps(result.model_dump(), indent=2))
     if result.status == "error":
         raise click.exceptions.Exit(1)
+
+
+class ImporterChoice(click.Choice):
+    """A click.Choice of the registered importers, loaded only when a command needs them."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=False)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from nexus360.importing.registry import importer_names
+
+        return tuple(importer_names())
+
+    @choices.setter
+    def choices(self, _value: Any) -> None:
+        pass  # always the registry's
+
+
+@main.command("import")
+@click.argument("entity", type=ImporterChoice())
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
+              help="Fill FIELD from the column named COLUMN (repeatable); FIELD= leaves the field out.")
+@click.option("--dry-run", is_flag=True, help="Check every row and print what would happen; write nothing.")
+@click.option("--as", "as_email", metavar="EMAIL", help="Act as this user (default: the first active admin).")
+@friendly_errors
+def import_csv(entity: str, file: Path, mappings: tuple[str, ...], dry_run: bool, as_email: str | None) -> None:
+    """Import FILE (CSV) into ENTITY and print one JSON summary; rows with problems are listed, not fatal."""
+    from nexus360.db import session_scope
+    from nexus360.importing import flows
+    from nexus360.importing.core import parse_mapping
+
+    mapping = parse_mapping(mappings)
+    with session_scope(Database.AUTH) as session:
+        principal = flows.operator_principal(session, email=as_email)
+    summary = flows.import_file(
+        entity.lower(), file, principal=principal, mapping=mapping, dry_run=dry_run, source_name=file.name,
+        channel="cli", progress=_print_progress if sys.stderr.isatty() else None,
+    )
+    if sys.stderr.isatty():
+        click.echo("", err=True)
+    click.echo(json.dumps(summary.model_dump(mode="json")))
+
+
+def _print_progress(progress: Any) -> None:
+    share = f" ({progress.fraction:.0%})" if progress.fraction is not None else ""
+    click.echo(f"\r{progress.rows:,} rows read{share}", err=True, nl=False)
 
 
 @main.group()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
-from nexus360.ui import crm_board, crm_companies, crm_deals
+from nexus360.ui import crm_board, crm_companies, crm_dashboard, crm_deals
 from nexus360.ui.session import cached, current_principal
 
 principal = current_principal()
@@ -12,7 +12,7 @@ st.title("CRM")
 reference = cached(Database.CRM, crm_service.list_reference)
 dashboard, board, deals, companies, contacts = st.tabs(["Dashboard", "Pipeline", "Deals", "Companies", "Contacts"])
 with dashboard:
-    st.info("The filtered pipeline dashboards land here next.")
+    crm_dashboard.dashboard_tab(reference)
 with board:
     crm_board.board_tab(reference)
 with deals:

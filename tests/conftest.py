@@ -70,16 +70,17 @@ class TransactionalSessions:
     """Hands out one session per database, each inside a transaction rolled back at teardown."""
 
     def __init__(self) -> None:
-        self._open: dict[Database, tuple] = {}
+        self._open: dict[tuple[Database, bool], tuple] = {}
 
-    def __call__(self, database: Database) -> Session:
-        database = Database(database)
-        if database not in self._open:
-            connection = get_engine(database).connect()
+    def __call__(self, database: Database, *, admin: bool = False) -> Session:
+        """The app's role by default (row-level security applies); `admin` is the tables' owner."""
+        key = (Database(database), admin)
+        if key not in self._open:
+            connection = get_engine(key[0], admin=admin).connect()
             transaction = connection.begin()
             session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-            self._open[database] = (connection, transaction, session)
-        return self._open[database][2]
+            self._open[key] = (connection, transaction, session)
+        return self._open[key][2]
 
     def close(self) -> None:
         for connection, transaction, session in self._open.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,12 @@ from nexus360.notifications.models import Notification
 from tests.conftest import TransactionalSessions
 
 MISSING_USER_ID = 999_999
+
+
+@pytest.fixture
+def db(db: TransactionalSessions):
+    """As the tables' owner, like `check`: row-level security must not hide anyone's rows here."""
+    return lambda database: db(database, admin=True)
 
 
 def plant_deal(db: TransactionalSessions, *, owner_id: int) -> int:

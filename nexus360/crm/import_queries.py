@@ -1,24 +1,25 @@
-"""Queries of the CRM imports: reference names, one lookup per batch, one INSERT and one UPDATE per batch."""
+"""Queries of the CRM imports: names of related records, and one lookup per batch by natural key."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, cast, column, func, insert, or_, select, update, values
+from sqlalchemy import BigInteger, String, Table, bindparam, func, literal_column, select, true, union
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from nexus360.crm.models import Company, Contact, Deal, DealStage, DealStageChange
+from nexus360.importing.records import insert_rows
 from nexus360.reference.models import Country, Industry
 
 COMPANY_COLUMNS = ("name", "domain", "website", "industry_id", "country_id", "annual_revenue")
 CONTACT_COLUMNS = ("email", "company_id", "first_name", "last_name", "phone", "job_title")
 DEAL_COLUMNS = ("title", "company_id", "contact_id", "stage_id", "amount", "close_date", "owner_id")
 
-
-def lock_imports(session: Session, entity: str) -> None:
-    """Serialise batches of one entity for this transaction, so two imports cannot both insert the same record."""
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"nexus360.import.{entity}"))))
+COMPANIES: Table = Company.__table__  # type: ignore[assignment]
+CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
+DEALS: Table = Deal.__table__  # type: ignore[assignment]
 
 
 def list_industries(session: Session) -> list[tuple[int, str]]:
@@ -45,8 +46,27 @@ def list_stages(session: Session) -> list[tuple[int, str, bool]]:
     return [tuple(row) for row in session.execute(statement)]
 
 
-def _rows(session: Session, statement: Any) -> list[dict[str, Any]]:
-    return [dict(row._mapping) for row in session.execute(statement)]
+def _keys(name: str, items: list, item_type: Any = String) -> Any:
+    """The batch's keys as a table: one array parameter, not one parameter per key."""
+    return func.unnest(bindparam(name, items, type_=ARRAY(item_type))).table_valued("key").render_derived()
+
+
+def _probe(keys: Any, id_column: Any, condition: Any) -> Any:
+    """The ids matching each key, found key by key: one probe of the lower(...) index per key.
+
+    OFFSET 0 keeps PostgreSQL from flattening this into a plain join, which it would plan as a scan
+    and sort of the whole table while its statistics lag behind a table an import is filling.
+    """
+    inner = select(id_column.label("id")).where(condition).offset(literal_column("0")).lateral()
+    return select(inner.c.id).select_from(keys).join(inner, true())
+
+
+def _lookup(session: Session, table: Any, columns: Sequence[str], ids: Any, *, lock: bool) -> list[dict[str, Any]]:
+    """The rows whose id is among `ids` (a subquery), oldest first, locked until commit when `lock`."""
+    statement = select(table.c.id, *(table.c[name] for name in columns)).where(table.c.id.in_(ids))
+    statement = statement.order_by(table.c.id)
+    rows = session.execute(statement.with_for_update() if lock else statement)
+    return [dict(row._mapping) for row in rows]
 
 
 def find_companies(
@@ -56,13 +76,12 @@ def find_companies(
     names, domains = sorted(set(names)), sorted(set(domains))
     if not names and not domains:
         return []
-    columns = [getattr(Company, name) for name in COMPANY_COLUMNS]
-    statement = (
-        select(Company.id, *columns)
-        .where(or_(func.lower(Company.name).in_(names), func.lower(Company.domain).in_(domains)))
-        .order_by(Company.id)
+    by_name, by_domain = _keys("names", names), _keys("domains", domains)
+    ids = union(
+        _probe(by_name, Company.id, func.lower(Company.name) == by_name.c.key),
+        _probe(by_domain, Company.id, func.lower(Company.domain) == by_domain.c.key),
     )
-    return _rows(session, statement.with_for_update() if lock else statement)
+    return _lookup(session, COMPANIES, COMPANY_COLUMNS, ids, lock=lock)
 
 
 def find_contacts(session: Session, *, emails: Iterable[str], lock: bool = False) -> list[dict[str, Any]]:
@@ -70,48 +89,22 @@ def find_contacts(session: Session, *, emails: Iterable[str], lock: bool = False
     emails = sorted(set(emails))
     if not emails:
         return []
-    columns = [getattr(Contact, name) for name in CONTACT_COLUMNS]
-    statement = select(Contact.id, *columns).where(func.lower(Contact.email).in_(emails)).order_by(Contact.id)
-    return _rows(session, statement.with_for_update() if lock else statement)
+    keys = _keys("emails", emails)
+    ids = _probe(keys, Contact.id, func.lower(Contact.email) == keys.c.key)
+    return _lookup(session, CONTACTS, CONTACT_COLUMNS, ids, lock=lock)
 
 
-def find_deals(
-    session: Session, *, company_ids: Iterable[int], titles: Iterable[str], lock: bool = False
-) -> list[dict[str, Any]]:
-    """Deals of these companies whose lower-cased title is among `titles` (ids ascending)."""
-    company_ids, titles = sorted(set(company_ids)), sorted(set(titles))
-    if not company_ids or not titles:
+def find_deals(session: Session, *, keys: Iterable[tuple[int, str]], lock: bool = False) -> list[dict[str, Any]]:
+    """Deals by (company id, lower-cased title) pairs (ids ascending)."""
+    pairs = sorted(set(keys))
+    if not pairs:
         return []
-    columns = [getattr(Deal, name) for name in DEAL_COLUMNS]
-    statement = (
-        select(Deal.id, *columns)
-        .where(Deal.company_id.in_(company_ids), func.lower(Deal.title).in_(titles))
-        .order_by(Deal.id)
-    )
-    return _rows(session, statement.with_for_update() if lock else statement)
-
-
-def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> list[int]:
-    """One multi-row INSERT; the new ids, in the order of `rows`."""
-    if not rows:
-        return []
-    statement = insert(table).values([{name: row.get(name) for name in columns} for row in rows])
-    # RETURNING of a multi-row VALUES insert comes back in VALUES order, but say so explicitly.
-    result = session.execute(statement.returning(table.c.id, sort_by_parameter_order=True))
-    return list(result.scalars())
-
-
-def update_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
-    """One UPDATE ... FROM (VALUES ...) setting `columns` of each row found by its "id"."""
-    if not rows:
-        return
-    names = ["id", *columns]
-    data = values(*(column(name, table.c[name].type) for name in names), name="v").data(
-        [tuple(row.get(name) for name in names) for row in rows]
-    )
-    # A column that is NULL in every row would come out of VALUES as text: cast it back.
-    assignments = {name: cast(data.c[name], table.c[name].type) for name in columns}
-    session.execute(update(table).where(table.c.id == data.c.id).values(assignments))
+    wanted = func.unnest(
+        bindparam("company_ids", [company_id for company_id, _ in pairs], type_=ARRAY(BigInteger)),
+        bindparam("titles", [title for _, title in pairs], type_=ARRAY(String)),
+    ).table_valued("company_id", "title").render_derived()
+    ids = _probe(wanted, Deal.id, (Deal.company_id == wanted.c.company_id) & (func.lower(Deal.title) == wanted.c.title))
+    return _lookup(session, DEALS, DEAL_COLUMNS, ids, lock=lock)
 
 
 def add_stage_changes(session: Session, changes: Sequence[tuple[int, int | None, int]], *, changed_by: int) -> None:
@@ -122,9 +115,4 @@ def add_stage_changes(session: Session, changes: Sequence[tuple[int, int | None,
         {"deal_id": deal_id, "from_stage_id": from_stage, "to_stage_id": to_stage, "changed_by": changed_by}
         for deal_id, from_stage, to_stage in changes
     ]
-    session.execute(insert(DealStageChange.__table__).values(rows))
-
-
-COMPANIES: Table = Company.__table__  # type: ignore[assignment]
-CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
-DEALS: Table = Deal.__table__  # type: ignore[assignment]
+    insert_rows(session, DealStageChange.__table__, rows, ("deal_id", "from_stage_id", "to_stage_id", "changed_by"))

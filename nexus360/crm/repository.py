@@ -170,14 +170,22 @@ def delete_company(session: Session, company_id: int) -> None:
     session.execute(delete(Company).where(Company.id == company_id))
 
 
-# --- contacts ------------------------------------------------------------------------------------
+# --- contacts ---
+
+
+def contact_name():
+    """First and last name; the same expression as the trigram index ix_contacts_name_trgm."""
+    return func.coalesce(Contact.first_name, "") + " " + func.coalesce(Contact.last_name, "")
+
+
+# --- contacts (lists) ------------------------------------------------------------------------------------
 
 
 def contact_list_statement(*, search: str = "", company_id: int | None = None):
-    full_name = func.concat_ws(" ", Contact.first_name, Contact.last_name)
+    full_name = contact_name()
     statement = select(
         Contact.id,
-        full_name.label("name"),
+        func.trim(full_name).label("name"),
         Contact.email,
         Contact.phone,
         Contact.job_title,

@@ -28,7 +28,7 @@ from nexus360.auth.permissions import SALES_MANAGER, SALES_REP
 from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX
 from nexus360.chat.models import Conversation, KnowledgeArticle, Message
 from nexus360.compensation.models import CommissionRule, SalesPerformance
-from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, Industry
+from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, DealStageChange, Industry
 from nexus360.db import Database, session_scope
 from nexus360.demo import data
 from nexus360.forecasting.models import Forecast, ForecastFactor
@@ -46,13 +46,18 @@ CLOSED_DEALS = 1_760
 OPEN_DEALS = 240
 # open stage: share of open deals
 OPEN_STAGE_MIX = {"Prospecting": 25, "Qualification": 22, "Needs Analysis": 20, "Proposal": 18, "Negotiation": 15}
+# open stage: typical share of a won deal's cycle spent in it
+STAGE_SHARE = {"Prospecting": 28, "Qualification": 17, "Needs Analysis": 17, "Proposal": 18, "Negotiation": 20}
+# open stage: how often lost deals drop out of the pipeline there
+DROP_OUT = {"Prospecting": 30, "Qualification": 25, "Needs Analysis": 18, "Proposal": 15, "Negotiation": 12}
+STUCK_DEALS = 8  # open deals left sitting in a stage far longer than won deals do (the "at risk" list)
 
 # What `reset=True` empties; roles, permissions and the crm reference tables belong to the migrations.
 SEEDED_TABLES: dict[Database, tuple[str, ...]] = {
     Database.AUTH: ("users", "user_roles", "local_credentials"),
     Database.INTEGRATION: ("integration_configs", "integration_logs"),
     Database.NOTIFICATIONS: ("notification_templates", "notifications"),
-    Database.CRM: ("companies", "contacts", "deals"),
+    Database.CRM: ("companies", "contacts", "deals", "deal_stage_history"),
     Database.CHAT: ("knowledge_base", "conversations", "messages"),
     Database.COMPENSATION: ("commission_rules", "sales_performance"),
     Database.FORECASTING: ("forecasts", "forecast_factors"),
@@ -267,6 +272,7 @@ def _seed_crm(session: Session, clock: Clock, members: list[Member], counts: dic
     deal_ids = _insert(session, Deal, deals, counts)
     for deal_id, deal in zip(deal_ids, deals, strict=True):
         deal["id"] = deal_id
+    _insert(session, DealStageChange, _stage_history_rows(clock, stages, deals), counts, ids=False)
     names = {company_id: row["name"] for company_id, row in zip(company_ids, companies, strict=True)}
     domains = [(row["name"], row["domain"], iso) for row, (iso, _short, _size) in zip(companies, meta, strict=True)]
     return CrmData(company_names=names, company_domains=domains, deals=deals, stages=stages)
@@ -385,6 +391,51 @@ def _deal_rows(
             "owner_id": owner.id, "created_at": created, "updated_at": max(created, touched),
         })
     return rows
+
+
+def _stage_history_rows(clock: Clock, stages: dict[int, tuple[str, Decimal, bool, bool]],
+                        deals: list[dict]) -> list[dict]:
+    """Each deal's path through the pipeline: Prospecting onwards from its creation, to its final stage.
+
+    Won deals pass every open stage; lost deals drop out of one; open deals stop at their stage, most
+    having moved recently and STUCK_DEALS of them sitting there for weeks. Its own generator keeps
+    the deal rows (and everything derived from them) as they were.
+    """
+    rng = _random("crm:history")
+    ids = {stage[0]: stage_id for stage_id, stage in stages.items()}
+    path = list(OPEN_STAGE_MIX)
+    open_deals = [deal for deal in deals if not (stages[deal["stage_id"]][2] or stages[deal["stage_id"]][3])]
+    late = [deal for deal in open_deals if stages[deal["stage_id"]][0] != path[0]
+            and clock.end - deal["created_at"] > timedelta(days=60)]
+    stuck = {deal["id"] for deal in rng.sample(late, min(STUCK_DEALS, len(late)))}
+    rows = []
+    for deal in deals:
+        name, _probability, won, lost = stages[deal["stage_id"]]
+        if won or lost:
+            visited = path if won else path[: path.index(rng.choices(path, list(DROP_OUT.values()))[0]) + 1]
+            moves = _spread(rng, deal["created_at"], deal["updated_at"], visited) + [(deal["updated_at"], name)]
+        else:
+            visited = path[: path.index(name) + 1]
+            span = (clock.end - deal["created_at"]).total_seconds() / 86_400
+            current = span * rng.uniform(0.7, 0.85) if deal["id"] in stuck else min(rng.uniform(0.5, 12), span / 2)
+            entered = clock.end - timedelta(days=current) if len(visited) > 1 else deal["created_at"]
+            moves = _spread(rng, deal["created_at"], entered, visited[:-1]) + [(entered, name)]
+        previous = None
+        for moment, stage in moves:
+            rows.append({"deal_id": deal["id"], "from_stage_id": previous, "to_stage_id": ids[stage],
+                         "changed_by": deal["owner_id"], "changed_at": moment.replace(microsecond=0)})
+            previous = ids[stage]
+    return rows
+
+
+def _spread(rng: random.Random, start: datetime, end: datetime, visited: list[str]) -> list[tuple[datetime, str]]:
+    """Moments of entering each of `visited` in turn, from `start`, splitting start..end by typical shares."""
+    weights = [STAGE_SHARE[stage] * rng.lognormvariate(0, 0.35) for stage in visited]
+    total, moments, elapsed = sum(weights), [], 0.0
+    for stage, weight in zip(visited, weights, strict=True):
+        moments.append((start + (end - start) * (elapsed / total), stage))
+        elapsed += weight
+    return moments
 
 
 # --- marketing ------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Protocol
 
 from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
@@ -247,33 +246,6 @@ def parse_row(row: SourceRow, fields: Mapping[str, FieldSpec]) -> dict[str, Any]
         except ValueError as error:
             raise ValueError(f"{spec.label}: {error}") from error
     return values
-
-
-def explain(error: PydanticValidationError, labels: Mapping[str, str]) -> str:
-    """A schema's validation error in plain words: "email: 'x' is not a valid email address"."""
-    reasons = []
-    for problem in error.errors():
-        name = str(problem["loc"][0]) if problem["loc"] else ""
-        label = labels.get(name, name.replace("_id", "").replace("_", " "))
-        reasons.append(f"{label}: {_plain(problem)}" if label else _plain(problem))
-    return "; ".join(reasons)
-
-
-def _plain(problem: Mapping[str, Any]) -> str:
-    context = problem.get("ctx") or {}
-    kind = problem["type"]
-    if kind in ("missing", "string_too_short"):
-        return "is required"
-    if kind == "string_too_long":
-        return f"is longer than {context['max_length']} characters"
-    if kind == "greater_than_equal":
-        return f"must be at least {context['ge']}"
-    if kind == "decimal_max_digits":
-        return "is too large"
-    if kind == "decimal_max_places":
-        return f"has more than {context['decimal_places']} decimals"
-    message = str(problem["msg"]).removeprefix("Value error, ")
-    return message[:1].lower() + message[1:]
 
 
 BATCH_SIZE = 1000

