@@ -11,10 +11,18 @@ IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 DEMO_PASSWORD = "nexus360-demo"
 
 
-def wait_idle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
+def wait_idle(page, *, settle_ms: int = 600) -> None:
+    """Wait until Streamlit has finished running the script and stays idle for `settle_ms`.
+
+    A browser component (the cookie manager) answers after its first render, which starts one more
+    run; waiting for a quiet spell keeps tests from clicking on the stale elements of the first run.
+    """
     page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=30_000)
+    for _ in range(20):
+        page.wait_for_selector(IDLE, timeout=30_000)
+        page.wait_for_timeout(settle_ms)
+        if page.locator(IDLE).count() == 1:
+            return
 
 
 def screenshot(page, name: str) -> Path:

@@ -1,0 +1,168 @@
+"""`python -m nexus360 bench crm`: time every query the CRM page runs, through the services and as raw SQL.
+
+For each query: run the service `runs` times (median and p95 in ms, end to end through SQLAlchemy
+and the app's role with row-level security context), record the SQL statements that one call sent,
+and run exactly those statements straight on the DBAPI connection the same number of times. The gap
+between the two is the app's own overhead. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import event, text
+
+from nexus360.auth.permissions import DEFAULT_GRANTS, SALES_MANAGER
+from nexus360.auth.schemas import Principal
+from nexus360.crm import dashboards, deal_service
+from nexus360.crm import service as crm_service
+from nexus360.crm.dashboards import DashboardFilters
+from nexus360.crm.deal_repository import DealFilters
+from nexus360.db import Database, get_engine, session_scope
+from nexus360.periods import quarter_of, today_utc
+
+Query = Callable[[Any, Principal], Any]
+
+
+def crm_queries(owner_ids: tuple[int, ...], today: date) -> dict[str, Query]:
+    """Every query the CRM page can run, with the filters people use most."""
+    quarter = DashboardFilters(start=quarter_of(today).start, end=today)
+    year = DashboardFilters(start=today - timedelta(days=365), end=today)
+    team = DashboardFilters(start=today - timedelta(days=365), end=today, owner_ids=owner_ids)
+    industry = DashboardFilters(start=today - timedelta(days=365), end=today, industry_ids=(1,))
+    queries: dict[str, Query] = {}
+    for label, filters in (("quarter", quarter), ("12_months", year), ("team", team), ("industry", industry)):
+        queries |= {
+            f"dashboard.kpis.{label}": lambda s, p, f=filters: dashboards.get_kpis(s, p, filters=f, today=today),
+            f"dashboard.funnel.{label}": lambda s, p, f=filters: dashboards.get_funnel(s, p, filters=f),
+            f"dashboard.won_by_month.{label}": lambda s, p, f=filters: dashboards.get_won_by_month(s, p, filters=f),
+            f"dashboard.by_industry.{label}": lambda s, p, f=filters: dashboards.get_revenue_by_industry(
+                s, p, filters=f
+            ),
+            f"dashboard.by_country.{label}": lambda s, p, f=filters: dashboards.get_revenue_by_country(s, p, filters=f),
+            f"dashboard.leaderboard.{label}": lambda s, p, f=filters: dashboards.get_owner_leaderboard(s, p, filters=f),
+            f"dashboard.deals_at_risk.{label}": lambda s, p, f=filters: dashboards.list_deals_at_risk(
+                s, p, filters=f, today=today, limit=20
+            ),
+        }
+    queries["dashboard.stage_medians"] = lambda s, p: dashboards.get_stage_medians(s, p, today=today)
+    queries |= {
+        "home.pipeline_summary": lambda s, p: crm_service.get_pipeline_summary(s, p, today=today),
+        "list.deals.open": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(open_only=True)),
+        "list.deals.mine": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(owner_ids=owner_ids[:1])),
+        "list.deals.search": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(search="renewal 00042")),
+        "list.deals.page_2": _second_page(
+            lambda s, p, after: deal_service.list_deals(s, p, filters=DealFilters(open_only=True), after=after)
+        ),
+        "list.companies": lambda s, p: crm_service.list_companies(s, p),
+        "list.companies.search": lambda s, p: crm_service.list_companies(s, p, search="harbor"),
+        "list.contacts": lambda s, p: crm_service.list_contacts(s, p),
+        "list.contacts.search": lambda s, p: crm_service.list_contacts(s, p, search="contact00123"),
+        "board.totals": lambda s, p: deal_service.get_board(s, p, owner_ids=owner_ids[:1]),
+        "board.stage_cards": lambda s, p: deal_service.list_deals(
+            s, p, filters=DealFilters(stage_ids=(3,), owner_ids=owner_ids[:1]), limit=6
+        ),
+    }
+    return queries
+
+
+def _second_page(fetch: Callable[[Any, Principal, tuple | None], Any]) -> Query:
+    state: dict[str, tuple | None] = {}
+
+    def run(session, principal):
+        if "after" not in state:
+            state["after"] = fetch(session, principal, None).next_after
+        return fetch(session, principal, state["after"])
+
+    return run
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"median": round(statistics.median(ordered), 1), "p95": round(p95, 1)}
+
+
+def _time_service(query: Query, principal: Principal, runs: int) -> tuple[list[float], list[tuple]]:
+    engine = get_engine(Database.CRM)
+    captured: list[tuple] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        captured.append((statement, parameters))
+
+    samples = []
+    for index in range(runs + 1):  # the first run warms caches and records the SQL
+        if index == 0:
+            event.listen(engine, "before_cursor_execute", capture)
+        started = time.perf_counter()
+        with session_scope(Database.CRM, actor=principal) as session:
+            query(session, principal)
+        elapsed = (time.perf_counter() - started) * 1000
+        if index == 0:
+            event.remove(engine, "before_cursor_execute", capture)
+        else:
+            samples.append(elapsed)
+    return samples, [c for c in captured if "set_config" not in c[0]]
+
+
+def _time_sql(statements: list[tuple], principal: Principal, runs: int) -> list[float]:
+    raw = get_engine(Database.CRM).raw_connection()
+    try:
+        cursor = raw.cursor()
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            for statement, parameters in statements:
+                cursor.execute(statement, parameters)
+                cursor.fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+            raw.rollback()
+        return samples
+    finally:
+        raw.close()
+
+
+def bench_crm(*, runs: int = 15, only: str | None = None) -> dict[str, Any]:
+    """Median and p95 (ms) of every CRM query, through the services and as the same raw SQL."""
+    today = today_utc()
+    with session_scope(Database.AUTH, admin=True) as auth:
+        manager_id, *team = [
+            row[0]
+            for row in auth.execute(
+                text(
+                    "SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id "
+                    "JOIN roles r ON r.id = ur.role_id "
+                    "WHERE r.name IN ('sales_manager', 'sales_rep') AND u.is_active ORDER BY r.name, u.id"
+                )
+            )
+        ]
+    with session_scope(Database.CRM, admin=True) as crm:
+        deals = crm.execute(text("SELECT count(*) FROM deals")).scalar_one()
+    principal = Principal(
+        id=manager_id,
+        email="bench@nexus360",
+        roles=(SALES_MANAGER,),
+        permissions=frozenset(DEFAULT_GRANTS[SALES_MANAGER]),
+    )
+    results: dict[str, Any] = {}
+    for name, query in crm_queries(tuple(team[:3]), today).items():
+        if only and only not in name:
+            continue
+        service_ms, statements = _time_service(query, principal, runs)
+        results[name] = {
+            "service_ms": _percentiles(service_ms),
+            "sql_ms": _percentiles(_time_sql(statements, principal, runs)),
+            "statements": len(statements),
+        }
+    slowest = max(results.values(), key=lambda r: r["service_ms"]["p95"], default=None)
+    return {
+        "deals": deals,
+        "runs": runs,
+        "queries": results,
+        "slowest_p95_ms": slowest["service_ms"]["p95"] if slowest else None,
+        "over_300ms_p95": sorted(n for n, r in results.items() if r["service_ms"]["p95"] > 300),
+    }

@@ -1,0 +1,67 @@
+"""CRM in a real browser: a manager filters the dashboard; a rep moves a deal and the funnel follows."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.browser import DEMO_PASSWORD, screenshot, sign_in, wait_for_session_cookie, wait_idle
+
+
+def open_crm_tab(page, app_url: str, tab: str) -> None:
+    page.goto(f"{app_url}/crm")
+    wait_idle(page)
+    page.get_by_role("tab", name=tab).click()
+    wait_idle(page)
+
+
+def metric_value(page, label: str) -> str:
+    card = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return card.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def funnel_counts(page) -> list[int]:
+    """Deal counts printed inside the 'Pipeline by stage' funnel, in stage order."""
+    page.wait_for_selector("[data-testid=stPlotlyChart] .js-plotly-plot")
+    texts = page.locator("[data-testid=stPlotlyChart]").first.evaluate(
+        "chart => [...chart.querySelectorAll('text')].map(t => t.textContent)"
+    )
+    return [int(match[1].replace(",", "")) for text in texts if (match := re.search(r"([\d,]+) deals", text))]
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_label(label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_idle(page)
+
+
+def test_manager_narrows_the_dashboard_to_one_industry(app_url: str, page) -> None:
+    sign_in(page, app_url, "manager", DEMO_PASSWORD)
+    wait_for_session_cookie(page)
+    open_crm_tab(page, app_url, "Dashboard")
+    everyone = metric_value(page, "Open pipeline")
+    page.get_by_label("Industry").first.click()
+    page.keyboard.type("Healthcare")
+    page.get_by_role("option", name="Healthcare", exact=True).click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    page.wait_for_function(
+        "old => [...document.querySelectorAll('[data-testid=stMetricValue]')][0]?.innerText !== old", arg=everyone
+    )
+    assert metric_value(page, "Open pipeline") != everyone
+    screenshot(page, "crm-dashboard-healthcare")
+
+
+def test_rep_moves_a_deal_on_the_board_and_the_funnel_follows(app_url: str, page) -> None:
+    sign_in(page, app_url, "rep", DEMO_PASSWORD)
+    wait_for_session_cookie(page)
+    open_crm_tab(page, app_url, "Dashboard")
+    before = funnel_counts(page)
+    page.get_by_role("tab", name="Pipeline").click()
+    wait_idle(page)
+    choose(page, "Move to", "Qualification")  # the first card sits in Prospecting
+    page.wait_for_selector("text=Moved '")
+    page.get_by_role("tab", name="Dashboard").click()
+    wait_idle(page)
+    after = funnel_counts(page)
+    assert after[0] == before[0] - 1 and after[1] == before[1] + 1
+    screenshot(page, "crm-after-move")
