@@ -242,3 +242,19 @@ def _run_streamlit(port: int) -> int:
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     return process.wait()
+
+
+@main.group()
+def bench() -> None:
+    """Benchmarks that print figures (JSON)."""
+
+
+@bench.command("crm")
+@click.option("--runs", default=15, show_default=True, type=click.IntRange(1, 1000), help="Timed runs per query.")
+@click.option("--only", default=None, help="Only queries whose name contains this text.")
+@friendly_errors
+def bench_crm(runs: int, only: str | None) -> None:
+    """Median and p95 of every CRM query, through the services and as raw SQL (seed --scale large first)."""
+    from nexus360.bench import bench_crm as run_bench
+
+    click.echo(json.dumps(run_bench(runs=runs, only=only), indent=2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from nexus360.crm.models import Company, Contact, Deal, DealStage, DealStageChange
@@ -13,6 +13,13 @@ from nexus360.crm.pagination import Page, after_clause, fetch_page
 from nexus360.crm.repository import contains
 
 FAR_FUTURE = date(9999, 12, 31)  # sorts deals without a close date last
+# Written as a literal, not a bound parameter, so it matches the indexed expression of crm_0004/0005.
+_FAR_FUTURE_SQL = literal_column("DATE '9999-12-31'", Date)
+
+
+def close_key():
+    """coalesce(close_date, DATE '9999-12-31'): the deal list's sort key, as the indexes spell it."""
+    return func.coalesce(Deal.close_date, _FAR_FUTURE_SQL)
 
 
 @dataclass(frozen=True)
@@ -27,7 +34,6 @@ class DealFilters:
 
 
 def _list_columns():
-    close_key = func.coalesce(Deal.close_date, FAR_FUTURE).label("close_key")
     return (
         Deal.id,
         Deal.title,
@@ -39,7 +45,7 @@ def _list_columns():
         Deal.company_id,
         Deal.stage_id,
         Deal.updated_at,
-        close_key,
+        close_key().label("close_key"),
     )
 
 
@@ -51,8 +57,11 @@ def deal_list_statement(filters: DealFilters):
         .join(DealStage, DealStage.id == Deal.stage_id)
     )
     if filters.search.strip():
+        # Two trigram-index lookups joined by UNION: an OR across the two tables would scan every deal.
         text = filters.search.strip()
-        statement = statement.where(or_(contains(Deal.title, text), contains(Company.name, text)))
+        by_title = select(Deal.id).where(contains(Deal.title, text))
+        by_company = select(Deal.id).join(Company, Company.id == Deal.company_id).where(contains(Company.name, text))
+        statement = statement.where(Deal.id.in_(by_title.union(by_company)))
     if filters.stage_ids:
         statement = statement.where(Deal.stage_id.in_(filters.stage_ids))
     if filters.owner_ids:
@@ -64,17 +73,17 @@ def deal_list_statement(filters: DealFilters):
     if filters.close_to:
         statement = statement.where(Deal.close_date <= filters.close_to)
     if filters.open_only:
-        statement = statement.where(DealStage.is_won.is_(False), DealStage.is_lost.is_(False))
+        statement = statement.where(Deal.is_open.is_(True))  # the flag the partial indexes are built on
     return statement
 
 
 def list_deals(session: Session, filters: DealFilters, *, after: tuple | None, limit: int) -> Page:
     """Deals by close date (soonest first, undated last), then id."""
-    close_key = func.coalesce(Deal.close_date, FAR_FUTURE)
+    key = close_key()
     statement = deal_list_statement(filters)
     if after:
-        statement = statement.where(after_clause([close_key, Deal.id], after))
-    return fetch_page(session, statement.order_by(close_key, Deal.id), key=("close_key", "id"), limit=limit)
+        statement = statement.where(after_clause([key, Deal.id], after))
+    return fetch_page(session, statement.order_by(key, Deal.id), key=("close_key", "id"), limit=limit)
 
 
 def get_deal(session: Session, deal_id: int, *, lock: bool = False) -> Deal | None:

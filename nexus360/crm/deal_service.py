@@ -16,11 +16,13 @@ from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
 from nexus360.crm import deal_repository as repository
+from nexus360.crm import repository as crm_repository
 from nexus360.crm.deal_repository import DealFilters
 from nexus360.crm.models import Deal
 from nexus360.crm.pagination import PAGE_SIZE, Page
 from nexus360.crm.schemas import DealCreate, DealRead, DealUpdate
 from nexus360.errors import AuthorizationError, NotFoundError, ValidationError
+from nexus360.exporting import MAX_EXPORT_ROWS, ExportTooLarge
 
 
 class DealDetail(BaseModel):
@@ -35,7 +37,11 @@ def can_edit(principal: Principal, owner_id: int) -> bool:
 
 
 def list_deals(
-    session: Session, principal: Principal, *, filters: DealFilters, after: tuple | None = None,
+    session: Session,
+    principal: Principal,
+    *,
+    filters: DealFilters,
+    after: tuple | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
     """One page of deals by close date, filtered in SQL."""
@@ -54,8 +60,9 @@ def get_deal(session: Session, principal: Principal, *, deal_id: int) -> DealDet
     )
 
 
-def find_duplicate_deals(session: Session, principal: Principal, *, title: str, company_id: int,
-                         exclude_id: int | None = None) -> list[tuple[int, str]]:
+def find_duplicate_deals(
+    session: Session, principal: Principal, *, title: str, company_id: int, exclude_id: int | None = None
+) -> list[tuple[int, str]]:
     """Deals of the same company with the same title: shown as a warning before saving."""
     require(principal, "crm.read")
     return repository.find_similar_deals(session, title=title, company_id=company_id, exclude_id=exclude_id)
@@ -70,8 +77,9 @@ def create_deal(session: Session, principal: Principal, *, data: DealCreate, aut
     deal = Deal(**data.model_dump())
     session.add(deal)
     session.flush()
-    repository.add_stage_change(session, deal_id=deal.id, from_stage_id=None, to_stage_id=deal.stage_id,
-                                user_id=principal.id)
+    repository.add_stage_change(
+        session, deal_id=deal.id, from_stage_id=None, to_stage_id=deal.stage_id, user_id=principal.id
+    )
     session.flush()
     return DealRead.model_validate(deal)
 
@@ -134,8 +142,9 @@ def _editable_deal(session: Session, principal: Principal, deal_id: int) -> Deal
 def _record_move(session: Session, principal: Principal, deal: Deal, previous_stage: int) -> None:
     session.flush()
     if deal.stage_id != previous_stage:
-        repository.add_stage_change(session, deal_id=deal.id, from_stage_id=previous_stage,
-                                    to_stage_id=deal.stage_id, user_id=principal.id)
+        repository.add_stage_change(
+            session, deal_id=deal.id, from_stage_id=previous_stage, to_stage_id=deal.stage_id, user_id=principal.id
+        )
         session.flush()
 
 
@@ -152,3 +161,15 @@ def _check_references(session: Session, auth_session: Session, principal: Princi
             raise ValidationError("The contact works for another company; pick one of this company's contacts.")
     if data.owner_id not in people.active_user_ids(auth_session, principal, user_ids=[data.owner_id]):
         raise ValidationError("The owner must be an active user.")
+
+
+def export_deals(session: Session, principal: Principal, *, filters: DealFilters) -> pd.DataFrame:
+    """Every deal the filters select (up to the export limit), for CSV or Excel."""
+    require(principal, "crm.read")
+    columns, rows = crm_repository.export_rows(
+        session, repository.deal_list_statement(filters), order_by=(repository.close_key(), Deal.id),
+        limit=MAX_EXPORT_ROWS,
+    )
+    if len(rows) > MAX_EXPORT_ROWS:
+        raise ExportTooLarge(f"More than {MAX_EXPORT_ROWS:,} deals match these filters; narrow them to export.")
+    return pd.DataFrame(rows, columns=columns).drop(columns=["close_key"])

@@ -61,16 +61,16 @@ def _probe(keys: Any, id_column: Any, condition: Any) -> Any:
     return select(inner.c.id).select_from(keys).join(inner, true())
 
 
-def _lookup(session: Session, table: Any, columns: Sequence[str], ids: Any, *, lock: bool) -> list[dict[str, Any]]:
-    """The rows whose id is among `ids` (a subquery), oldest first, locked until commit when `lock`."""
+def _lookup(session: Session, table: Any, columns: Sequence[str], ids: Any) -> list[dict[str, Any]]:
+    """The rows whose id is among `ids` (a subquery), oldest first."""
     statement = select(table.c.id, *(table.c[name] for name in columns)).where(table.c.id.in_(ids))
     statement = statement.order_by(table.c.id)
-    rows = session.execute(statement.with_for_update() if lock else statement)
+    rows = session.execute(statement)
     return [dict(row._mapping) for row in rows]
 
 
 def find_companies(
-    session: Session, *, names: Iterable[str], domains: Iterable[str], lock: bool = False
+    session: Session, *, names: Iterable[str], domains: Iterable[str]
 ) -> list[dict[str, Any]]:
     """Companies whose lower-cased name or domain is among the given ones (ids ascending)."""
     names, domains = sorted(set(names)), sorted(set(domains))
@@ -81,20 +81,20 @@ def find_companies(
         _probe(by_name, Company.id, func.lower(Company.name) == by_name.c.key),
         _probe(by_domain, Company.id, func.lower(Company.domain) == by_domain.c.key),
     )
-    return _lookup(session, COMPANIES, COMPANY_COLUMNS, ids, lock=lock)
+    return _lookup(session, COMPANIES, COMPANY_COLUMNS, ids)
 
 
-def find_contacts(session: Session, *, emails: Iterable[str], lock: bool = False) -> list[dict[str, Any]]:
+def find_contacts(session: Session, *, emails: Iterable[str]) -> list[dict[str, Any]]:
     """Contacts whose lower-cased email is among `emails` (ids ascending)."""
     emails = sorted(set(emails))
     if not emails:
         return []
     keys = _keys("emails", emails)
     ids = _probe(keys, Contact.id, func.lower(Contact.email) == keys.c.key)
-    return _lookup(session, CONTACTS, CONTACT_COLUMNS, ids, lock=lock)
+    return _lookup(session, CONTACTS, CONTACT_COLUMNS, ids)
 
 
-def find_deals(session: Session, *, keys: Iterable[tuple[int, str]], lock: bool = False) -> list[dict[str, Any]]:
+def find_deals(session: Session, *, keys: Iterable[tuple[int, str]]) -> list[dict[str, Any]]:
     """Deals by (company id, lower-cased title) pairs (ids ascending)."""
     pairs = sorted(set(keys))
     if not pairs:
@@ -104,7 +104,7 @@ def find_deals(session: Session, *, keys: Iterable[tuple[int, str]], lock: bool 
         bindparam("titles", [title for _, title in pairs], type_=ARRAY(String)),
     ).table_valued("company_id", "title").render_derived()
     ids = _probe(wanted, Deal.id, (Deal.company_id == wanted.c.company_id) & (func.lower(Deal.title) == wanted.c.title))
-    return _lookup(session, DEALS, DEAL_COLUMNS, ids, lock=lock)
+    return _lookup(session, DEALS, DEAL_COLUMNS, ids)
 
 
 def add_stage_changes(session: Session, changes: Sequence[tuple[int, int | None, int]], *, changed_by: int) -> None:

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,9 +188,9 @@ class CompanyImport(RowImporter):
             return ["domain:" + record["domain"], "nameless:" + name], ["domain:" + record["domain"], "name:" + name]
         return ["name:" + name], ["name:" + name, "nameless:" + name]
 
-    def find(self, session: Session, records: Sequence[dict[str, Any]], *, lock: bool) -> Any:
+    def find(self, session: Session, records: Sequence[dict[str, Any]]) -> Any:
         rows = queries.find_companies(session, names=[r["name"].lower() for r in records],
-                                      domains=[r["domain"] for r in records if r.get("domain")], lock=lock)
+                                      domains=[r["domain"] for r in records if r.get("domain")])
         by_domain = group_by(rows, lambda row: row["domain"].lower() if row["domain"] else None)
         return by_domain, group_by(rows, lambda row: row["name"].lower())
 
@@ -220,8 +220,8 @@ class ContactImport(RowImporter):
     def keys(self, record: dict[str, Any]) -> tuple[list[str], list[str]]:
         return ["email:" + record["email"]], ["email:" + record["email"]]
 
-    def find(self, session: Session, records: Sequence[dict[str, Any]], *, lock: bool) -> Any:
-        rows = queries.find_contacts(session, emails=[r["email"] for r in records], lock=lock)
+    def find(self, session: Session, records: Sequence[dict[str, Any]]) -> Any:
+        rows = queries.find_contacts(session, emails=[r["email"] for r in records])
         return group_by(rows, lambda row: row["email"].lower())
 
     def candidates(self, record: dict[str, Any], existing: Any) -> list[dict[str, Any]]:
@@ -266,8 +266,8 @@ class DealImport(RowImporter):
         key = f"deal:{record['company_id']}:{record['title'].lower()}"
         return [key], [key]
 
-    def find(self, session: Session, records: Sequence[dict[str, Any]], *, lock: bool) -> Any:
-        rows = queries.find_deals(session, keys=[(r["company_id"], r["title"].lower()) for r in records], lock=lock)
+    def find(self, session: Session, records: Sequence[dict[str, Any]]) -> Any:
+        rows = queries.find_deals(session, keys=[(r["company_id"], r["title"].lower()) for r in records])
         return group_by(rows, lambda row: (row["company_id"], row["title"].lower()))
 
     def candidates(self, record: dict[str, Any], existing: Any) -> list[dict[str, Any]]:
@@ -288,7 +288,9 @@ class DealImport(RowImporter):
         queries.add_stage_changes(session, changes, changed_by=self.principal.id)
 
 
-def _starter(importer: type[RowImporter], *, owners: bool = False):
+def _starter(importer: type[RowImporter], *, owners: bool = False) -> Callable[..., RowImporter]:
+    """How an import of `importer`'s entity starts: its lookups, read once (users only for deals)."""
+
     def start(sessions: SessionFactory, principal: Principal, options: Mapping[str, Any]) -> RowImporter:
         with sessions(Database.CRM) as crm:
             if not owners:

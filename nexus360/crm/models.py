@@ -73,6 +73,8 @@ class Deal(CrmBase):
     owner_id: Mapped[int] = mapped_column(BigInteger, nullable=False)  # -> auth.users.id (checked by services)
     created_at: Mapped[datetime | None] = created_at()
     updated_at: Mapped[datetime | None] = updated_at()
+    # Derived from the stage by the trigger trg_deals_is_open (crm_0005); never set it yourself.
+    is_open: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
 
 
 class DealStageChange(CrmBase):

@@ -220,3 +220,9 @@ def find_contacts_by_email(session: Session, email: str, *, exclude_id: int | No
 
 def count_contact_deals(session: Session, contact_id: int) -> int:
     return int(session.execute(select(func.count()).where(Deal.contact_id == contact_id)).scalar_one())
+
+
+def export_rows(session: Session, statement, *, order_by, limit: int):
+    """Up to `limit` + 1 rows of a list statement (the caller refuses a list that is too long)."""
+    result = session.execute(statement.order_by(*order_by).limit(limit + 1))
+    return list(result.keys()), result.all()

@@ -17,6 +17,7 @@ from nexus360.crm.models import Company, Contact
 from nexus360.crm.pagination import PAGE_SIZE, Page
 from nexus360.crm.schemas import CompanyCreate, CompanyRead, CompanyUpdate, ContactCreate, ContactRead, PipelineSummary
 from nexus360.errors import NotFoundError, ValidationError
+from nexus360.exporting import MAX_EXPORT_ROWS, ExportTooLarge
 from nexus360.periods import month_of, previous_quarter, quarter_of
 
 # --- Home ----------------------------------------------------------------------------------------
@@ -219,3 +220,38 @@ def _contact(session: Session, contact_id: int) -> Contact:
 def _check_company(session: Session, company_id: int | None) -> None:
     if company_id is not None and repository.get_company(session, company_id) is None:
         raise ValidationError(f"Company {company_id} does not exist.")
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def _export(session: Session, statement, order_by, what: str) -> pd.DataFrame:
+    columns, rows = repository.export_rows(session, statement, order_by=order_by, limit=MAX_EXPORT_ROWS)
+    if len(rows) > MAX_EXPORT_ROWS:
+        raise ExportTooLarge(
+            f"More than {MAX_EXPORT_ROWS:,} {what} match these filters; narrow them to export (nothing was exported)."
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def export_companies(
+    session: Session,
+    principal: Principal,
+    *,
+    search: str = "",
+    industry_id: int | None = None,
+    country_id: int | None = None,
+) -> pd.DataFrame:
+    """Every company the filters select (up to the export limit), for CSV or Excel."""
+    require(principal, "crm.read")
+    statement = repository.company_list_statement(search=search, industry_id=industry_id, country_id=country_id)
+    return _export(session, statement, (Company.name, Company.id), "companies")
+
+
+def export_contacts(
+    session: Session, principal: Principal, *, search: str = "", company_id: int | None = None
+) -> pd.DataFrame:
+    """Every contact the filters select (up to the export limit)."""
+    require(principal, "crm.read")
+    statement = repository.contact_list_statement(search=search, company_id=company_id)
+    return _export(session, statement, (Contact.email, Contact.id), "contacts")

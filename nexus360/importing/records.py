@@ -89,14 +89,24 @@ def insert_rows(
     return [dict(row._mapping) for row in session.execute(text(sql), params)]
 
 
-def update_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
-    """One UPDATE ... FROM (one row per record) setting `columns` of each row found by its "id"."""
-    if not rows:
+def update_rows(session: Session, table: Table, changes: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    """One UPDATE ... FROM (one row per record) writing, for each (id, changed values), only those values.
+
+    A column is written only in the rows that change it, so a value someone else edited meanwhile in
+    another column is never put back to what the import read.
+    """
+    if not changes:
         return
-    names = ["id", *columns]
-    arrays, params = _arrays(table, rows, names)
-    assignments = ", ".join(f"{name} = v.{name}" for name in columns)
-    sql = (f"UPDATE {table.name} AS t SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "
+    columns = sorted({name for _id, changed in changes for name in changed})
+    rows = [{"id": record_id, **changed} for record_id, changed in changes]
+    arrays, params = _arrays(table, rows, ["id", *columns])
+    masks = ", ".join(f"CAST(:m{index} AS BOOLEAN[])" for index in range(len(columns)))
+    params |= {f"m{index}": [name in changed for _id, changed in changes] for index, name in enumerate(columns)}
+    names = ["id", *columns, *(f"set_{index}" for index in range(len(columns)))]
+    assignments = ", ".join(
+        f"{name} = CASE WHEN v.set_{index} THEN v.{name} ELSE t.{name} END" for index, name in enumerate(columns)
+    )
+    sql = (f"UPDATE {table.name} AS t SET {assignments} FROM unnest({arrays}, {masks}) AS v({', '.join(names)}) "
            "WHERE t.id = v.id")
     session.execute(text(sql), params)
 
@@ -142,8 +152,8 @@ class RowImporter:
         """(keys an earlier row must not have claimed, keys this row claims) within the file."""
         raise NotImplementedError
 
-    def find(self, session: Session, records: Sequence[dict[str, Any]], *, lock: bool) -> Any:
-        """Existing records any of `records` may match, read in one query (locked when writing), indexed by key."""
+    def find(self, session: Session, records: Sequence[dict[str, Any]]) -> Any:
+        """Existing records any of `records` may match, read in one query and indexed by key."""
         raise NotImplementedError
 
     def candidates(self, record: dict[str, Any], existing: Any) -> list[dict[str, Any]]:
@@ -182,7 +192,7 @@ class RowImporter:
                 records.append((outcome, self.build(cells)))
             except ValueError as error:
                 outcome.reason = str(error)
-        existing = self.find(session, [record for _, record in records], lock=not dry_run)
+        existing = self.find(session, [record for _, record in records])
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for outcome, record in records:
@@ -222,5 +232,7 @@ class RowImporter:
 
     def _write(self, session: Session, inserts: list[dict], updates: list[tuple[dict, dict]]) -> None:
         inserted = insert_rows(session, self.table, inserts, self.columns, returning=("id", *self.columns))
-        update_rows(session, self.table, [new for _old, new in updates], self.columns)
+        changes = [(old["id"], {key: value for key, value in new.items() if old.get(key) != value})
+                   for old, new in updates]
+        update_rows(session, self.table, changes)
         self.after_write(session, inserted, updates)

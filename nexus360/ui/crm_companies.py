@@ -12,6 +12,7 @@ from nexus360.crm.schemas import CompanyCreate, ContactCreate
 from nexus360.db import Database
 from nexus360.errors import ValidationError
 from nexus360.ui.crm_pickers import company_picker
+from nexus360.ui.export import export_buttons
 from nexus360.ui.formatting import escape_markdown, money
 from nexus360.ui.lists import keyset_page, pager, selectable_table
 from nexus360.ui.session import FAILED, call, current_principal, submit
@@ -45,6 +46,14 @@ def companies_tab(reference: dict) -> None:
     if principal.has("crm.write"):
         with st.expander("New company", icon=":material/add:"):
             _company_form(None, industries, countries)
+    export_buttons(
+        "companies",
+        lambda: call(
+            Database.CRM, crm_service.export_companies, search=search, industry_id=industry_id, country_id=country_id
+        ),
+        name="Companies",
+        filters=filters,
+    )
     if page.rows.empty:
         st.info("No companies match these filters.")
         return
@@ -179,6 +188,12 @@ def contacts_tab() -> None:
     if principal.has("crm.write"):
         with st.expander("New contact", icon=":material/add:"):
             _contact_form(None)
+    export_buttons(
+        "contacts",
+        lambda: call(Database.CRM, crm_service.export_contacts, search=search),
+        name="Contacts",
+        filters=(search,),
+    )
     if page.rows.empty:
         st.info("No contacts match this search.")
         return

@@ -15,6 +15,7 @@ from nexus360.db import Database
 from nexus360.errors import ValidationError
 from nexus360.periods import today_utc
 from nexus360.ui.crm_pickers import company_picker
+from nexus360.ui.export import export_buttons
 from nexus360.ui.formatting import escape_markdown, money
 from nexus360.ui.lists import keyset_page, pager, selectable_table
 from nexus360.ui.session import FAILED, call, current_principal, submit
@@ -39,6 +40,12 @@ def deals_tab(reference: dict) -> None:
     )
     with st.expander("New deal", icon=":material/add:"):
         _deal_form(principal, stages, people_by_id, deal=None)
+    export_buttons(
+        "deals",
+        lambda: call(Database.CRM, deal_service.export_deals, filters=filters),
+        name="Deals",
+        filters=(filters,),
+    )
     if page.rows.empty:
         st.info("No deals match these filters.")
         return

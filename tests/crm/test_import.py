@@ -140,6 +140,16 @@ def test_a_changed_value_updates_only_that_row_and_blank_cells_keep_what_is_stor
     assert crm.get(Industry, acme.industry_id).name == "Software & Internet"
 
 
+def test_values_the_schema_refuses_are_reported_in_plain_words(db, tag) -> None:
+    text = f"name,annual revenue\nNeg {tag},-5\n{'x' * 300},5\nHuge {tag},\"1,000,000,000,000,000\"\nFine {tag},1.234\n"
+    assert errors(run(db, "companies", text)) == {
+        2: "annual revenue: must be at least 0",
+        3: "company name: is longer than 255 characters",
+        4: "annual revenue: is too large",
+        5: "annual revenue: has more than 2 decimals",
+    }
+
+
 def test_a_company_is_found_by_domain_even_under_another_name(db, crm, tag) -> None:
     run(db, "companies", f"name,domain\nAcme {tag},acme-{tag}.com\n")
     summary = run(db, "companies", f"name,domain\nACME {tag} Holdings,https://www.Acme-{tag}.com/about\n")
@@ -419,6 +429,7 @@ def test_the_command_imports_a_file_prints_one_json_summary_and_is_audited(cli_c
     result = invoke("companies", str(path), "--map", "domain=Web")
 
     assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("\n") == 1  # exactly one JSON object, nothing else
     summary = json.loads(result.stdout)
     assert (summary["inserted"], summary["updated"], summary["skipped"]) == (1, 0, 1)
     assert summary["errors"] == [{"line": 3, "reason": "unknown industry 'Nowhere'"}]
@@ -457,6 +468,14 @@ def test_an_unreadable_file_exits_1_with_a_clear_message(seeded, tmp_path, conte
     result = invoke("companies", str(path))
     assert result.exit_code == 1
     assert message in result.stderr and result.stdout == ""
+
+
+def test_acting_as_an_unknown_user_exits_1(seeded, tmp_path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("name\nAcme\n")
+    result = invoke("companies", str(path), "--as", "nobody@example.com")
+    assert result.exit_code == 1
+    assert "nobody@example.com" in result.stderr
 
 
 def test_the_command_acts_as_the_named_user(seeded, tmp_path) -> None:
