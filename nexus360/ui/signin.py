@@ -80,7 +80,7 @@ def request_sign_out() -> None:
 
 def signed_in_principal() -> Principal:
     """Return the signed-in user, or show the sign-in page and stop the script."""
-    _repeat_pending_redirect()
+    _send_pending_redirect()
     signing_out = st.session_state.pop(_SIGN_OUT_REQUESTED, False)
     if not signing_out and st.session_state.get("principal") is not None:
         if st.session_state.get(_SIGN_IN_METHOD) != "entra" or not _entra_expired():
@@ -240,14 +240,21 @@ def _microsoft_buttons() -> None:
     if refusal and _entra_logged_in():
         # Signed in at Microsoft but not allowed here: say why, and let them leave to pick another account.
         st.error(refusal)
-        if st.button("Sign out of Microsoft", icon=":material/logout:", width="stretch"):
-            _redirect("logout")
-    elif st.button("Sign in with Microsoft", type="primary", icon=":material/login:", width="stretch"):
-        _redirect("login")
+        st.button("Sign out of Microsoft", icon=":material/logout:", width="stretch",
+                  on_click=_request_redirect, args=("logout",))
+    else:
+        st.button("Sign in with Microsoft", type="primary", icon=":material/login:", width="stretch",
+                  on_click=_request_redirect, args=("login",))
+
+
+def _request_redirect(kind: Literal["login", "logout"]) -> None:
+    """Button callback. Callbacks run before the script, so a rerun that interrupts this run (a cookie
+    component's reply, say) cannot swallow the click; `_send_pending_redirect` then redirects."""
+    st.session_state[_PENDING_REDIRECT] = (kind, time.monotonic())
 
 
 def _redirect(kind: Literal["login", "logout"], *, requested: float | None = None) -> NoReturn:
-    """st.login / st.logout, and remember it: `_repeat_pending_redirect` sends it again if it got lost."""
+    """st.login / st.logout, and remember it: `_send_pending_redirect` sends it again if it got lost."""
     st.session_state[_PENDING_REDIRECT] = (kind, time.monotonic() if requested is None else requested)
     if kind == "login":
         st.login(PROVIDER)
@@ -256,7 +263,7 @@ def _redirect(kind: Literal["login", "logout"], *, requested: float | None = Non
     st.stop()
 
 
-def _repeat_pending_redirect() -> None:
+def _send_pending_redirect() -> None:
     # A rerun that starts before the browser received the redirect (a component's reply, say) clears
     # Streamlit's outgoing message queue, redirect included; so the next runs send it again. Only for a
     # few seconds, so that coming back with the browser's Back button does not bounce the user away.

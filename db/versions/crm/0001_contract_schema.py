@@ -113,8 +113,9 @@ def _seed_reference_rows() -> None:
     for name, position, probability, is_won, is_lost in DEAL_STAGES:
         ddl.execute(
             "INSERT INTO deal_stages (id, name, position, win_probability, is_won, is_lost) "
-            "SELECT CAST(:position AS int), CAST(:name AS varchar), CAST(:position AS int), :probability, :is_won, :is_lost "
-            "WHERE NOT EXISTS (SELECT 1 FROM deal_stages WHERE name = CAST(:name AS varchar) OR id = CAST(:position AS int))",
+            "SELECT CAST(:position AS int), CAST(:name AS varchar), CAST(:position AS int), :probability, "
+            ":is_won, :is_lost WHERE NOT EXISTS "
+            "(SELECT 1 FROM deal_stages WHERE name = CAST(:name AS varchar) OR id = CAST(:position AS int))",
             {"name": name, "position": position, "probability": probability, "is_won": is_won, "is_lost": is_lost},
         )
     for name in INDUSTRIES:
