@@ -73,7 +73,7 @@ def deal_list_statement(filters: DealFilters):
     if filters.close_to:
         statement = statement.where(Deal.close_date <= filters.close_to)
     if filters.open_only:
-        statement = statement.where(Deal.is_open.is_(True))  # the flag the partial indexes are built on
+        statement = statement.where(Deal.is_open)  # plain "is_open": matches the partial indexes' predicate
     return statement
 
 
