@@ -1,0 +1,224 @@
+"""Commission runs against the real databases: statements and lines, drafts, locking, adjustments, privacy.
+
+Deals are planted for owners 900101 and 900102 in 2031-Q1, far from the demo data, and the demo's
+open-ended rules are ended before 2031 so only the planted rules apply. Everything is rolled back.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
+
+from nexus360.auth.permissions import DEFAULT_GRANTS
+from nexus360.auth.schemas import Principal
+from nexus360.compensation import service
+from nexus360.compensation.models import CommissionRule
+from nexus360.crm.models import Company, Deal, DealStage
+from nexus360.db import Database
+from nexus360.db.engine import set_actor
+from nexus360.errors import AuthorizationError, ValidationError
+
+REP_A, REP_B, MANAGER_ID = 900101, 900102, 2
+SEEDED_REP_ID, INACTIVE_REP_ID = 7, 9  # demo users: an active sales rep and a deactivated one
+START, END = date(2031, 1, 1), date(2031, 3, 31)
+PERIOD = {"period_start": START, "period_end": END}
+
+
+def principal(user_id: int, role: str) -> Principal:
+    return Principal(id=user_id, email=f"user{user_id}@nexus360.example.com", roles=(role,),
+                     permissions=frozenset(DEFAULT_GRANTS[role]))
+
+
+MANAGER = principal(MANAGER_ID, "sales_manager")
+
+
+@pytest.fixture
+def sessions(db):
+    comp, crm, auth = db(Database.COMPENSATION), db(Database.CRM), db(Database.AUTH)
+    set_actor(comp, MANAGER)
+    comp.execute(update(CommissionRule).where(CommissionRule.start_date < START)
+                 .where((CommissionRule.end_date.is_(None)) | (CommissionRule.end_date >= START))
+                 .values(end_date=date(2030, 12, 31)))
+    comp.add_all([
+        CommissionRule(name="Flat 5%", type="flat", criteria={}, rate=Decimal(5), start_date=START),
+        CommissionRule(name="Accelerator", type="tiered", rate=Decimal(0), start_date=START, criteria={
+            "tiers": [{"up_to": 100_000, "rate": 5}, {"above": 100_000, "rate": 8}], "quota": 120_000}),
+        CommissionRule(name="Quota club", type="bonus", rate=Decimal(0), start_date=START,
+                       criteria={"min_attainment": 1, "amount": 2000}),
+    ])
+    comp.flush()
+    return comp, crm, auth
+
+
+@pytest.fixture
+def deals(sessions) -> dict[str, Deal]:
+    _, crm, _ = sessions
+    won = crm.scalars(select(DealStage.id).where(DealStage.is_won)).first()
+    lost = crm.scalars(select(DealStage.id).where(DealStage.is_lost)).first()
+    company = Company(name="Planted Commissions Ltd")
+    crm.add(company)
+    crm.flush()
+    planted = {
+        "a1": (REP_A, won, "60000", date(2031, 1, 10)),
+        "a2": (REP_A, won, "70000", date(2031, 2, 20)),
+        "a_lost": (REP_A, lost, "50000", date(2031, 3, 1)),
+        "a_next": (REP_A, won, "10000", date(2031, 4, 1)),
+        "b1": (REP_B, won, "20000", date(2031, 3, 31)),
+    }
+    rows = {key: Deal(title=key, company_id=company.id, owner_id=owner, stage_id=stage, amount=Decimal(amount),
+                      close_date=close) for key, (owner, stage, amount, close) in planted.items()}
+    crm.add_all(rows.values())
+    crm.flush()
+    return rows | {"won_stage": won, "lost_stage": lost}
+
+
+def run(sessions):
+    return {statement.user_id: statement for statement in service.run_period(*sessions, MANAGER, **PERIOD)}
+
+
+def approve(comp, user_id: int = REP_A) -> None:
+    service.set_status(comp, MANAGER, user_id=user_id, status="pending_approval", **PERIOD)
+    service.set_status(comp, MANAGER, user_id=user_id, status="approved", **PERIOD)
+
+
+def test_run_writes_a_draft_statement_per_rep_with_its_lines(sessions, deals) -> None:
+    statements = run(sessions)
+    assert set(statements) == {REP_A, REP_B}
+    a = statements[REP_A]
+    assert (a.status, a.revenue, a.quota, a.commission) == ("draft", Decimal("130000.00"), Decimal("120000.00"),
+                                                            Decimal("15900.00"))
+    assert [(line.kind, line.deal_id, line.amount) for line in a.lines] == [
+        ("deal", deals["a1"].id, Decimal("3000.00")), ("deal", deals["a2"].id, Decimal("3500.00")),
+        ("tier", None, Decimal("5000.00")), ("tier", None, Decimal("2400.00")), ("bonus", None, Decimal("2000.00")),
+    ]
+    assert statements[REP_B].commission == Decimal("2000.00")  # 5% flat + 5% first tier, no bonus
+
+
+def test_rerunning_a_draft_replaces_it(sessions, deals) -> None:
+    comp, crm, _ = sessions
+    first = run(sessions)[REP_A]
+    deals["a_lost"].stage_id = deals["won_stage"]  # won after all
+    deals["a1"].stage_id = deals["lost_stage"]  # moved out of won: earns nothing now
+    crm.flush()
+    second = run(sessions)[REP_A]
+    assert second.revenue == Decimal("120000.00")
+    assert deals["a1"].id not in {line.deal_id for line in second.lines}
+    assert not {line.id for line in first.lines} & {line.id for line in second.lines}
+    count = comp.execute(text("SELECT count(*) FROM sales_performance WHERE user_id = :u AND period_start = :s"),
+                         {"u": REP_A, "s": START}).scalar_one()
+    assert count == 1
+
+
+def test_rerunning_the_same_inputs_gives_the_same_numbers(sessions, deals) -> None:
+    def figures(statement):
+        return [(line.kind, line.deal_id, line.rule_id, line.rate, line.amount, line.explanation)
+                for line in statement.lines], statement.commission
+
+    assert figures(run(sessions)[REP_A]) == figures(run(sessions)[REP_A])
+
+
+def test_deals_of_a_deactivated_rep_still_earn(sessions, deals) -> None:
+    _, crm, _ = sessions
+    crm.add(Deal(title="inactive", company_id=deals["a1"].company_id, owner_id=INACTIVE_REP_ID,
+                 stage_id=deals["won_stage"], amount=Decimal("1000"), close_date=date(2031, 2, 1)))
+    crm.flush()
+    assert run(sessions)[INACTIVE_REP_ID].commission == Decimal("100.00")  # 5% flat + 5% first tier
+
+
+def test_a_rule_for_owner_roles_pays_only_holders_of_the_role(sessions, deals) -> None:
+    comp, crm, _ = sessions
+    comp.add(CommissionRule(name="Reps only", type="flat", criteria={"owner_roles": ["sales_rep"]},
+                            rate=Decimal(1), start_date=START))
+    crm.add(Deal(title="seeded rep", company_id=deals["a1"].company_id, owner_id=SEEDED_REP_ID,
+                 stage_id=deals["won_stage"], amount=Decimal("1000"), close_date=date(2031, 2, 1)))
+    comp.flush()
+    crm.flush()
+    statements = run(sessions)
+    assert [line.amount for line in statements[SEEDED_REP_ID].lines if "Reps only" in line.explanation] == [
+        Decimal("10.00")]
+    assert statements[SEEDED_REP_ID].commission == Decimal("110.00")
+    assert statements[REP_A].commission == Decimal("15900.00")  # 900101 holds no role in auth
+
+
+def test_an_approved_period_is_locked(sessions, deals) -> None:
+    run(sessions)
+    approve(sessions[0])
+    with pytest.raises(ValidationError, match="locked"):
+        run(sessions)
+
+
+def test_status_moves_only_along_the_workflow(sessions, deals) -> None:
+    comp = sessions[0]
+    run(sessions)
+    with pytest.raises(ValidationError, match="not to approved"):
+        service.set_status(comp, MANAGER, user_id=REP_A, status="approved", **PERIOD)
+    service.set_status(comp, MANAGER, user_id=REP_A, status="pending_approval", **PERIOD)
+    assert service.set_status(comp, MANAGER, user_id=REP_A, status="draft", **PERIOD).status == "draft"
+    approve(comp)
+    assert service.set_status(comp, MANAGER, user_id=REP_A, status="paid", **PERIOD).status == "paid"
+    with pytest.raises(ValidationError, match="final"):
+        service.set_status(comp, MANAGER, user_id=REP_A, status="draft", **PERIOD)
+
+
+def test_a_locked_statement_is_corrected_by_an_adjustment_with_a_reason(sessions, deals) -> None:
+    comp = sessions[0]
+    run(sessions)
+    with pytest.raises(ValidationError, match="approved or paid"):
+        service.add_adjustment(comp, MANAGER, user_id=REP_A, amount="-150", reason="Refund", **PERIOD)
+    approve(comp)
+    with pytest.raises(ValidationError, match="Reason is required"):
+        service.add_adjustment(comp, MANAGER, user_id=REP_A, amount="-150", reason=" ", **PERIOD)
+    statement = service.add_adjustment(comp, MANAGER, user_id=REP_A, amount="-150", reason="Deal a1 partly refunded",
+                                       deal_id=deals["a1"].id, **PERIOD)
+    assert statement.commission == Decimal("15750.00")
+    adjustment = statement.lines[-1]
+    assert (adjustment.kind, adjustment.amount, adjustment.reason, adjustment.created_by) == (
+        "adjustment", Decimal("-150.00"), "Deal a1 partly refunded", MANAGER_ID)
+
+
+def test_only_managers_run_periods(sessions, deals) -> None:
+    with pytest.raises(AuthorizationError):
+        service.run_period(*sessions, principal(REP_A, "sales_rep"), **PERIOD)
+
+
+def test_a_rep_reads_their_own_statement_but_not_another_reps(sessions, deals) -> None:
+    comp = sessions[0]
+    run(sessions)
+    rep = principal(REP_A, "sales_rep")
+    set_actor(comp, rep)
+    assert service.get_statement(comp, rep, user_id=REP_A, **PERIOD).commission == Decimal("15900.00")
+    with pytest.raises(AuthorizationError):
+        service.get_statement(comp, rep, user_id=REP_B, **PERIOD)
+
+
+def test_row_level_security_hides_other_reps_rows_and_lines_from_raw_sql(sessions, deals) -> None:
+    comp = sessions[0]
+    statements = run(sessions)
+    set_actor(comp, principal(REP_A, "sales_rep"))
+    owners = comp.execute(text("SELECT DISTINCT user_id FROM sales_performance WHERE period_start = :s"),
+                          {"s": START}).scalars().all()
+    assert owners == [REP_A]
+    visible = set(comp.execute(text("SELECT performance_id FROM commission_lines")).scalars())
+    assert visible == {statements[REP_A].id}
+    with pytest.raises(DBAPIError, match="row-level security"), comp.begin_nested():
+        comp.execute(text("INSERT INTO commission_lines (performance_id, kind, amount, explanation) "
+                          "VALUES (:p, 'adjustment', 1000, 'self-service')"), {"p": statements[REP_A].id})
+
+
+@pytest.mark.parametrize(("period", "expected"), [
+    ("2026-Q3", (date(2026, 7, 1), date(2026, 9, 30))),
+    ("2026-q1", (date(2026, 1, 1), date(2026, 3, 31))),
+    ("2028-02", (date(2028, 2, 1), date(2028, 2, 29))),
+])
+def test_periods_are_quarters_or_months(period, expected) -> None:
+    assert service.parse_period(period) == expected
+
+
+@pytest.mark.parametrize("period", ["2026-Q5", "2026-13", "Q3", "", "2026/07"])
+def test_a_bad_period_gets_a_clear_message(period) -> None:
+    with pytest.raises(ValidationError, match=f"Period '{period}' is not valid"):
+        service.parse_period(period)
