@@ -5,21 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nexus360.auth import service as auth_service
-from nexus360.config import PROJECT_ROOT
-from nexus360.db import Database, session_scope
-
-HOME = str(PROJECT_ROOT / "Home.py")
+from tests.pages.apptest import open_as
 
 
 def open_admin_as(username: str) -> AppTest:
-    with session_scope(Database.AUTH) as session:
-        principal = auth_service.get_principal_by_username(session, username)
-    app = AppTest.from_file(HOME, default_timeout=60)
-    app.session_state["principal"] = principal
-    app.run()
-    app.switch_page(str(PROJECT_ROOT / "pages" / "admin.py"))
-    return app.run()
+    return open_as(username, "admin")
 
 
 @pytest.mark.usefixtures("seeded")

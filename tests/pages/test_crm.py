@@ -5,23 +5,14 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nexus360.auth import service as auth_service
-from nexus360.config import PROJECT_ROOT
 from nexus360.crm.pagination import PAGE_SIZE
-from nexus360.db import Database, session_scope
+from tests.pages.apptest import open_as
 
-HOME = str(PROJECT_ROOT / "Home.py")
 pytestmark = pytest.mark.usefixtures("seeded")
 
 
 def open_crm_as(username: str) -> AppTest:
-    with session_scope(Database.AUTH) as session:
-        principal = auth_service.get_principal_by_username(session, username)
-    app = AppTest.from_file(HOME, default_timeout=60)
-    app.session_state["principal"] = principal
-    app.run()
-    app.switch_page(str(PROJECT_ROOT / "pages" / "crm.py"))
-    return app.run()
+    return open_as(username, "crm")
 
 
 def deals_table(app: AppTest):

@@ -5,22 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nexus360.auth import service as auth_service
-from nexus360.config import PROJECT_ROOT
-from nexus360.db import Database, session_scope
-
-HOME = PROJECT_ROOT / "Home.py"
-
-
-def principal_for(username: str):
-    with session_scope(Database.AUTH) as session:
-        return auth_service.get_principal_by_username(session, username)
+from tests.pages.apptest import open_as
 
 
 def run_home_as(username: str) -> AppTest:
-    app = AppTest.from_file(str(HOME), default_timeout=60)
-    app.session_state["principal"] = principal_for(username)
-    return app.run()
+    return open_as(username)
 
 
 @pytest.mark.usefixtures("seeded")
@@ -44,7 +33,7 @@ def test_rep_sees_the_home_page_with_their_own_unread_count() -> None:
 
 @pytest.mark.usefixtures("seeded")
 def test_signed_out_visitor_gets_the_sign_in_form_and_no_figures() -> None:
-    app = AppTest.from_file(str(HOME), default_timeout=60).run()
+    app = open_as(None)
     assert not app.exception
     assert not app.metric
     assert [field.label for field in app.text_input] == ["Username", "Password"]
