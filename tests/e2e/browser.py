@@ -37,7 +37,7 @@ def sign_in(page, url: str, username: str, password: str) -> None:
     wait_idle(page)
     page.get_by_label("Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     wait_idle(page)
 
 

@@ -43,10 +43,11 @@ def test_sign_out_returns_to_the_sign_in_page_and_a_reload_stays_signed_out(app_
     wait_for_session_cookie(page)
     page.get_by_role("button", name="Sign out").click()
     wait_idle(page)
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    page.wait_for_function("!document.cookie.includes('nexus360_session=')", timeout=15_000)
+    assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
     page.reload()
     wait_idle(page)
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
     assert page.locator("[data-testid=stMetric]").count() == 0
 
 
