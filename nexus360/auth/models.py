@@ -86,6 +86,7 @@ class LocalCredential(AuthBase):
     last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime | None] = created_at()
     updated_at: Mapped[datetime | None] = updated_at()
+    signed_out_at: Mapped[datetime | None] = mapped_column(DateTime)  # cookies issued before are refused
 
 
 class AuditEvent(AuthBase):

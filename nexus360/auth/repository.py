@@ -100,3 +100,7 @@ def replace_user_roles(session: Session, user_id: int, role_ids: Iterable[int]) 
     session.execute(delete(UserRole).where(UserRole.user_id == user_id))
     session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in sorted(set(role_ids)))
     session.flush()
+
+
+def get_local_credential_by_user(session: Session, user_id: int) -> LocalCredential | None:
+    return session.get(LocalCredential, user_id)

@@ -122,11 +122,18 @@ def _resume_from_cookie(authenticator: stauth.Authenticate) -> Principal | None:
     token = authenticator.cookie_controller.get_cookie()
     if not token:
         return None
+    # streamlit-authenticator's token carries its expiry only: issued = expiry - lifetime.
+    issued_at = datetime.fromtimestamp(token["exp_date"], UTC) - timedelta(days=get_settings().cookie_expiry_days)
     with friendly_errors(), session_scope(Database.AUTH) as session:
         try:
             principal = auth_service.get_principal_by_email(session, token["username"])
         except NotFoundError:
             principal = None
+        if principal is not None and not auth_service.cookie_still_valid(
+            session, user_id=principal.id, issued_at=issued_at
+        ):
+            authenticator.cookie_controller.delete_cookie()
+            return None  # signed out since: the server refuses the cookie whatever the browser kept
     if principal is None or not principal.is_active:
         authenticator.cookie_controller.delete_cookie()
         st.session_state["sign_in_error"] = "This account is deactivated. Ask an administrator to reactivate it."
@@ -179,8 +186,11 @@ def _local_form() -> Principal | None:
 
 
 def _sign_out(authenticator: stauth.Authenticate | None) -> None:
-    """Forget the user in this session and delete the sign-in cookies in the browser."""
-    st.session_state.pop("principal", None)
+    """Forget the user in this session, revoke their cookies on the server and delete them here."""
+    principal = st.session_state.pop("principal", None)
+    if principal is not None and st.session_state.get(_SIGN_IN_METHOD) != "entra":
+        with friendly_errors(), session_scope(Database.AUTH, actor=principal) as session:
+            auth_service.record_sign_out(session, user_id=principal.id, now=datetime.now(UTC))
     st.session_state.pop(_SIGN_IN_METHOD, None)
     st.session_state["logout"] = True
     if authenticator is not None:
