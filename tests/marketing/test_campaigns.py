@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from nexus360.db import Database
 from nexus360.errors import AuthorizationError, ValidationError
 from nexus360.marketing import campaigns
 from nexus360.marketing.campaigns import CampaignCreate, CampaignUpdate
@@ -15,16 +14,6 @@ from nexus360.validation import parse
 from tests.crm.conftest import MANAGER_ID, MARKETER_ID, REP_ID, principal
 
 TODAY = date(2026, 11, 20)
-
-
-@pytest.fixture
-def marketing(db):
-    return db(Database.MARKETING)
-
-
-@pytest.fixture
-def marketer():
-    return principal(MARKETER_ID, "marketer")
 
 
 @pytest.fixture

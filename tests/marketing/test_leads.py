@@ -6,25 +6,14 @@ from datetime import date
 
 import pytest
 
-from nexus360.db import Database
 from nexus360.errors import AuthorizationError, ValidationError
 from nexus360.marketing import leads
 from nexus360.marketing.leads import LeadCreate, LeadUpdate
 from nexus360.marketing.models import Campaign
 from nexus360.validation import parse
-from tests.crm.conftest import MANAGER_ID, MARKETER_ID, REP_ID, principal
+from tests.crm.conftest import MANAGER_ID, REP_ID, principal
 
 TODAY = date(2026, 11, 20)
-
-
-@pytest.fixture
-def marketing(db):
-    return db(Database.MARKETING)
-
-
-@pytest.fixture
-def marketer():
-    return principal(MARKETER_ID, "marketer")
 
 
 @pytest.fixture
