@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,20 +34,30 @@ def use_data_dir(data_dir: Path, **urls: str) -> None:
     dispose_engines()
 
 
+@contextmanager
+def saved_environment() -> Iterator[None]:
+    """Put every NEXUS360_* variable back afterwards, with fresh settings and no pooled engines."""
+    saved = {key: value for key, value in os.environ.items() if key.startswith("NEXUS360_")}
+    try:
+        yield
+    finally:
+        dispose_engines()
+        for key in [key for key in os.environ if key.startswith("NEXUS360_")]:
+            del os.environ[key]
+        os.environ.update(saved)
+        reset_settings()
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Iterator[Path]:
     # Not under pytest's tmp dir: pytest makes that 0700 for root, which locks out the server's
     # own system user whenever another pytest run starts beside this one.
     path = Path(tempfile.mkdtemp(prefix="nexus360-test-"))
-    saved = {key: value for key, value in os.environ.items() if key.startswith("NEXUS360_")}
-    use_data_dir(path)
-    yield path
-    dispose_engines()
-    embedded.stop(path)
-    for key in [key for key in os.environ if key.startswith("NEXUS360_")]:
-        del os.environ[key]
-    os.environ.update(saved)
-    reset_settings()
+    with saved_environment():
+        use_data_dir(path)
+        yield path
+        dispose_engines()
+        embedded.stop(path)
     shutil.rmtree(path, ignore_errors=True)
 
 

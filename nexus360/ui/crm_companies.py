@@ -11,6 +11,7 @@ from nexus360.crm.deal_repository import DealFilters
 from nexus360.crm.schemas import CompanyCreate, ContactCreate
 from nexus360.db import Database
 from nexus360.errors import ValidationError
+from nexus360.ui.confirm import duplicates_accepted
 from nexus360.ui.crm_pickers import company_picker
 from nexus360.ui.export import export_buttons
 from nexus360.ui.formatting import escape_markdown, money
@@ -165,10 +166,10 @@ def _company_form(company, industries: dict, countries: dict) -> None:
     duplicates = call(
         Database.CRM, crm_service.find_duplicate_companies, data=data, exclude_id=company.id if company else None
     )
-    if duplicates and not st.session_state.pop(f"{key}_confirmed", False):
-        names = ", ".join(f"'{row[1]}'" for row in duplicates)
-        st.warning(f"Possible duplicate: {names} has the same name or domain. Press Save again to keep both.")
-        st.session_state[f"{key}_confirmed"] = True
+    names = ", ".join(f"'{row[1]}'" for row in duplicates)
+    if not duplicates_accepted(
+        key, duplicates, f"Possible duplicate: {names} has the same name or domain. Press Save again to keep both."
+    ):
         return
     if company is None:
         result = submit(Database.CRM, crm_service.create_company, data=data)
@@ -234,9 +235,9 @@ def _contact_form(contact) -> None:
     duplicates = call(
         Database.CRM, crm_service.find_duplicate_contacts, email=data.email, exclude_id=contact.id if contact else None
     )
-    if duplicates and not st.session_state.pop(f"{key}_confirmed", False):
-        st.warning(f"A contact with {data.email} already exists. Press Save again to add another anyway.")
-        st.session_state[f"{key}_confirmed"] = True
+    if not duplicates_accepted(
+        key, duplicates, f"A contact with {data.email} already exists. Press Save again to add another anyway."
+    ):
         return
     if contact is None:
         result = submit(Database.CRM, crm_service.create_contact, data=data)

@@ -14,6 +14,7 @@ from nexus360.crm.schemas import DealCreate, DealUpdate
 from nexus360.db import Database
 from nexus360.errors import ValidationError
 from nexus360.periods import today_utc
+from nexus360.ui.confirm import duplicates_accepted
 from nexus360.ui.crm_pickers import company_picker
 from nexus360.ui.export import export_buttons
 from nexus360.ui.formatting import escape_markdown, money
@@ -175,12 +176,11 @@ def _save_deal(deal, **values) -> None:
         return
     if deal is None:
         duplicates = call(Database.CRM, deal_service.find_duplicate_deals, title=data.title, company_id=data.company_id)
-        if duplicates and not st.session_state.pop("confirm_duplicate_deal", False):
-            st.warning(
-                f"This company already has a deal called '{duplicates[0][1]}'. Press Create again to add "
-                "another one anyway."
-            )
-            st.session_state["confirm_duplicate_deal"] = True
+        title = duplicates[0][1] if duplicates else ""
+        if not duplicates_accepted(
+            "deal_new", duplicates,
+            f"This company already has a deal called '{title}'. Press Create again to add another one anyway.",
+        ):
             return
         saved = submit(Database.CRM, deal_service.create_deal, data=data, with_auth=True)
     else:

@@ -9,7 +9,6 @@ new foreign keys hold.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -21,9 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from nexus360.config import reset_settings
 from nexus360.db import Database, dispose_engines, embedded, get_engine, migrate
-from tests.conftest import use_data_dir
+from tests.conftest import saved_environment, use_data_dir
 from tests.db.test_schema_contract import (
     DATABASE_TABLES,
     INDEXES,
@@ -222,29 +220,20 @@ def fetch(database: Database, sql: str, **params: object) -> list:
         return list(connection.execute(text(sql), params).mappings())
 
 
-def restore_environment(saved: dict[str, str]) -> None:
-    for key in [key for key in os.environ if key.startswith("NEXUS360_")]:
-        del os.environ[key]
-    os.environ.update(saved)
-    reset_settings()
-    dispose_engines()
-
-
 @pytest.fixture(scope="module")
 def legacy_server() -> Iterator[Path]:
     """A separate embedded server for this module; the session's settings come back afterwards."""
     # Not under pytest's temp root: any other pytest run on the machine resets that root to mode 0700,
     # which shuts out the system user the embedded server runs as (when tests run as root).
     path = Path(tempfile.mkdtemp(prefix="nexus360-legacy-"))
-    saved = {key: value for key, value in os.environ.items() if key.startswith("NEXUS360_")}
-    use_data_dir(path)
-    try:
-        yield path
-    finally:
-        dispose_engines()
-        embedded.stop(path)
-        restore_environment(saved)
-        shutil.rmtree(path, ignore_errors=True)
+    with saved_environment():
+        use_data_dir(path)
+        try:
+            yield path
+        finally:
+            dispose_engines()
+            embedded.stop(path)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ dir); server B holds auth, integration, notifications and chat, reached through 
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -16,11 +15,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from nexus360.config import get_settings, reset_settings
+from nexus360.config import get_settings
 from nexus360.db import Database, dispose_engines, embedded, get_engine, migrate
 from nexus360.db.embedded import EmbeddedServer
 from nexus360.db.engine import database_name
-from tests.conftest import use_data_dir
+from tests.conftest import saved_environment, use_data_dir
 
 ON_SERVER_B = (Database.AUTH, Database.INTEGRATION, Database.NOTIFICATIONS, Database.CHAT)
 ON_SERVER_A = tuple(database for database in Database if database not in ON_SERVER_B)
@@ -40,31 +39,22 @@ def database_names(server: EmbeddedServer) -> set[str]:
         engine.dispose()
 
 
-def restore_environment(saved: dict[str, str]) -> None:
-    for key in [key for key in os.environ if key.startswith("NEXUS360_")]:
-        del os.environ[key]
-    os.environ.update(saved)
-    reset_settings()
-    dispose_engines()
-
-
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[EmbeddedServer, EmbeddedServer]]:
     """Two embedded servers: A (the data dir's) and B (by URL); the session's settings come back afterwards."""
     # Not under pytest's temp root: any other pytest run on the machine resets that root to mode 0700,
     # which shuts out the system user the embedded server runs as (when tests run as root).
     dir_a, dir_b = (Path(tempfile.mkdtemp(prefix=f"nexus360-server-{name}-")) for name in "ab")
-    saved = {key: value for key, value in os.environ.items() if key.startswith("NEXUS360_")}
-    try:
-        server_a, server_b = embedded.ensure_running(dir_a), embedded.ensure_running(dir_b)
-        use_data_dir(dir_a, **{database.value: server_b.url(database_name(database)) for database in ON_SERVER_B})
-        yield server_a, server_b
-    finally:
-        dispose_engines()
-        for path in (dir_a, dir_b):
-            embedded.stop(path)
-            shutil.rmtree(path, ignore_errors=True)
-        restore_environment(saved)
+    with saved_environment():
+        try:
+            server_a, server_b = embedded.ensure_running(dir_a), embedded.ensure_running(dir_b)
+            use_data_dir(dir_a, **{db.value: server_b.url(database_name(db)) for db in ON_SERVER_B})
+            yield server_a, server_b
+        finally:
+            dispose_engines()
+            for path in (dir_a, dir_b):
+                embedded.stop(path)
+                shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

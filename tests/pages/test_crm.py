@@ -41,3 +41,25 @@ def test_marketer_reads_the_crm_but_gets_no_create_forms() -> None:
     app = open_crm_as("marketer")
     assert not app.exception
     assert "New company" not in [expander.label for expander in app.expander]
+
+
+def test_a_likely_duplicate_company_is_saved_only_after_a_second_press() -> None:
+    from sqlalchemy import delete, func, select
+
+    from nexus360.crm.models import Company
+    from nexus360.db import Database, session_scope
+
+    with session_scope(Database.CRM, admin=True) as session:
+        existing = session.scalars(select(Company.name).order_by(Company.id).limit(1)).one()
+        count = session.scalar(select(func.count()).where(Company.name == existing))
+    app = open_crm_as("manager")
+    next(box for box in app.text_input if box.label == "Name *").input(existing)
+    create = next(button for button in app.button if button.label == "Create company")
+    create.click().run()
+    assert any("Possible duplicate" in warning.value for warning in app.warning)
+    next(button for button in app.button if button.label == "Create company").click().run()
+    assert not app.exception
+    with session_scope(Database.CRM, admin=True) as session:
+        assert session.scalar(select(func.count()).where(Company.name == existing)) == count + 1
+        newest = session.scalar(select(func.max(Company.id)).where(Company.name == existing))
+        session.execute(delete(Company).where(Company.id == newest))
