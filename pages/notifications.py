@@ -1,8 +1,5 @@
-"""Notifications (placeholder until its issue builds it)."""
+"""Notifications: the signed-in user's own notifications."""
 
-from nexus360.ui import placeholder
+from nexus360.ui.notifications_view import notifications_page
 
-placeholder.render(
-    "Notifications",
-    "Your notifications, marked read as you go; templates and broadcasts for those who manage them.",
-)
+notifications_page()
