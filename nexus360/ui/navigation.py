@@ -61,3 +61,15 @@ def refusal_page(spec: PageSpec):
 
     refuse.__name__ = f"refused_{spec.url_path}"
     return refuse
+
+
+def hide_until_signed_in() -> None:
+    """Before sign-in: register every page, hidden and never run, so Streamlit neither lists the pages/
+    folder in the sidebar nor forgets the address the visitor asked for (/crm opens CRM after sign-in)."""
+    import streamlit as st
+
+    st.navigation(
+        [st.Page(str(PAGES_DIR / spec.script), title=spec.title, url_path=spec.url_path,
+                 default=spec.url_path == "home") for spec in PAGES],
+        position="hidden",
+    )

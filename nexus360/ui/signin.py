@@ -30,6 +30,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.config import get_settings
 from nexus360.db import Database, session_scope
 from nexus360.errors import NotFoundError
+from nexus360.ui import navigation
 from nexus360.ui.session import friendly_errors
 
 COOKIE_NAME = "nexus360_session"
@@ -102,6 +103,7 @@ def signed_in_principal() -> Principal:
     with box.container():
         principal = _render_sign_in()
     if principal is None or authenticator is None:
+        navigation.hide_until_signed_in()
         st.stop()
     box.empty()
     st.session_state["username"] = principal.email

@@ -58,3 +58,16 @@ def test_reload_keeps_a_local_user_signed_in(app_url: str, page) -> None:
     wait_idle(page)
     page.wait_for_selector("[data-testid=stMetric]", timeout=30_000)
     assert page.get_by_role("button", name="Sign out").is_visible()
+
+
+def test_signed_out_visitor_sees_no_page_list_and_lands_where_they_asked_after_sign_in(app_url: str, page) -> None:
+    page.goto(f"{app_url}/crm")
+    wait_idle(page)
+    assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
+    assert page.locator("[data-testid=stSidebarNavLink]").count() == 0
+    page.get_by_label("Username").fill("manager")
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    wait_idle(page)
+    page.wait_for_selector("h1:has-text('CRM')")
+    assert page.url.endswith("/crm")
