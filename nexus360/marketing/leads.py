@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
@@ -13,12 +14,18 @@ from nexus360.auth.service import require
 from nexus360.crm.pagination import PAGE_SIZE, Page
 from nexus360.crm.schemas import clean_text, normalise_email
 from nexus360.errors import NotFoundError, ValidationError
+from nexus360.exporting import MAX_EXPORT_ROWS, ExportTooLarge
 from nexus360.marketing import repository, scoring
 
 LEAD_STATUSES = ("new", "contacted", "qualified", "converted", "disqualified")
 # converted is set only by the conversion flow (hand-off to sales), never by a plain status change
 NEXT_STATUS = {"new": "contacted", "contacted": "qualified"}
 OPEN_STATUSES = ("new", "contacted", "qualified")
+EXPORT_COLUMNS = [
+    "id", "email", "first_name", "last_name", "phone", "company_name", "job_title", "status", "campaign", "score",
+    "score_reasons", "disqualified_reason", "converted_company_id", "converted_contact_id", "converted_deal_id",
+    "created_at",
+]
 
 
 class LeadCreate(BaseModel):
@@ -148,6 +155,33 @@ def change_lead_status(
         hint = f"it can become {following} or disqualified" if following else "it can be converted or disqualified"
         raise ValidationError(f"A {current} lead cannot become {status}; {hint}.")
     return _read(repository.update_lead(session, lead_id, {"status": status}))
+
+
+def export_leads(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str | None = None,
+    campaign_id: int | None = None,
+    search: str = "",
+) -> pd.DataFrame:
+    """Every lead the filters select (up to the export limit), with campaign name and score reasons as text."""
+    require(principal, "marketing.read")
+    rows = repository.export_leads(
+        session, status=status, campaign_id=campaign_id, search=search.strip(), limit=MAX_EXPORT_ROWS + 1
+    )
+    if len(rows) > MAX_EXPORT_ROWS:
+        raise ExportTooLarge(
+            f"More than {MAX_EXPORT_ROWS:,} leads match these filters; narrow them to export (nothing was exported)."
+        )
+    frame = pd.DataFrame([dict(row) for row in rows], columns=EXPORT_COLUMNS)
+    frame["score_reasons"] = [reasons_text(reasons) for reasons in frame["score_reasons"]]
+    return frame
+
+
+def reasons_text(reasons: list | None) -> str:
+    """'Base score +50; Job title mentions 'vp' +20' — why a lead has its score, in one cell."""
+    return "; ".join(f"{label} {points:+d}" for label, points in reasons or [])
 
 
 def _lead(session: Session, lead_id: int):

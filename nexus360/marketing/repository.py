@@ -88,6 +88,20 @@ def find_leads_by_email(session: Session, email: str, *, exclude_id: int | None 
     return list(session.execute(statement).mappings())
 
 
+def _filter_leads(statement, *, status: str | None, campaign_id: int | None, search: str):
+    t = leads_table.c
+    if status:
+        statement = statement.where(t.status == status)
+    if campaign_id is not None:
+        statement = statement.where(t.campaign_id == campaign_id)
+    if search:
+        name = func.concat_ws(" ", t.first_name, t.last_name)
+        statement = statement.where(
+            contains(t.email, search) | contains(name, search) | contains(t.company_name, search)
+        )
+    return statement
+
+
 def list_leads(
     session: Session,
     *,
@@ -103,15 +117,7 @@ def list_leads(
         t.id, t.email, t.first_name, t.last_name, t.company_name, t.job_title, t.status, t.score, t.campaign_id,
         t.created_at,
     ).order_by(t.id.desc())
-    if status:
-        statement = statement.where(t.status == status)
-    if campaign_id is not None:
-        statement = statement.where(t.campaign_id == campaign_id)
-    if search:
-        name = func.concat_ws(" ", t.first_name, t.last_name)
-        statement = statement.where(
-            contains(t.email, search) | contains(name, search) | contains(t.company_name, search)
-        )
+    statement = _filter_leads(statement, status=status, campaign_id=campaign_id, search=search)
     if after:
         statement = statement.where(after_clause([t.id], after, descending=True))
     return fetch_page(session, statement, key=["id"], limit=limit)
@@ -158,3 +164,42 @@ def update_scores(session: Session, rows: list[dict]) -> None:
         .values(score=bindparam("new_score"), score_reasons=bindparam("new_reasons"))
     )
     session.connection().execute(statement, rows)
+
+
+def export_leads(session: Session, *, status: str | None, campaign_id: int | None, search: str, limit: int) -> list:
+    """Up to `limit` filtered leads, newest first, with their campaign's name (one query)."""
+    t = leads_table.c
+    statement = (
+        select(
+            t.id, t.email, t.first_name, t.last_name, t.phone, t.company_name, t.job_title, t.status,
+            Campaign.name.label("campaign"), t.score, t.score_reasons, t.disqualified_reason,
+            t.converted_company_id, t.converted_contact_id, t.converted_deal_id, t.created_at,
+        )
+        .outerjoin(Campaign, Campaign.id == t.campaign_id)
+        .order_by(t.id.desc())
+        .limit(limit)
+    )
+    statement = _filter_leads(statement, status=status, campaign_id=campaign_id, search=search)
+    return list(session.execute(statement).mappings())
+
+
+def lock_lead(session: Session, lead_id: int):
+    """The lead, locked until the transaction ends: two hand-offs of one lead run one after the other."""
+    statement = select(leads_table).where(leads_table.c.id == lead_id).with_for_update()
+    return session.execute(statement).mappings().one_or_none()
+
+
+def find_leads_by_emails(session: Session, emails: list[str]) -> list[dict]:
+    """Leads whose lower-cased email is among `emails` (ids ascending; the lower(email) index serves it)."""
+    wanted = sorted({email.lower() for email in emails})
+    if not wanted:
+        return []
+    statement = select(leads_table).where(func.lower(leads_table.c.email).in_(wanted)).order_by(leads_table.c.id)
+    return [dict(row) for row in session.execute(statement).mappings()]
+
+
+def campaign_types(session: Session, campaign_ids: set[int]) -> dict[int, str]:
+    if not campaign_ids:
+        return {}
+    statement = select(Campaign.id, Campaign.type).where(Campaign.id.in_(sorted(campaign_ids)))
+    return dict(session.execute(statement).all())
