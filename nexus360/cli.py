@@ -155,23 +155,56 @@ class ImporterChoice(click.Choice):
               help="Fill FIELD from the column named COLUMN (repeatable); FIELD= leaves the field out.")
 @click.option("--dry-run", is_flag=True, help="Check every row and print what would happen; write nothing.")
 @click.option("--as", "as_email", metavar="EMAIL", help="Act as this user (default: the first active admin).")
+@click.option("--campaign", "campaign_name", metavar="NAME", help="leads only: put every row on this campaign.")
 @friendly_errors
-def import_csv(entity: str, file: Path, mappings: tuple[str, ...], dry_run: bool, as_email: str | None) -> None:
+def import_csv(
+    entity: str, file: Path, mappings: tuple[str, ...], dry_run: bool, as_email: str | None, campaign_name: str | None
+) -> None:
     """Import FILE (CSV) into ENTITY and print one JSON summary; rows with problems are listed, not fatal."""
     from nexus360.db import session_scope
+    from nexus360.errors import ValidationError
     from nexus360.importing import flows
     from nexus360.importing.core import parse_mapping
 
     mapping = parse_mapping(mappings)
     with session_scope(Database.AUTH) as session:
         principal = flows.operator_principal(session, email=as_email)
+    options = {}
+    if campaign_name is not None:
+        if entity.lower() != "leads":
+            raise ValidationError("--campaign applies to leads only.")
+        from nexus360.marketing.importing import campaign_id_by_name
+
+        with session_scope(Database.MARKETING, actor=principal) as session:
+            options["campaign_id"] = campaign_id_by_name(session, campaign_name)
     summary = flows.import_file(
         entity.lower(), file, principal=principal, mapping=mapping, dry_run=dry_run, source_name=file.name,
-        channel="cli", progress=_print_progress if sys.stderr.isatty() else None,
+        channel="cli", progress=_print_progress if sys.stderr.isatty() else None, options=options,
     )
     if sys.stderr.isatty():
         click.echo("", err=True)
     click.echo(json.dumps(summary.model_dump(mode="json")))
+
+
+@main.group()
+def commissions() -> None:
+    """Commission runs."""
+
+
+@commissions.command("run")
+@click.option("--period", required=True, metavar="PERIOD", help="A quarter like 2026-Q3 or a month like 2026-07.")
+@click.option("--as", "as_email", metavar="EMAIL", help="Act as this user (default: the first active admin).")
+@friendly_errors
+def commissions_run(period: str, as_email: str | None) -> None:
+    """Compute every rep's draft statement for PERIOD and print a JSON summary."""
+    from nexus360.compensation import flows as compensation_flows
+    from nexus360.db import session_scope
+    from nexus360.importing import flows as import_flows
+
+    with session_scope(Database.AUTH) as session:
+        principal = import_flows.operator_principal(session, email=as_email)
+    result = compensation_flows.run_commissions(principal, period=period)
+    click.echo(json.dumps(result.model_dump(mode="json")))
 
 
 def _print_progress(progress: Any) -> None:

@@ -42,3 +42,8 @@ class SalesPerformance(CompensationBase):
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     created_at: Mapped[datetime | None] = created_at()
     updated_at: Mapped[datetime | None] = updated_at()
+
+
+# The database's other tables live beside their services; importing them here puts every table of the
+# compensation database on its metadata whichever module is imported first.
+from nexus360.compensation import history, lines  # noqa: E402, F401

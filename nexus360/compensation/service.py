@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -22,7 +23,7 @@ from sqlalchemy.sql import column, table
 from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require, require_any
-from nexus360.compensation import engine
+from nexus360.compensation import disputes, engine
 from nexus360.compensation.lines import CommissionLine
 from nexus360.compensation.models import CommissionRule, SalesPerformance
 from nexus360.compensation.rules import parse_criteria
@@ -116,10 +117,12 @@ def run_period(
     deals = list_won_deals(crm_session, period_start=period_start, period_end=period_end)
     roles = _owner_roles(auth_session, principal, rules, owners=deals.keys())
     default_quota = _default_quota(rules)
-    comp_session.execute(delete(SalesPerformance).where(
+    # Drafts are updated in place (not deleted), so their history and disputes survive a recompute.
+    drafts = {performance.user_id: performance for performance in comp_session.scalars(select(SalesPerformance).where(
         SalesPerformance.period_start == period_start, SalesPerformance.period_end == period_end,
-        SalesPerformance.status == DRAFT,
-    ))
+        SalesPerformance.status == DRAFT))}
+    for user_id in set(drafts) - set(deals):
+        comp_session.delete(drafts.pop(user_id))
     saved = []
     for owner_id in sorted(deals):
         quota = (quotas or {}).get(owner_id, default_quota)
@@ -127,7 +130,9 @@ def run_period(
             user_id=owner_id, period_start=period_start, period_end=period_end, deals=deals[owner_id],
             rules=rules, quota=quota, roles=roles.get(owner_id, ()),
         )
-        saved.append(_save_statement(comp_session, statement))
+        saved.append(_save_statement(comp_session, statement, existing=drafts.get(owner_id)))
+        disputes.record_event(comp_session, principal, performance_id=saved[-1], from_status=None, to_status=DRAFT,
+                              action="recomputed" if owner_id in drafts else "computed")
     comp_session.flush()
     return [_read(comp_session, performance_id) for performance_id in saved]
 
@@ -194,12 +199,18 @@ def _default_quota(rules: list[engine.Rule]) -> Decimal | None:
     return None
 
 
-def _save_statement(session: Session, statement: engine.Statement) -> int:
-    performance = SalesPerformance(
-        user_id=statement.user_id, period_start=statement.period_start, period_end=statement.period_end,
-        revenue=statement.revenue, commission=statement.commission, status=DRAFT,
-    )
-    session.add(performance)
+def _save_statement(session: Session, statement: engine.Statement, *, existing: SalesPerformance | None = None) -> int:
+    """Write a computed statement as a draft: a new row, or the existing draft with its lines replaced."""
+    if existing is None:
+        performance = SalesPerformance(
+            user_id=statement.user_id, period_start=statement.period_start, period_end=statement.period_end,
+            revenue=statement.revenue, commission=statement.commission, status=DRAFT,
+        )
+        session.add(performance)
+    else:
+        performance = existing
+        performance.revenue, performance.commission = statement.revenue, statement.commission
+        session.execute(delete(CommissionLine).where(CommissionLine.performance_id == performance.id))
     session.flush()
     session.execute(update(performance_quota).where(performance_quota.c.id == performance.id)
                     .values(quota=statement.quota))
@@ -225,10 +236,11 @@ def get_statement(session: Session, principal: Principal, *, user_id: int, perio
 
 
 def set_status(session: Session, principal: Principal, *, user_id: int, period_start: date, period_end: date,
-               status: str) -> Statement:
+               status: str, comment: str | None = None) -> Statement:
     """Move a statement draft -> pending_approval -> approved -> paid (or send a pending one back to draft)."""
     require(principal, "commissions.manage")
     performance = _find(session, user_id, period_start, period_end)
+    previous = performance.status
     if status not in TRANSITIONS.get(performance.status, ()):
         allowed = ", ".join(TRANSITIONS.get(performance.status, ())) or "nothing (it is final)"
         raise ValidationError(f"A {performance.status.replace('_', ' ')} statement can move to {allowed}, "
@@ -237,6 +249,9 @@ def set_status(session: Session, principal: Principal, *, user_id: int, period_s
         raise ValidationError("You cannot approve your own statement; another manager must.")
     performance.status = status
     session.flush()
+    action = "sent_back" if status == DRAFT else {PENDING: "submitted", APPROVED: "approved", PAID: "paid"}[status]
+    disputes.record_event(session, principal, performance_id=performance.id, action=action, from_status=previous,
+                          to_status=status, comment=comment)
     return _read(session, performance.id)
 
 
@@ -262,6 +277,9 @@ def add_adjustment(session: Session, principal: Principal, *, user_id: int, peri
     ))
     performance.commission = performance.commission + amount
     session.flush()
+    disputes.record_event(session, principal, performance_id=performance.id, action="adjustment",
+                          from_status=performance.status, to_status=performance.status,
+                          comment=f"{amount:+,.2f}: {reason.strip()}")
     return _read(session, performance.id)
 
 
@@ -287,3 +305,22 @@ def _read(session: Session, performance_id: int) -> Statement:
         quota=quota, status=performance.status,
         lines=[StatementLine.model_validate(line, from_attributes=True) for line in lines],
     )
+
+
+def export_statement(session: Session, principal: Principal, *, user_id: int, period_start: date,
+                     period_end: date) -> pd.DataFrame:
+    """One row per line (deal, rule, basis, rate, amount, explanation) for CSV/Excel export."""
+    statement = get_statement(session, principal, user_id=user_id, period_start=period_start, period_end=period_end)
+    rule_ids = {line.rule_id for line in statement.lines if line.rule_id is not None}
+    names = dict(session.execute(select(CommissionRule.id, CommissionRule.name).where(CommissionRule.id.in_(rule_ids))
+                                 ).all()) if rule_ids else {}
+    rows = [
+        {"period": period_label(period_start, period_end), "kind": line.kind,
+         "deal": f"#{line.deal_id}" if line.deal_id is not None else "",
+         "rule": names.get(line.rule_id, "") if line.rule_id is not None else "",
+         "basis": line.basis, "rate": line.rate, "amount": line.amount,
+         "explanation": line.explanation, "reason": line.reason or ""}
+        for line in statement.lines
+    ]
+    columns = ["period", "kind", "deal", "rule", "basis", "rate", "amount", "explanation", "reason"]
+    return pd.DataFrame(rows, columns=columns)

@@ -33,7 +33,9 @@ from nexus360.db import Database, session_scope
 from nexus360.demo import data
 from nexus360.forecasting.models import Forecast, ForecastFactor
 from nexus360.integrations.models import IntegrationConfig, IntegrationLog
-from nexus360.marketing.models import Campaign, Lead
+from nexus360.marketing import scoring
+from nexus360.marketing.extra_models import leads_table
+from nexus360.marketing.models import Campaign
 from nexus360.notifications.models import Notification, NotificationTemplate
 
 DEMO_PASSWORD = "nexus360-demo"
@@ -59,7 +61,8 @@ SEEDED_TABLES: dict[Database, tuple[str, ...]] = {
     Database.NOTIFICATIONS: ("notification_templates", "notifications"),
     Database.CRM: ("companies", "contacts", "deals", "deal_stage_history"),
     Database.CHAT: ("knowledge_base", "conversations", "messages"),
-    Database.COMPENSATION: ("commission_rules", "sales_performance"),
+    Database.COMPENSATION: ("commission_rules", "sales_performance", "commission_lines", "commission_events",
+                            "commission_disputes"),
     Database.FORECASTING: ("forecasts", "forecast_factors"),
     Database.MARKETING: ("campaigns", "leads"),
 }
@@ -468,7 +471,33 @@ def _seed_marketing(session: Session, clock: Clock, crm: CrmData, counts: dict[s
         if row["start_date"] < clock.anchor and row["status"] != "cancelled"
     ]
     leads = _lead_rows(rng, clock, windows, crm)
-    _insert(session, Lead, leads, counts, ids=False)
+    # Scores come from the scoring rules migration marketing_0002 seeded, as the app computes them; converted
+    # leads from known companies point at a deal of that company, so the ROI dashboard shows real revenue.
+    rules = scoring.active_rules(session)
+    types = {campaign_id: row["type"] for campaign_id, row in zip(campaign_ids, campaigns, strict=True)}
+    company_ids = {domain: company_id for company_id, (_name, domain, _iso)
+                   in zip(crm.company_names, crm.company_domains, strict=True)}
+    deals_by_company: dict[int, list[dict]] = {}
+    for deal in sorted(crm.deals, key=lambda deal: (deal["created_at"], deal["id"])):
+        if deal["contact_id"] is not None:
+            deals_by_company.setdefault(deal["company_id"], []).append(deal)
+    taken: set[int] = set()
+    for lead in leads:
+        score, reasons = scoring.score_lead(lead, types.get(lead["campaign_id"]), rules, clock.anchor)
+        lead.update(score=score, score_reasons=[[label, points] for label, points in reasons],
+                    converted_company_id=None, converted_contact_id=None, converted_deal_id=None)
+        company_id = company_ids.get(lead["email"].rsplit("@", 1)[-1])
+        if lead["status"] != "converted" or company_id is None:
+            continue
+        latest = lead["created_at"] + timedelta(days=180)
+        deal = next((deal for deal in deals_by_company.get(company_id, []) if deal["id"] not in taken
+                     and lead["created_at"] <= deal["created_at"] <= latest), None)
+        if deal is not None:
+            taken.add(deal["id"])
+            lead.update(converted_company_id=company_id, converted_contact_id=deal["contact_id"],
+                        converted_deal_id=deal["id"])
+    counts["leads"] = counts.get("leads", 0) + len(leads)
+    session.execute(insert(leads_table).execution_options(render_nulls=True), leads)
     return leads
 
 
@@ -477,6 +506,7 @@ def _lead_rows(
 ) -> list[dict]:
     isos, weights = list(data.COUNTRIES), [entry[0] for entry in data.COUNTRIES.values()]
     words = [entry[1] for entry in data.INDUSTRY_WORDS.values()]
+    titles = _random("marketing-job-titles")  # its own generator: the other lead values stay as they were
     rows = []
     for _ in range(LEAD_COUNT):
         campaign_id = None
@@ -501,7 +531,9 @@ def _lead_rows(
             "campaign_id": campaign_id, "first_name": first, "last_name": last,
             "email": f"{_ascii(first)}.{_ascii(last)}@{domain}",
             "phone": _phone(rng, dial) if rng.random() < 0.6 else None,
+            # the drawn score is replaced by the rules' score in _seed_marketing; drawing it keeps later values
             "company_name": company, "status": status, "score": rng.randint(*LEAD_SCORES[status]),
+            "job_title": titles.choice(data.JOB_TITLES) if titles.random() < 0.7 else None,
             "created_at": created,
             "updated_at": created + timedelta(days=rng.randint(0, min(age - 1, 30)), hours=rng.randint(0, 4)),
         })
@@ -534,48 +566,106 @@ def _money(value: float | Decimal) -> Decimal:
 def _seed_compensation(
     session: Session, clock: Clock, members: list[Member], crm: CrmData, counts: dict[str, int]
 ) -> list[dict]:
+    """Valid rules, and the past eight quarters computed by the real engine with their lines and history.
+
+    The latest closed quarter awaits approval (half of it approved), older ones are paid, and the current
+    quarter is not run yet: the manager runs it in the demo.
+    """
+    from sqlalchemy import Column, MetaData, Numeric
+
+    from nexus360.compensation import engine
+    from nexus360.compensation import service as compensation_service
+    from nexus360.compensation.history import CommissionDispute, CommissionEvent
+    from nexus360.compensation.lines import CommissionLine
+    from nexus360.compensation.rules import validate_rule
+
     rng = _random("compensation")
     year = clock.anchor.year
     bonus_year = year if clock.anchor.month >= 10 else year - 1
-    won_deals = {"applies_to": "closed_won", "basis": "deal_amount"}
-    tiers = {"tiers": [{"up_to": 250_000, "rate": 5}, {"above": 250_000, "rate": 8}], "quota": 250_000,
-             "period": "quarter"}
-    bonus = {"applies_to": "closed_won", "min_amount": 100_000, "months": [10, 11, 12], "extra_rate": 1}
+    tiers = {"tiers": [{"up_to": 250_000, "rate": 1}, {"above": 250_000, "rate": 3}], "quota": 250_000}
     rules = [
-        ("Legacy flat commission (4%)", "flat", won_deals, "4.00", date(year - 5, 1, 1), date(year - 4, 12, 31)),
-        ("Standard commission (5% of won deals)", "flat", won_deals, "5.00", date(year - 3, 1, 1), None),
-        ("Enterprise accelerator", "tiered", tiers, "8.00", date(year - 1, 1, 1), None),
-        ("Q4 large-deal bonus", "bonus", bonus, "1.00", date(bonus_year, 10, 1), date(bonus_year, 12, 31)),
+        ("Legacy flat commission (4%)", "flat", {}, "4.00", date(year - 5, 1, 1), date(year - 4, 12, 31)),
+        ("Standard commission (5% of won deals)", "flat", {}, "5.00", date(year - 3, 1, 1), None),
+        ("Enterprise accelerator", "tiered", tiers, "0.00", date(year - 1, 1, 1), None),
+        ("Q4 large-deal bonus", "bonus", {"min_amount": 100_000, "months": [10, 11, 12]}, "1.00",
+         date(bonus_year, 10, 1), date(bonus_year, 12, 31)),
+        ("Quota club bonus", "bonus", {"min_attainment": 1, "amount": 2500}, "0.00", date(year - 1, 1, 1), None),
     ]
     rule_rows = []
     for name, kind, criteria, rate, start, end in rules:
+        validate_rule(name=name, type=kind, criteria=criteria, rate=rate, start_date=start, end_date=end)
         created = clock.stamp(min(start - timedelta(days=14), clock.day(-1)), rng)
         rule_rows.append({"name": name, "type": kind, "criteria": criteria, "rate": Decimal(rate), "start_date": start,
                           "end_date": end, "created_at": created, "updated_at": created})
-    _insert(session, CommissionRule, rule_rows, counts, ids=False)
-    revenue: dict[tuple[int, date], Decimal] = {}
-    for deal in crm.deals:
+    rule_ids = _insert(session, CommissionRule, rule_rows, counts)
+    engine_rules = [engine.Rule(id=rule_id, name=row["name"], type=row["type"], criteria=row["criteria"],
+                                rate=row["rate"], start_date=row["start_date"], end_date=row["end_date"])
+                    for rule_id, row in zip(rule_ids, rule_rows, strict=True)]
+    won: dict[tuple[int, date], list[engine.WonDeal]] = {}
+    seen_companies: set[int] = set()
+    for deal in sorted(crm.deals, key=lambda deal: (deal["close_date"], deal["id"])):
         if deal["stage_id"] in crm.won_stage_ids:
-            key = (deal["owner_id"], _quarter_start(deal["close_date"]))
-            revenue[key] = revenue.get(key, Decimal(0)) + deal["amount"]
+            won.setdefault((deal["owner_id"], _quarter_start(deal["close_date"])), []).append(engine.WonDeal(
+                id=deal["id"], amount=deal["amount"], close_date=deal["close_date"],
+                stage=crm.stages[deal["stage_id"]][0], is_new_customer=deal["company_id"] not in seen_companies))
+            seen_companies.add(deal["company_id"])
     sellers = [member for member in members if _sells(member)]
-    rows = []
+    rows, statements = [], []
     quarters = _quarters(clock, -8, -1)
     for start, end in quarters:
         latest = (start, end) == quarters[-1]
+        in_force = [rule for rule in engine_rules if rule.in_force(start, end)]
+        quota = compensation_service._default_quota(in_force)
         for index, seller in enumerate(sellers):
             if seller.hired > end or (seller.left is not None and seller.left <= start):
                 continue
-            earned = revenue.get((seller.id, start), Decimal(0))
+            statement = engine.compute_statement(
+                user_id=seller.id, period_start=start, period_end=end, deals=won.get((seller.id, start), []),
+                rules=in_force, quota=quota, roles=(seller.role,))
             status = ("approved" if index % 2 else "pending_approval") if latest else "paid"
             created = clock.stamp(min(end + timedelta(days=3), clock.day(-1)), rng)
             settled = {"paid": 25, "approved": 12, "pending_approval": 0}[status]
             rows.append({
-                "user_id": seller.id, "period_start": start, "period_end": end, "revenue": earned,
-                "commission": _money(earned * Decimal("0.05")), "status": status, "created_at": created,
+                "user_id": seller.id, "period_start": start, "period_end": end, "revenue": statement.revenue,
+                "commission": statement.commission, "status": status, "created_at": created,
                 "updated_at": max(created, clock.stamp(min(end + timedelta(days=settled), clock.day(-1)), rng)),
+                "quota": statement.quota,
             })
-    _insert(session, SalesPerformance, rows, counts, ids=False)
+            statements.append((statement, seller.manager_id or 2))
+    # Through a table clause, since the ORM model predates the quota column (an UPDATE would touch updated_at).
+    performance = SalesPerformance.__table__.to_metadata(MetaData())
+    performance.append_column(Column("quota", Numeric(15, 2)))
+    counts["sales_performance"] = counts.get("sales_performance", 0) + len(rows)
+    performance_ids = list(session.scalars(
+        insert(performance).returning(performance.c.id, sort_by_parameter_order=True), rows)) if rows else []
+    line_rows, event_rows = [], []
+    for performance_id, row, (statement, manager_id) in zip(performance_ids, rows, statements, strict=True):
+        line_rows += [{"performance_id": performance_id, "deal_id": line.deal_id, "rule_id": line.rule_id,
+                       "kind": line.kind, "basis": line.basis, "rate": line.rate, "amount": line.amount,
+                       "explanation": line.explanation, "reason": None, "created_by": None,
+                       "created_at": row["created_at"]} for line in statement.lines]
+        steps = [("computed", None, "draft", 3), ("submitted", "draft", "pending_approval", 4)]
+        if row["status"] in ("approved", "paid"):
+            steps.append(("approved", "pending_approval", "approved", 12))
+        if row["status"] == "paid":
+            steps.append(("paid", "approved", "paid", 25))
+        for action, before, after, days in steps:
+            event_rows.append({"performance_id": performance_id, "action": action, "from_status": before,
+                               "to_status": after, "comment": None, "actor_id": manager_id,
+                               "created_at": clock.stamp(min(row["period_end"] + timedelta(days=days),
+                                                             clock.day(-1)), rng)})
+    line_ids = _insert(session, CommissionLine, line_rows, counts)
+    _insert(session, CommissionEvent, event_rows, counts, ids=False)
+    # The rep demo account (Emily, user 10) disputes one line of her latest statement.
+    latest_of_emily = {performance_id for performance_id, row in zip(performance_ids, rows, strict=True)
+                       if row["user_id"] == 10 and row["status"] != "paid"}
+    disputed = [(line_id, line) for line_id, line in zip(line_ids, line_rows, strict=True)
+                if line["kind"] == "deal" and line["performance_id"] in latest_of_emily][:1]
+    _insert(session, CommissionDispute, [{
+        "performance_id": line["performance_id"], "line_id": line_id, "user_id": 10, "status": "open",
+        "comment": "This deal was co-sold with a partner; I was told the standard rate applies in full.",
+        "resolution": None, "resolved_by": None, "created_at": clock.stamp(clock.day(-1), rng), "resolved_at": None,
+    } for line_id, line in disputed], counts, ids=False)
     return rows
 
 

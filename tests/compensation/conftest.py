@@ -1,0 +1,85 @@
+"""Planted rules and deals for commission tests (all inside the rolled-back `db` sessions).
+
+Deals are planted for owners 900101 and 900102 in 2031-Q1, far from the demo data, and the demo's
+open-ended rules are ended before 2031 so only the planted rules apply.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, update
+
+from nexus360.auth.permissions import DEFAULT_GRANTS
+from nexus360.auth.schemas import Principal
+from nexus360.compensation import service
+from nexus360.compensation.models import CommissionRule
+from nexus360.crm.models import Company, Deal, DealStage
+from nexus360.db import Database
+from nexus360.db.engine import set_actor
+
+REP_A, REP_B, MANAGER_ID = 900101, 900102, 2
+SEEDED_REP_ID, INACTIVE_REP_ID = 7, 9  # demo users: an active sales rep and a deactivated one
+START, END = date(2031, 1, 1), date(2031, 3, 31)
+PERIOD = {"period_start": START, "period_end": END}
+
+
+def principal(user_id: int, role: str) -> Principal:
+    return Principal(id=user_id, email=f"user{user_id}@nexus360.example.com", roles=(role,),
+                     permissions=frozenset(DEFAULT_GRANTS[role]))
+
+
+MANAGER = principal(MANAGER_ID, "sales_manager")
+
+
+@pytest.fixture
+def sessions(db):
+    comp, crm, auth = db(Database.COMPENSATION), db(Database.CRM), db(Database.AUTH)
+    set_actor(comp, MANAGER)
+    comp.execute(update(CommissionRule).where(CommissionRule.start_date < START)
+                 .where((CommissionRule.end_date.is_(None)) | (CommissionRule.end_date >= START))
+                 .values(end_date=date(2030, 12, 31)))
+    comp.add_all([
+        CommissionRule(name="Flat 5%", type="flat", criteria={}, rate=Decimal(5), start_date=START),
+        CommissionRule(name="Accelerator", type="tiered", rate=Decimal(0), start_date=START, criteria={
+            "tiers": [{"up_to": 100_000, "rate": 5}, {"above": 100_000, "rate": 8}], "quota": 120_000}),
+        CommissionRule(name="Quota club", type="bonus", rate=Decimal(0), start_date=START,
+                       criteria={"min_attainment": 1, "amount": 2000}),
+    ])
+    comp.flush()
+    return comp, crm, auth
+
+
+@pytest.fixture
+def deals(sessions) -> dict[str, Deal]:
+    _, crm, _ = sessions
+    won = crm.scalars(select(DealStage.id).where(DealStage.is_won)).first()
+    lost = crm.scalars(select(DealStage.id).where(DealStage.is_lost)).first()
+    company = Company(name="Planted Commissions Ltd")
+    crm.add(company)
+    crm.flush()
+    planted = {
+        "a1": (REP_A, won, "60000", date(2031, 1, 10)),
+        "a2": (REP_A, won, "70000", date(2031, 2, 20)),
+        "a_lost": (REP_A, lost, "50000", date(2031, 3, 1)),
+        "a_next": (REP_A, won, "10000", date(2031, 4, 1)),
+        "b1": (REP_B, won, "20000", date(2031, 3, 31)),
+    }
+    rows = {key: Deal(title=key, company_id=company.id, owner_id=owner, stage_id=stage, amount=Decimal(amount),
+                      close_date=close) for key, (owner, stage, amount, close) in planted.items()}
+    crm.add_all(rows.values())
+    crm.flush()
+    return rows | {"won_stage": won, "lost_stage": lost}
+
+
+def run(sessions):
+    return {statement.user_id: statement for statement in service.run_period(*sessions, MANAGER, **PERIOD)}
+
+
+def approve(comp, user_id: int = REP_A) -> None:
+    service.set_status(comp, MANAGER, user_id=user_id, status="pending_approval", **PERIOD)
+    service.set_status(comp, MANAGER, user_id=user_id, status="approved", **PERIOD)
+
+
