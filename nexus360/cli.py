@@ -100,17 +100,17 @@ def demo_seed(reset: bool, scale: str) -> None:
 @main.command("check")
 @friendly_errors
 def check() -> None:
-    """Report rows whose cross-database user references point nowhere (exit 1 if any)."""
+    """Report rows whose cross-database references (users, hand-off links) point nowhere (exit 1 if any)."""
     from nexus360.integrity import check_references
 
     orphans = check_references()
     for orphan in orphans:
         click.echo(
-            f"{orphan.database}.{orphan.table} id={orphan.row_id}: {orphan.column}={orphan.missing_user_id} "
-            "has no user in auth.users"
+            f"{orphan.database}.{orphan.table} id={orphan.row_id}: {orphan.column}={orphan.missing_id} "
+            f"has no row in {orphan.target}"
         )
     if orphans:
-        raise click.ClickException(f"{len(orphans)} row(s) refer to users that do not exist")
+        raise click.ClickException(f"{len(orphans)} row(s) refer to users or records that do not exist")
     click.echo("no orphaned references", err=True)
 
 

@@ -82,3 +82,23 @@ def test_at_most_limit_orphans_are_reported_per_table(db: TransactionalSessions)
 
 def test_check_references_finds_no_orphans_in_the_seeded_databases(seeded: Path) -> None:
     assert check_references() == []
+
+
+def test_hand_off_links_to_missing_records_are_reported_both_ways(db: TransactionalSessions) -> None:
+    from sqlalchemy import insert, update
+
+    from nexus360.marketing.extra_models import leads_table
+
+    marketing: Session = db(Database.MARKETING)
+    lead_id = marketing.execute(insert(leads_table).values(
+        first_name="Ghost", last_name="Lead", email="ghost.lead@example.com", status="converted",
+        converted_company_id=MISSING_USER_ID, converted_deal_id=MISSING_USER_ID,
+    ).returning(leads_table.c.id)).scalar_one()
+    deal_id = plant_deal(db, owner_id=an_existing_user_id(db))
+    db(Database.CRM).execute(update(Deal).where(Deal.id == deal_id).values(source_lead_id=MISSING_USER_ID))
+
+    assert find_orphans(db) == [
+        Orphan(Database.MARKETING, "leads", "converted_company_id", lead_id, MISSING_USER_ID, "crm.companies"),
+        Orphan(Database.MARKETING, "leads", "converted_deal_id", lead_id, MISSING_USER_ID, "crm.deals"),
+        Orphan(Database.CRM, "deals", "source_lead_id", deal_id, MISSING_USER_ID, "marketing.leads"),
+    ]

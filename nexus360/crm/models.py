@@ -75,6 +75,8 @@ class Deal(CrmBase):
     updated_at: Mapped[datetime | None] = updated_at()
     # Derived from the stage by the trigger trg_deals_is_open (crm_0005); never set it yourself.
     is_open: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
+    # The marketing lead this deal was handed off from (crm_0006, unique): the hand-off's retry key.
+    source_lead_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class DealStageChange(CrmBase):
