@@ -92,6 +92,10 @@ def get_deal(session: Session, deal_id: int, *, lock: bool = False) -> Deal | No
     return session.get(Deal, deal_id)
 
 
+def deal_titles(session: Session, deal_ids: list[int]) -> dict[int, str]:
+    return dict(session.execute(select(Deal.id, Deal.title).where(Deal.id.in_(deal_ids))).all()) if deal_ids else {}
+
+
 def get_stage(session: Session, stage_id: int) -> DealStage | None:
     return session.get(DealStage, stage_id)
 

@@ -60,6 +60,12 @@ def get_deal(session: Session, principal: Principal, *, deal_id: int) -> DealDet
     )
 
 
+def get_deal_titles(session: Session, principal: Principal, *, deal_ids: tuple[int, ...]) -> dict[int, str]:
+    """Titles of the given deals, for pages that only hold deal ids (commission statement lines)."""
+    require(principal, "crm.read")
+    return repository.deal_titles(session, sorted({int(deal_id) for deal_id in deal_ids}))
+
+
 def find_duplicate_deals(
     session: Session, principal: Principal, *, title: str, company_id: int, exclude_id: int | None = None
 ) -> list[tuple[int, str]]:

@@ -86,12 +86,26 @@ def submit(database: Database, service: Callable[..., T], /, *, with_auth: bool 
     """For form submissions: like `call()`, but a refusal or invalid input is shown where the form
     is and FAILED is returned, so the rest of the page (and what the person typed) stays."""
     principal = current_principal()
-    try:
+
+    def run() -> T:
         with session_scope(database, actor=principal) as session:
             if not with_auth:
                 return service(session, principal, **kwargs)
             with session_scope(Database.AUTH, actor=principal) as auth_session:
                 return service(session, principal, auth_session=auth_session, **kwargs)
+
+    return _shown_in_place(run)
+
+
+def submit_flow(flow: Callable[..., T], /, **kwargs: Any) -> T:
+    """Like `submit()`, for a workflow that opens its own sessions (a `flows.py` function spanning databases)."""
+    principal = current_principal()
+    return _shown_in_place(lambda: flow(principal, **kwargs))
+
+
+def _shown_in_place(run: Callable[[], T]) -> T:
+    try:
+        return run()
     except AuthorizationError as error:
         record_refusal(error.permission)
         st.warning(f"You may not do this. {error}", icon=":material/lock:")
