@@ -107,3 +107,16 @@ def db(seeded: Path) -> Iterator[TransactionalSessions]:
     sessions = TransactionalSessions()
     yield sessions
     sessions.close()
+
+
+def savepoints(db: TransactionalSessions):
+    """A session factory (importing.core.SessionFactory) whose every session is a savepoint of the test's
+    rolled-back transaction: code that commits per batch behaves as in production, and nothing stays."""
+
+    @contextmanager
+    def open_session(database: Database) -> Iterator[Session]:
+        session = db(database)
+        with session.begin_nested():
+            yield session
+
+    return open_session

@@ -88,13 +88,15 @@ def list_leads(
     status: str | None = None,
     campaign_id: int | None = None,
     search: str = "",
+    min_score: int | None = None,
     after: tuple | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
     """One page of leads, newest first, filtered and searched (email, name, company) in SQL."""
     require(principal, "marketing.read")
     return repository.list_leads(
-        session, status=status, campaign_id=campaign_id, search=search.strip(), after=after, limit=limit
+        session, status=status, campaign_id=campaign_id, search=search.strip(), after=after, limit=limit,
+        min_score=min_score,
     )
 
 
@@ -164,11 +166,13 @@ def export_leads(
     status: str | None = None,
     campaign_id: int | None = None,
     search: str = "",
+    min_score: int | None = None,
 ) -> pd.DataFrame:
     """Every lead the filters select (up to the export limit), with campaign name and score reasons as text."""
     require(principal, "marketing.read")
     rows = repository.export_leads(
-        session, status=status, campaign_id=campaign_id, search=search.strip(), limit=MAX_EXPORT_ROWS + 1
+        session, status=status, campaign_id=campaign_id, search=search.strip(), limit=MAX_EXPORT_ROWS + 1,
+        min_score=min_score,
     )
     if len(rows) > MAX_EXPORT_ROWS:
         raise ExportTooLarge(

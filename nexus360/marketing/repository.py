@@ -88,10 +88,12 @@ def find_leads_by_email(session: Session, email: str, *, exclude_id: int | None 
     return list(session.execute(statement).mappings())
 
 
-def _filter_leads(statement, *, status: str | None, campaign_id: int | None, search: str):
+def _filter_leads(statement, *, status: str | None, campaign_id: int | None, search: str, min_score: int | None = None):
     t = leads_table.c
     if status:
         statement = statement.where(t.status == status)
+    if min_score is not None:
+        statement = statement.where(t.score >= min_score)
     if campaign_id is not None:
         statement = statement.where(t.campaign_id == campaign_id)
     if search:
@@ -110,6 +112,7 @@ def list_leads(
     search: str,
     after: tuple | None,
     limit: int,
+    min_score: int | None = None,
 ) -> Page:
     """Newest leads first (by id), filtered in SQL."""
     t = leads_table.c
@@ -117,7 +120,7 @@ def list_leads(
         t.id, t.email, t.first_name, t.last_name, t.company_name, t.job_title, t.status, t.score, t.campaign_id,
         t.created_at,
     ).order_by(t.id.desc())
-    statement = _filter_leads(statement, status=status, campaign_id=campaign_id, search=search)
+    statement = _filter_leads(statement, status=status, campaign_id=campaign_id, search=search, min_score=min_score)
     if after:
         statement = statement.where(after_clause([t.id], after, descending=True))
     return fetch_page(session, statement, key=["id"], limit=limit)
@@ -166,7 +169,10 @@ def update_scores(session: Session, rows: list[dict]) -> None:
     session.connection().execute(statement, rows)
 
 
-def export_leads(session: Session, *, status: str | None, campaign_id: int | None, search: str, limit: int) -> list:
+def export_leads(
+    session: Session, *, status: str | None, campaign_id: int | None, search: str, limit: int,
+    min_score: int | None = None,
+) -> list:
     """Up to `limit` filtered leads, newest first, with their campaign's name (one query)."""
     t = leads_table.c
     statement = (
@@ -179,7 +185,7 @@ def export_leads(session: Session, *, status: str | None, campaign_id: int | Non
         .order_by(t.id.desc())
         .limit(limit)
     )
-    statement = _filter_leads(statement, status=status, campaign_id=campaign_id, search=search)
+    statement = _filter_leads(statement, status=status, campaign_id=campaign_id, search=search, min_score=min_score)
     return list(session.execute(statement).mappings())
 
 

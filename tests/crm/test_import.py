@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -18,26 +17,14 @@ from nexus360.crm import import_queries
 from nexus360.crm.models import Company, Contact, Deal, DealStage, DealStageChange
 from nexus360.db import Database
 from nexus360.errors import AuthorizationError
-from nexus360.importing.core import ImportFileError, ImportSummary, SessionFactory, preview_import, run_import
+from nexus360.importing.core import ImportFileError, ImportSummary, preview_import, run_import
 from nexus360.importing.registry import get_importer
 from nexus360.reference.models import Country, Industry
-from tests.conftest import TransactionalSessions
+from tests.conftest import TransactionalSessions, savepoints
 
 ADMIN_EMAIL = "ingrid.solberg@nexus360.example.com"
 REP_EMAIL = "emily.chen@nexus360.example.com"
 MARKETER_EMAIL = "nadia.rahman@nexus360.example.com"
-
-
-def savepoints(db: TransactionalSessions) -> SessionFactory:
-    """Each batch in a savepoint of the test's transaction: it commits or rolls back like a real one."""
-
-    @contextmanager
-    def open_session(database: Database) -> Iterator[Session]:
-        session = db(database)
-        with session.begin_nested():
-            yield session
-
-    return open_session
 
 
 @pytest.fixture

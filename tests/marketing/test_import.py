@@ -6,35 +6,21 @@ import io
 import json
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
 from nexus360.db import Database
 from nexus360.errors import AuthorizationError, ValidationError
-from nexus360.importing.core import ImportSummary, SessionFactory, run_import
+from nexus360.importing.core import ImportSummary, run_import
 from nexus360.importing.registry import get_importer
 from nexus360.marketing import repository
 from nexus360.marketing.extra_models import leads_table
 from nexus360.marketing.models import Campaign
-from tests.conftest import TransactionalSessions
+from tests.conftest import savepoints
 from tests.crm.conftest import MARKETER_ID, REP_ID, principal
 
 MARKETER = principal(MARKETER_ID, "marketer")
-
-
-def savepoints(db: TransactionalSessions) -> SessionFactory:
-    """Each batch in a savepoint of the test's transaction: it commits or rolls back like a real one."""
-
-    @contextmanager
-    def open_session(database: Database) -> Iterator[Session]:
-        session = db(database)
-        with session.begin_nested():
-            yield session
-
-    return open_session
 
 
 @pytest.fixture
