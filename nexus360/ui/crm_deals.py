@@ -39,8 +39,9 @@ def deals_tab(reference: dict) -> None:
     page = keyset_page(
         "deals", (filters,), lambda after: call(Database.CRM, deal_service.list_deals, filters=filters, after=after)
     )
-    with st.expander("New deal", icon=":material/add:"):
-        _deal_form(principal, stages, people_by_id, deal=None)
+    if principal.has("crm.write"):
+        with st.expander("New deal", icon=":material/add:"):
+            _deal_form(principal, stages, people_by_id, deal=None)
     export_buttons(
         "deals",
         lambda: call(Database.CRM, deal_service.export_deals, filters=filters),
