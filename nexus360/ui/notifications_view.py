@@ -10,13 +10,13 @@ from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import call
 
 PAGE_SIZE = 20
-TYPE_ICONS = {
+TYPE_ICONS = {  # by the first word of the type: commission_approved, lead_converted, deal_won, ...
     "commission": ":material/payments:",
     "dispute": ":material/gavel:",
     "lead": ":material/campaign:",
-    "handoff": ":material/handshake:",
     "deal": ":material/handshake:",
-    "system": ":material/info:",
+    "forecast": ":material/trending_up:",
+    "welcome": ":material/waving_hand:",
 }
 
 
@@ -53,7 +53,7 @@ def _card(item: notifications_service.NotificationRead) -> None:
     unread = item.status == "unread"
     with st.container(border=True):
         text, action = st.columns([6, 1], vertical_alignment="center")
-        icon = TYPE_ICONS.get(item.type, ":material/notifications:")
+        icon = TYPE_ICONS.get(item.type.split("_")[0], ":material/notifications:")
         title = escape_markdown(item.title)
         text.markdown(f"{icon} **{title}**" if unread else f"{icon} {title}")
         text.markdown(escape_markdown(item.message))
