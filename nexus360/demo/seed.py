@@ -507,6 +507,16 @@ def _lead_rows(
     isos, weights = list(data.COUNTRIES), [entry[0] for entry in data.COUNTRIES.values()]
     words = [entry[1] for entry in data.INDUSTRY_WORDS.values()]
     titles = _random("marketing-job-titles")  # its own generator: the other lead values stay as they were
+    size_draws = _random("marketing-company-sizes")  # likewise for company sizes (migration marketing_0003)
+    size_bands = ((1, 49), (50, 199), (200, 999), (1000, 9999), (10_000, 60_000))
+    sizes: dict[str, int | None] = {}  # one size per company, so its leads agree; about one company in seven unknown
+
+    def company_size(company: str) -> int | None:
+        if company not in sizes:
+            low, high = size_draws.choices(size_bands, (30, 30, 22, 13, 5))[0]
+            sizes[company] = size_draws.randint(low, high) if size_draws.random() < 0.85 else None
+        return sizes[company]
+
     rows = []
     for _ in range(LEAD_COUNT):
         campaign_id = None
@@ -534,7 +544,7 @@ def _lead_rows(
             # the drawn score is replaced by the rules' score in _seed_marketing; drawing it keeps later values
             "company_name": company, "status": status, "score": rng.randint(*LEAD_SCORES[status]),
             "job_title": titles.choice(data.JOB_TITLES) if titles.random() < 0.7 else None,
-            "created_at": created,
+            "company_size": company_size(company), "created_at": created,
             "updated_at": created + timedelta(days=rng.randint(0, min(age - 1, 30)), hours=rng.randint(0, 4)),
         })
     rows.sort(key=lambda row: row["created_at"])

@@ -43,7 +43,7 @@ class LeadScoringRule(MarketingBase):
     updated_at: Mapped[datetime | None] = updated_at()
 
 
-# The whole leads table as a Core table clause, with the columns migration marketing_0002 added; the lead
+# The whole leads table as a Core table clause, with the columns migrations marketing_0002/0003 added; the lead
 # services read and write through it (models.Lead keeps the contract columns only).
 leads_table = table(
     "leads",
@@ -55,6 +55,7 @@ leads_table = table(
     column("phone", String(50)),
     column("company_name", String(255)),
     column("job_title", String(100)),
+    column("company_size", Integer),  # employees; marketing_0003, NULL when unknown
     column("status", String(20)),
     column("score", Integer),
     column("score_reasons", JSONB),

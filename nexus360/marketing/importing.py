@@ -8,6 +8,7 @@
 - The campaign is named (case-insensitive); the option {"campaign_id": id} puts every row on that campaign.
 - Status is new, contacted, qualified or disqualified (default new); converted comes only from the hand-off
   to sales, so a converted lead's status is not changed by an import.
+- Company size is a whole number of employees; "1,200" and " 350 " are read as numbers, "lots" is refused.
 - Written leads are scored with the active scoring rules, as leads created on the page are.
 """
 
@@ -29,15 +30,27 @@ from nexus360.importing.records import RowImporter, group_by, validate
 from nexus360.importing.registry import register
 from nexus360.marketing import repository, scoring
 from nexus360.marketing.extra_models import leads_table
-from nexus360.marketing.leads import LeadCreate
+from nexus360.marketing.leads import COMPANY_SIZE_MESSAGE, MAX_COMPANY_SIZE, LeadCreate, clean_company_size
 from nexus360.marketing.models import Campaign
 
 IMPORT_STATUSES = ("new", "contacted", "qualified", "disqualified")
 IMPORTED_DISQUALIFIED = "Marked disqualified in an import"
 LEAD_COLUMNS = (
-    "email", "first_name", "last_name", "phone", "company_name", "job_title", "campaign_id", "status",
-    "disqualified_reason",
+    "email", "first_name", "last_name", "phone", "company_name", "job_title", "company_size", "campaign_id",
+    "status", "disqualified_reason",
 )
+
+
+def parse_company_size(raw: str | None) -> int | None:
+    """A cell of employees: thousands commas and spaces allowed, blank means unknown."""
+    try:
+        return clean_company_size(raw)
+    except ValueError as error:
+        cell = " ".join(str(raw).split())[:40]
+        problem = "is not a whole number of employees (0 or more)" if str(error) == COMPANY_SIZE_MESSAGE else (
+            f"is more than {MAX_COMPANY_SIZE:,} employees")
+        raise ValueError(f"'{cell}' {problem}") from None
+
 
 LEAD_FIELDS = (
     FieldSpec("email", "email", parse_email, required=True,
@@ -48,6 +61,9 @@ LEAD_FIELDS = (
     FieldSpec("company_name", "company", aliases=("company name", "organisation", "organization", "account",
                                                  "employer", "business name")),
     FieldSpec("job_title", "job title", aliases=("title", "position", "role", "job")),
+    FieldSpec("company_size", "company size", parse_company_size,
+              aliases=("employees", "number of employees", "employee count", "headcount", "company employees"),
+              help="Number of employees, e.g. 350 or 1,200; blank means unknown."),
     FieldSpec("status", "status", aliases=("lead status", "stage"),
               help="new, contacted, qualified or disqualified; blank means new."),
     FieldSpec("campaign", "campaign", aliases=("campaign name", "source campaign", "source"),
@@ -77,7 +93,7 @@ class LeadImport(RowImporter):
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         data = {key: values.get(key) for key in ("email", "first_name", "last_name", "phone", "company_name",
-                                                  "job_title")}
+                                                  "job_title", "company_size")}
         data["campaign_id"] = self.campaign_id or self._campaign(values.get("campaign"))
         record = validate(LeadCreate, data, self.labels | {"campaign_id": "campaign"})
         status = values.get("status")

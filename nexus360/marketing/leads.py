@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,10 +23,34 @@ LEAD_STATUSES = ("new", "contacted", "qualified", "converted", "disqualified")
 NEXT_STATUS = {"new": "contacted", "contacted": "qualified"}
 OPEN_STATUSES = ("new", "contacted", "qualified")
 EXPORT_COLUMNS = [
-    "id", "email", "first_name", "last_name", "phone", "company_name", "job_title", "status", "campaign", "score",
+    "id", "email", "first_name", "last_name", "phone", "company_name", "job_title", "company_size", "status",
+    "campaign", "score",
     "score_reasons", "disqualified_reason", "converted_company_id", "converted_contact_id", "converted_deal_id",
     "created_at",
 ]
+COMPANY_SIZE_MESSAGE = "Company size must be a whole number of employees, 0 or more."
+MAX_COMPANY_SIZE = 10_000_000  # more than any employer has; keeps typos like 12000000000 out of an INTEGER column
+
+
+def clean_company_size(value: Any) -> int | None:
+    """Employees as a whole number ≥ 0; blank is None. "1,200" and " 350 " are accepted, "lots" and -3 are not."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(COMPANY_SIZE_MESSAGE)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\d{1,3}(,\d{3})+|\d+", compact := re.sub(r"\s", "", value)):
+        number = int(compact.replace(",", ""))
+    else:
+        raise ValueError(COMPANY_SIZE_MESSAGE)
+    if number < 0:
+        raise ValueError(COMPANY_SIZE_MESSAGE)
+    if number > MAX_COMPANY_SIZE:
+        raise ValueError(f"Company size must be at most {MAX_COMPANY_SIZE:,} employees.")
+    return number
 
 
 class LeadCreate(BaseModel):
@@ -37,8 +62,10 @@ class LeadCreate(BaseModel):
     phone: str | None = Field(default=None, max_length=50)
     company_name: str | None = Field(default=None, max_length=255)
     job_title: str | None = Field(default=None, max_length=100)
+    company_size: int | None = None  # employees
     campaign_id: int | None = None
 
+    _company_size = field_validator("company_size", mode="before")(clean_company_size)
     _email = field_validator("email", mode="before")(normalise_email)
     _texts = field_validator("first_name", "last_name", "phone", "company_name", "job_title", mode="before")(clean_text)
 
@@ -55,6 +82,7 @@ class LeadRead(BaseModel):
     phone: str | None
     company_name: str | None
     job_title: str | None
+    company_size: int | None = None
     campaign_id: int | None
     status: str
     score: int | None

@@ -146,8 +146,8 @@ def lead_scoring_batch(session: Session, *, after_id: int, limit: int) -> list:
     t = leads_table.c
     statement = (
         select(
-            t.id, t.email, t.first_name, t.last_name, t.phone, t.company_name, t.job_title, t.created_at,
-            t.score, t.score_reasons, Campaign.type.label("campaign_type"),
+            t.id, t.email, t.first_name, t.last_name, t.phone, t.company_name, t.job_title, t.company_size,
+            t.created_at, t.score, t.score_reasons, Campaign.type.label("campaign_type"),
         )
         .outerjoin(Campaign, Campaign.id == t.campaign_id)
         .where(t.id > after_id)
@@ -177,7 +177,7 @@ def export_leads(
     t = leads_table.c
     statement = (
         select(
-            t.id, t.email, t.first_name, t.last_name, t.phone, t.company_name, t.job_title, t.status,
+            t.id, t.email, t.first_name, t.last_name, t.phone, t.company_name, t.job_title, t.company_size, t.status,
             Campaign.name.label("campaign"), t.score, t.score_reasons, t.disqualified_reason,
             t.converted_company_id, t.converted_contact_id, t.converted_deal_id, t.created_at,
         )

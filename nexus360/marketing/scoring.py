@@ -3,13 +3,17 @@
 A lead starts at BASE_POINTS; every matching rule adds its points (negative ones subtract); the result is
 clamped to 0..100. Title keywords count once (the best match), so "VP, Head of Sales" is not counted twice.
 A recency rule's value is the days per point lost and its points the most it may take away.
+A company_size rule's value is a band of employees ("200-999", "1000+", "<50"); every band the lead's size
+falls in counts, and a lead without a size gets nothing from them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,8 +27,69 @@ from nexus360.marketing import repository
 from nexus360.marketing.extra_models import LeadScoringRule
 
 BASE_POINTS = 50
-RULE_KINDS = ("title_keyword", "email_domain", "company_name_keyword", "campaign_type", "completeness", "recency")
-COMPLETENESS_FIELDS = ("first_name", "last_name", "phone", "company_name", "job_title")
+RULE_KINDS = (
+    "title_keyword", "email_domain", "company_name_keyword", "company_size", "campaign_type", "completeness", "recency",
+)
+COMPLETENESS_FIELDS = ("first_name", "last_name", "phone", "company_name", "job_title", "company_size")
+BAND_HINT = "like 200-999 (200 to 999 employees), 1000+ (1,000 or more) or <50 (fewer than 50)"
+_RANGE = re.compile(r"(\d+)[-–](\d+)")
+_AT_LEAST = re.compile(r"(\d+)\+")
+_BELOW = re.compile(r"<(\d+)")
+
+
+@dataclass(frozen=True)
+class SizeBand:
+    """A band of company sizes, in employees: low..high inclusive, or low and up when high is None."""
+
+    low: int
+    high: int | None
+
+    def __contains__(self, size: object) -> bool:
+        if not isinstance(size, int) or isinstance(size, bool):
+            return False
+        return self.low <= size and (self.high is None or size <= self.high)
+
+    @property
+    def text(self) -> str:
+        """The band as stored: "200-999", "1000+" or "<50"."""
+        if self.high is None:
+            return f"{self.low}+"
+        if self.low == 0:
+            return f"<{self.high + 1}"
+        return f"{self.low}-{self.high}"
+
+    @property
+    def words(self) -> str:
+        """The band in plain words: "200 to 999 employees", "1,000 or more employees", "fewer than 50 employees"."""
+        if self.high is None:
+            return f"{self.low:,} or more employees"
+        if self.low == 0:
+            return f"fewer than {self.high + 1:,} employees"
+        return f"{self.low:,} to {self.high:,} employees"
+
+
+@lru_cache(maxsize=256)
+def parse_size_band(value: str) -> SizeBand:
+    """A band written "200-999", "1000+" or "<50" (spaces and thousands commas allowed); ValueError otherwise.
+
+    Cached because re-scoring applies the same few rule values to every lead.
+    """
+    compact = re.sub(r"[\s,_]", "", str(value or ""))
+    if match := _RANGE.fullmatch(compact):
+        low, high = int(match[1]), int(match[2])
+        if low > high:
+            raise ValueError(
+                f"In the company size band {value.strip()} the first number is larger than the second; "
+                f"write the smaller number first, like {high}-{low}."
+            )
+        return SizeBand(low, high)
+    if match := _AT_LEAST.fullmatch(compact):
+        return SizeBand(int(match[1]), None)
+    if match := _BELOW.fullmatch(compact):
+        if int(match[1]) < 1:
+            raise ValueError("The company size band <0 matches no company; the number after < must be 1 or more.")
+        return SizeBand(0, int(match[1]) - 1)
+    raise ValueError(f"A company size rule's value is a band of employees, {BAND_HINT}.")
 
 
 class Rule(Protocol):
@@ -57,6 +122,8 @@ class ScoringRuleInput(BaseModel):
             raise ValueError(f"A completeness rule names a lead field: {', '.join(COMPLETENESS_FIELDS)}")
         if self.kind == "recency" and (not self.value.isdigit() or int(self.value) < 1):
             raise ValueError("A recency rule's value is the number of days per point lost (a whole number ≥ 1)")
+        if self.kind == "company_size":
+            self.value = parse_size_band(self.value).text  # stored one way: " 1,000 + " becomes "1000+"
         return self
 
 
@@ -68,6 +135,21 @@ class ScoringRuleRead(BaseModel):
     value: str
     points: int
     is_active: bool
+
+
+def _size_band(value: str) -> SizeBand | None:
+    """The rule's band, or None for a value saved some other way (such a rule then matches nothing)."""
+    try:
+        return parse_size_band(value)
+    except ValueError:
+        return None
+
+
+def _filled(value: Any) -> bool:
+    """A text counts when it has more than spaces; a number (a company size of 0 too) always counts."""
+    if isinstance(value, str) or value is None:
+        return clean_text(value) is not None
+    return True
 
 
 def _age_days(created: date | datetime | None, today: date) -> int:
@@ -86,6 +168,7 @@ def score_lead(
     email = (lead.get("email") or "").lower()
     domain = email.rsplit("@", 1)[-1] if "@" in email else ""
     company = (lead.get("company_name") or "").lower()
+    size = lead.get("company_size")
     best_title: tuple[str, int] | None = None
     for rule in rules:
         value = rule.value.lower()
@@ -96,9 +179,11 @@ def score_lead(
             reasons.append((f"Email domain {value}", rule.points))
         elif rule.kind == "company_name_keyword" and company and value in company:
             reasons.append((f"Company name mentions '{value}'", rule.points))
+        elif rule.kind == "company_size" and size is not None and (band := _size_band(value)) and size in band:
+            reasons.append((f"Company of {size:,} employees ({band.words.removesuffix(' employees')})", rule.points))
         elif rule.kind == "campaign_type" and campaign_type and campaign_type.lower() == value:
             reasons.append((f"Campaign type {value}", rule.points))
-        elif rule.kind == "completeness" and clean_text(lead.get(value)):
+        elif rule.kind == "completeness" and _filled(lead.get(value)):
             reasons.append((f"Has {value.replace('_', ' ')}", rule.points))
         elif rule.kind == "recency" and value.isdigit() and int(value) > 0:
             lost = min(_age_days(lead.get("created_at"), today) // int(value), abs(rule.points))

@@ -10,7 +10,7 @@ from nexus360.db import Database
 from nexus360.errors import ValidationError
 from nexus360.importing.registry import importer_names
 from nexus360.marketing import leads as lead_service
-from nexus360.marketing.leads import LEAD_STATUSES, NEXT_STATUS, OPEN_STATUSES, LeadCreate, LeadUpdate
+from nexus360.marketing.leads import LEAD_STATUSES, MAX_COMPANY_SIZE, NEXT_STATUS, OPEN_STATUSES, LeadCreate, LeadUpdate
 from nexus360.ui import importer, marketing_handoff
 from nexus360.ui.confirm import duplicates_accepted
 from nexus360.ui.export import export_buttons
@@ -81,7 +81,8 @@ def _lead_detail(principal: Principal, lead_id: int, campaigns: dict[int, str]) 
     lead = call(Database.MARKETING, lead_service.get_lead, lead_id=lead_id)
     st.subheader(escape_markdown(lead.name))
     campaign = campaigns.get(lead.campaign_id, "no campaign") if lead.campaign_id else "no campaign"
-    facts = [lead.email, lead.company_name, lead.job_title, lead.phone, campaign, label(lead.status)]
+    size = None if lead.company_size is None else f"{lead.company_size:,} employees"
+    facts = [lead.email, lead.company_name, size, lead.job_title, lead.phone, campaign, label(lead.status)]
     st.caption(escape_markdown(" · ".join(fact for fact in facts if fact)))
     if lead.disqualified_reason:
         st.caption(f"Disqualified: {escape_markdown(lead.disqualified_reason)}")
@@ -147,7 +148,13 @@ def _lead_form(lead, campaigns: dict[int, str]) -> None:
         company_col, title_col = st.columns(2)
         company_name = company_col.text_input("Company", value=(lead.company_name or "") if lead else "")
         job_title = title_col.text_input("Job title", value=(lead.job_title or "") if lead else "")
-        phone = st.text_input("Phone", value=(lead.phone or "") if lead else "")
+        phone_col, size_col = st.columns(2)
+        phone = phone_col.text_input("Phone", value=(lead.phone or "") if lead else "")
+        company_size = size_col.number_input(
+            "Company size (employees)", min_value=0, max_value=MAX_COMPANY_SIZE, step=1, format="%d",
+            value=lead.company_size if lead else None, placeholder="unknown", key=f"{key}_company_size",
+            help="Number of employees; scoring rules can give points by company size. Leave empty if unknown.",
+        )
         choices = [None, *campaigns]
         current = lead.campaign_id if lead else None
         campaign_id = st.selectbox("Campaign", choices, index=choices.index(current) if current in choices else 0,
@@ -157,7 +164,8 @@ def _lead_form(lead, campaigns: dict[int, str]) -> None:
         return
     try:
         data = parse(LeadUpdate if lead else LeadCreate, email=email, first_name=first_name, last_name=last_name,
-                     company_name=company_name, job_title=job_title, phone=phone, campaign_id=campaign_id)
+                     company_name=company_name, job_title=job_title, phone=phone, campaign_id=campaign_id,
+                     company_size=company_size)
     except ValidationError as error:
         st.error(str(error))
         return

@@ -23,6 +23,7 @@ KIND_LABELS = {
     "title_keyword": "Job title keyword",
     "email_domain": "Email domain",
     "company_name_keyword": "Company name keyword",
+    "company_size": "Company size (employees)",
     "campaign_type": "Campaign type",
     "completeness": "Field filled in",
     "recency": "Age (decay)",
@@ -40,6 +41,11 @@ def describe_rule(kind: str, value: str, points: int) -> str:
         return f"{signed} when the email is at {value} (or a subdomain)"
     if kind == "company_name_keyword":
         return f"{signed} when the company name contains '{value}'"
+    if kind == "company_size":
+        try:
+            return f"{signed} when the company has {scoring.parse_size_band(value).words}"
+        except ValueError:
+            return f"{signed} (company size band '{value}' is not valid: use a band {scoring.BAND_HINT})"
     if kind == "campaign_type":
         kind_of = value.replace("_", " ")
         return f"{signed} for leads from {'an' if kind_of[:1] in 'aeiou' else 'a'} {kind_of} campaign"
@@ -80,7 +86,7 @@ def _columns(read_only: bool) -> dict:
         "value": st.column_config.TextColumn(
             "Value", required=True, disabled=read_only,
             help=f"Keyword, domain or campaign type; for 'completeness' one of {', '.join(COMPLETENESS_FIELDS)}; "
-                 "for 'recency' the days per point lost.",
+                 f"for 'company size' a band of employees {scoring.BAND_HINT}; for 'recency' the days per point lost.",
         ),
         "points": st.column_config.NumberColumn("Points", min_value=-100, max_value=100, step=1, required=True,
                                                 disabled=read_only),
