@@ -308,15 +308,17 @@ def _read(session: Session, performance_id: int) -> Statement:
 
 
 def export_statement(session: Session, principal: Principal, *, user_id: int, period_start: date,
-                     period_end: date) -> pd.DataFrame:
-    """One row per line (deal, rule, basis, rate, amount, explanation) for CSV/Excel export."""
+                     period_end: date, deal_titles: dict[int, str] | None = None) -> pd.DataFrame:
+    """One row per line (deal, rule, basis, rate, amount, explanation) for CSV/Excel export.
+
+    Deal titles live in the CRM database: the caller passes those it has (else deals show as #id)."""
     statement = get_statement(session, principal, user_id=user_id, period_start=period_start, period_end=period_end)
     rule_ids = {line.rule_id for line in statement.lines if line.rule_id is not None}
     names = dict(session.execute(select(CommissionRule.id, CommissionRule.name).where(CommissionRule.id.in_(rule_ids))
                                  ).all()) if rule_ids else {}
     rows = [
         {"period": period_label(period_start, period_end), "kind": line.kind,
-         "deal": f"#{line.deal_id}" if line.deal_id is not None else "",
+         "deal": (deal_titles or {}).get(line.deal_id, f"#{line.deal_id}") if line.deal_id is not None else "",
          "rule": names.get(line.rule_id, "") if line.rule_id is not None else "",
          "basis": line.basis, "rate": line.rate, "amount": line.amount,
          "explanation": line.explanation, "reason": line.reason or ""}

@@ -69,7 +69,7 @@ def statement_panel(principal: Principal, *, user_id: int, period_start: date, p
     export_buttons(
         f"{key}_export",
         lambda: call(COMP, service.export_statement, user_id=user_id, period_start=period_start,
-                     period_end=period_end),
+                     period_end=period_end, deal_titles=_titles(statement)),
         name=f"Statement {label(period_start, period_end)}",
         filters=(user_id, period_start, period_end),
     )
@@ -94,11 +94,16 @@ def figures(statement: Statement) -> None:
     st.markdown(" · ".join(parts))
 
 
+def _titles(statement: Statement) -> dict[int, str]:
+    """Titles of the statement's deals, from the CRM (cached; a statement holds only deal ids)."""
+    deal_ids = tuple(sorted({line.deal_id for line in statement.lines if line.deal_id is not None}))
+    return cached(Database.CRM, deal_service.get_deal_titles, deal_ids=deal_ids) if deal_ids else {}
+
+
 def line_frame(statement: Statement, open_lines: dict[int, int] | None = None) -> pd.DataFrame:
     """The statement's lines as shown: deal, rule, basis, rate, amount and the sentence explaining it."""
     rule_names = {rule.id: rule.name for rule in cached(COMP, rules_service.list_rules)}
-    deal_ids = tuple(sorted({line.deal_id for line in statement.lines if line.deal_id is not None}))
-    titles = cached(Database.CRM, deal_service.get_deal_titles, deal_ids=deal_ids) if deal_ids else {}
+    titles = _titles(statement)
     open_lines = open_lines or {}
     rows = [
         {

@@ -208,6 +208,10 @@ def test_a_statement_exports_one_row_per_line(planted) -> None:
     assert frame["amount"].sum() == Decimal("12000.00")
     assert f"#{planted['won_a']}" in set(frame["deal"])
     assert "Standard commission (5% of won deals)" in set(frame["rule"])
+    with session_scope(Database.COMPENSATION, actor=manager) as comp:
+        titled = service.export_statement(comp, manager, user_id=REP_ID, deal_titles={planted["won_a"]: "Acme renewal"},
+                                          **PERIOD)
+    assert "Acme renewal" in set(titled["deal"])
 
 
 def test_the_command_line_runs_a_period(planted) -> None:
