@@ -1,16 +1,22 @@
-"""`python -m nexus360 bench crm`: time every query the CRM page runs, through the services and as raw SQL.
+"""`python -m nexus360 bench crm|marketing|commissions`: time every query a page runs, via services and raw SQL.
 
 For each query: run the service `runs` times (median and p95 in ms, end to end through SQLAlchemy
 and the app's role with row-level security context), record the SQL statements that one call sent,
 and run exactly those statements straight on the DBAPI connection the same number of times. The gap
 between the two is the app's own overhead. Prints one JSON object.
+
+One harness (`run_queries`) serves every query set: the CRM's is below, marketing's and commissions'
+live in `nexus360.bench_queries`. A query that needs sessions on several databases (the ROI report
+reads marketing and CRM) is wrapped in `Timed`.
 """
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,6 +32,17 @@ from nexus360.db import Database, get_engine, session_scope
 from nexus360.periods import quarter_of, today_utc
 
 Query = Callable[[Any, Principal], Any]
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A query run as `run(session, ..., principal)` with one session per database, in order.
+
+    `principal` overrides the query set's acting user (e.g. a rep's own commission history)."""
+
+    databases: tuple[Database, ...]
+    run: Callable[..., Any]
+    principal: Principal | None = None
 
 
 def crm_queries(owner_ids: tuple[int, ...], today: date) -> dict[str, Query]:
@@ -55,7 +72,7 @@ def crm_queries(owner_ids: tuple[int, ...], today: date) -> dict[str, Query]:
         "list.deals.open": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(open_only=True)),
         "list.deals.mine": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(owner_ids=owner_ids[:1])),
         "list.deals.search": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(search="renewal 00042")),
-        "list.deals.page_2": _second_page(
+        "list.deals.page_2": second_page(
             lambda s, p, after: deal_service.list_deals(s, p, filters=DealFilters(open_only=True), after=after)
         ),
         "list.companies": lambda s, p: crm_service.list_companies(s, p),
@@ -70,7 +87,7 @@ def crm_queries(owner_ids: tuple[int, ...], today: date) -> dict[str, Query]:
     return queries
 
 
-def _second_page(fetch: Callable[[Any, Principal, tuple | None], Any]) -> Query:
+def second_page(fetch: Callable[[Any, Principal, tuple | None], Any]) -> Query:
     state: dict[str, tuple | None] = {}
 
     def run(session, principal):
@@ -87,82 +104,113 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {"median": round(statistics.median(ordered), 1), "p95": round(p95, 1)}
 
 
-def _time_service(query: Query, principal: Principal, runs: int) -> tuple[list[float], list[tuple]]:
-    engine = get_engine(Database.CRM)
+def _time_service(timed: Timed, principal: Principal, runs: int) -> tuple[list[float], list[tuple]]:
+    """Samples (ms) of `runs` calls after one warm-up call, and the (database, SQL, parameters) it sent."""
+    engines = {database: get_engine(database) for database in timed.databases}
     captured: list[tuple] = []
 
-    def capture(_conn, _cursor, statement, parameters, _context, _many):
-        captured.append((statement, parameters))
+    def capture_for(database: Database):
+        def capture(_conn, _cursor, statement, parameters, _context, _many):
+            captured.append((database, statement, parameters))
 
+        return capture
+
+    listeners = {database: capture_for(database) for database in engines}
     samples = []
-    for index in range(runs + 1):  # the first run warms caches and records the SQL
-        if index == 0:
-            event.listen(engine, "before_cursor_execute", capture)
+    # The first run only warms caches; the last one records the SQL (by then a second-page query has its key).
+    for index in range(runs + 1):
+        if index == runs:
+            for database, engine in engines.items():
+                event.listen(engine, "before_cursor_execute", listeners[database])
         started = time.perf_counter()
-        with session_scope(Database.CRM, actor=principal) as session:
-            query(session, principal)
+        with ExitStack() as stack:
+            sessions = [stack.enter_context(session_scope(database, actor=principal)) for database in engines]
+            timed.run(*sessions, principal)
         elapsed = (time.perf_counter() - started) * 1000
-        if index == 0:
-            event.remove(engine, "before_cursor_execute", capture)
-        else:
+        if index == runs:
+            for database, engine in engines.items():
+                event.remove(engine, "before_cursor_execute", listeners[database])
+        if index:
             samples.append(elapsed)
-    return samples, [c for c in captured if "set_config" not in c[0]]
+    return samples, [c for c in captured if "set_config" not in c[1]]
 
 
-def _time_sql(statements: list[tuple], principal: Principal, runs: int) -> list[float]:
-    raw = get_engine(Database.CRM).raw_connection()
+def _time_sql(statements: list[tuple], runs: int) -> list[float]:
+    """Samples (ms) of the recorded statements run straight on one DBAPI connection per database."""
+    raws = {database: get_engine(database).raw_connection() for database in dict.fromkeys(s[0] for s in statements)}
     try:
-        cursor = raw.cursor()
+        cursors = {database: raw.cursor() for database, raw in raws.items()}
         samples = []
         for _ in range(runs):
             started = time.perf_counter()
-            for statement, parameters in statements:
-                cursor.execute(statement, parameters)
-                cursor.fetchall()
+            for database, statement, parameters in statements:
+                cursors[database].execute(statement, parameters)
+                cursors[database].fetchall()
             samples.append((time.perf_counter() - started) * 1000)
-            raw.rollback()
+            for raw in raws.values():
+                raw.rollback()
         return samples
     finally:
-        raw.close()
+        for raw in raws.values():
+            raw.close()
 
 
-def bench_crm(*, runs: int = 15, only: str | None = None) -> dict[str, Any]:
-    """Median and p95 (ms) of every CRM query, through the services and as the same raw SQL."""
-    today = today_utc()
-    with session_scope(Database.AUTH, admin=True) as auth:
-        manager_id, *team = [
-            row[0]
-            for row in auth.execute(
-                text(
-                    "SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id "
-                    "JOIN roles r ON r.id = ur.role_id "
-                    "WHERE r.name IN ('sales_manager', 'sales_rep') AND u.is_active ORDER BY r.name, u.id"
-                )
-            )
-        ]
-    with session_scope(Database.CRM, admin=True) as crm:
-        deals = crm.execute(text("SELECT count(*) FROM deals")).scalar_one()
-    principal = Principal(
-        id=manager_id,
-        email="bench@nexus360",
-        roles=(SALES_MANAGER,),
-        permissions=frozenset(DEFAULT_GRANTS[SALES_MANAGER]),
-    )
+def run_queries(
+    queries: Mapping[str, Query | Timed], *, database: Database, principal: Principal, runs: int,
+    only: str | None = None,
+) -> dict[str, Any]:
+    """Time each query (plain ones run on `database`); figures per query plus the slowest p95 and those > 300 ms."""
     results: dict[str, Any] = {}
-    for name, query in crm_queries(tuple(team[:3]), today).items():
+    for name, query in queries.items():
         if only and only not in name:
             continue
-        service_ms, statements = _time_service(query, principal, runs)
+        timed = query if isinstance(query, Timed) else Timed((database,), query)
+        service_ms, statements = _time_service(timed, timed.principal or principal, runs)
         results[name] = {
             "service_ms": _percentiles(service_ms),
-            "sql_ms": _percentiles(_time_sql(statements, principal, runs)),
+            "sql_ms": _percentiles(_time_sql(statements, runs)),
             "statements": len(statements),
         }
     slowest = max(results.values(), key=lambda r: r["service_ms"]["p95"], default=None)
     return {
-        "deals": deals,
         "runs": runs,
         "queries": results,
         "slowest_p95_ms": slowest["service_ms"]["p95"] if slowest else None,
         "over_300ms_p95": sorted(n for n, r in results.items() if r["service_ms"]["p95"] > 300),
     }
+
+
+def user_ids(*roles: str) -> list[int]:
+    """Active users holding any of `roles`, in the roles' order, then by id."""
+    with session_scope(Database.AUTH, admin=True) as auth:
+        rows = auth.execute(
+            text(
+                "SELECT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id "
+                "WHERE r.name = ANY(:roles) AND u.is_active ORDER BY array_position(:roles, r.name::text), u.id"
+            ),
+            {"roles": list(roles)},
+        )
+        return list(dict.fromkeys(row[0] for row in rows))
+
+
+def acting(user_id: int, role: str) -> Principal:
+    """A principal with the role's default grants, as the page would have it."""
+    return Principal(
+        id=user_id, email="bench@nexus360", roles=(role,), permissions=frozenset(DEFAULT_GRANTS[role])
+    )
+
+
+def count_rows(database: Database, table: str) -> int:
+    with session_scope(database, admin=True) as session:
+        return session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def bench_crm(*, runs: int = 15, only: str | None = None) -> dict[str, Any]:
+    """Median and p95 (ms) of every CRM query, through the services and as the same raw SQL."""
+    manager_id, *team = user_ids("sales_manager", "sales_rep")
+    deals = count_rows(Database.CRM, "deals")
+    figures = run_queries(
+        crm_queries(tuple(team[:3]), today_utc()), database=Database.CRM, principal=acting(manager_id, SALES_MANAGER),
+        runs=runs, only=only,
+    )
+    return {"deals": deals, **figures}

@@ -77,7 +77,8 @@ def demo() -> None:
 @click.option("--reset", is_flag=True, help="Empty the demo tables first and load them again.")
 @click.option(
     "--scale", type=click.Choice(["demo", "large"]), default="demo", show_default=True,
-    help="large: add about 1,000,000 deals, 200,000 companies and 500,000 contacts (for benchmarks).",
+    help="large: add about 1,000,000 deals, 200,000 companies, 500,000 contacts and 1,000,000 leads "
+    "(for benchmarks).",
 )
 @friendly_errors
 def demo_seed(reset: bool, scale: str) -> None:
@@ -291,3 +292,25 @@ def bench_crm(runs: int, only: str | None) -> None:
     from nexus360.bench import bench_crm as run_bench
 
     click.echo(json.dumps(run_bench(runs=runs, only=only), indent=2))
+
+
+@bench.command("marketing")
+@click.option("--runs", default=15, show_default=True, type=click.IntRange(1, 1000), help="Timed runs per query.")
+@click.option("--only", default=None, help="Only queries whose name contains this text.")
+@friendly_errors
+def bench_marketing(runs: int, only: str | None) -> None:
+    """Median and p95 of every Campaigns & Leads query (lead lists, export, campaigns, ROI), services and raw SQL."""
+    from nexus360.bench_queries import bench_marketing as run_bench
+
+    click.echo(json.dumps(run_bench(runs=runs, only=only), indent=2, default=str))
+
+
+@bench.command("commissions")
+@click.option("--runs", default=15, show_default=True, type=click.IntRange(1, 1000), help="Timed runs per query.")
+@click.option("--only", default=None, help="Only queries whose name contains this text.")
+@friendly_errors
+def bench_commissions(runs: int, only: str | None) -> None:
+    """Median and p95 of every Commissions query and of the run's won-deals read, services and raw SQL."""
+    from nexus360.bench_queries import bench_commissions as run_bench
+
+    click.echo(json.dumps(run_bench(runs=runs, only=only), indent=2, default=str))

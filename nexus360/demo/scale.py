@@ -1,5 +1,7 @@
 """`demo seed --scale large`: about 1,000,000 deals, 200,000 companies and 500,000 contacts, by COPY.
 
+Then `scale_marketing` adds 50 campaigns and about 1,000,000 leads, 5% of them converted into these deals.
+
 Loaded on top of the regular demo data (its users own the deals), deterministically, in minutes:
 rows stream from generators into PostgreSQL's COPY protocol (never a list of a million rows in
 memory), stage history is derived from the deals in one set-based INSERT … SELECT, and the tables
@@ -46,15 +48,22 @@ PRODUCTS = ["Platform licence", "Renewal", "Expansion", "Services", "Support pla
 
 
 def seed_large(*, sizes: dict[str, int] | None = None, progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Add the large data set (once: a second call finds it and does nothing)."""
+    """Add the large data set, CRM then marketing (each once: a second call finds it and skips it)."""
+    from nexus360.demo import scale_marketing  # imported here: it builds on this module's helpers
+
     say = progress or (lambda _message: None)
-    sizes = {**LARGE, **(sizes or {})}
     if not seed.is_seeded():
         seed.seed_demo_data(progress=say)
+    counts = _seed_large_crm({**LARGE, **(sizes or {})}, say)
+    marketing_sizes = {key: value for key, value in (sizes or {}).items() if key in scale_marketing.LARGE_MARKETING}
+    return counts | scale_marketing.seed_large_marketing(sizes=marketing_sizes, progress=say)
+
+
+def _seed_large_crm(sizes: dict[str, int], say: Callable[[str], None]) -> dict[str, int]:
     engine = get_engine(Database.CRM, admin=True)
     with engine.begin() as connection:
         if connection.execute(text("SELECT count(*) FROM companies WHERE name LIKE 'Scale %'")).scalar():
-            say("the large data set is already loaded")
+            say("the large CRM data set is already loaded")
             return {}
         reference = _reference(connection)
     owners = _owner_ids()
@@ -66,21 +75,21 @@ def seed_large(*, sizes: dict[str, int] | None = None, progress: Callable[[str],
         # One long transaction of bulk work: no statement timeout, and no wait for each WAL flush.
         cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute("SET LOCAL synchronous_commit = off")
-        company_ids = _copy(
+        company_ids = copy_rows(
             cursor,
             "companies",
             ("name", "domain", "industry_id", "country_id", "annual_revenue"),
             _companies(rng, sizes["companies"], reference),
             say,
         )
-        contact_ids = _copy(
+        contact_ids = copy_rows(
             cursor,
             "contacts",
             ("company_id", "first_name", "last_name", "email", "job_title"),
             _contacts(rng, sizes["contacts"], company_ids),
             say,
         )
-        _copy(
+        copy_rows(
             cursor,
             "deals",
             (
@@ -128,7 +137,7 @@ def _owner_ids() -> list[int]:
         return [row[0] for row in rows]
 
 
-def _copy(cursor, table: str, columns: tuple[str, ...], rows: Iterator[tuple], say) -> list[int]:
+def copy_rows(cursor, table: str, columns: tuple[str, ...], rows: Iterator[tuple], say) -> list[int]:
     """COPY the rows in; return the new ids (contiguous: identity values handed out in order)."""
     cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
     before = cursor.fetchone()[0]
