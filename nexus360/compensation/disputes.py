@@ -6,7 +6,7 @@ statements; the permission checks here make the refusal explicit and readable.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -34,20 +34,33 @@ class Dispute(BaseModel):
     resolved_by: int | None = None
     created_at: datetime
     resolved_at: datetime | None = None
+    period_start: date | None = None  # of the disputed statement, so a list can say which period
+    period_end: date | None = None
+    line_explanation: str | None = None  # what the disputed line says it pays for
 
 
 def list_disputes(session: Session, principal: Principal, *, performance_id: int | None = None,
                   open_only: bool = False) -> list[Dispute]:
     """Disputes the principal may see (own statements, or all with commissions.read_all), newest first."""
     require_any(principal, "commissions.read_own", "commissions.read_all", "commissions.manage")
-    statement = select(CommissionDispute).order_by(CommissionDispute.created_at.desc(), CommissionDispute.id.desc())
+    statement = (
+        select(CommissionDispute, SalesPerformance.period_start, SalesPerformance.period_end,
+               CommissionLine.explanation)
+        .join(SalesPerformance, SalesPerformance.id == CommissionDispute.performance_id)
+        .outerjoin(CommissionLine, CommissionLine.id == CommissionDispute.line_id)
+        .order_by(CommissionDispute.created_at.desc(), CommissionDispute.id.desc())
+    )
     if not (principal.has("commissions.read_all") or principal.has("commissions.manage")):
         statement = statement.where(CommissionDispute.user_id == principal.id)
     if performance_id is not None:
         statement = statement.where(CommissionDispute.performance_id == performance_id)
     if open_only:
         statement = statement.where(CommissionDispute.status == OPEN)
-    return [Dispute.model_validate(row, from_attributes=True) for row in session.scalars(statement)]
+    return [
+        Dispute.model_validate(dispute, from_attributes=True).model_copy(
+            update={"period_start": start, "period_end": end, "line_explanation": explanation})
+        for dispute, start, end, explanation in session.execute(statement)
+    ]
 
 
 def statement_history(session: Session, principal: Principal, *, performance_id: int) -> list[dict]:

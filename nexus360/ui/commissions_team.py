@@ -151,8 +151,11 @@ def open_disputes(principal: Principal) -> None:
     who = names(dispute.user_id for dispute in found)
     for dispute in found:
         rep_name = who.get(dispute.user_id, f"User {dispute.user_id}")
-        title = f"{escape_markdown(rep_name)} · line {dispute.line_id} · {dispute.created_at:%Y-%m-%d}"
+        period = label(dispute.period_start, dispute.period_end) if dispute.period_start else "?"
+        title = f"{escape_markdown(rep_name)} · {period} · opened {dispute.created_at:%Y-%m-%d}"
         with st.expander(title, icon=":material/flag:"):
+            if dispute.line_explanation:
+                st.caption(f"Disputed line: {escape_markdown(dispute.line_explanation)}")
             st.markdown(f"“{escape_markdown(dispute.comment)}”")
             with st.form(f"resolve_{dispute.id}", border=False):
                 answer = st.text_area("Your answer *", key=f"resolve_text_{dispute.id}",

@@ -171,7 +171,11 @@ def test_a_dispute_notifies_the_managers_and_its_resolution_the_rep(planted) -> 
     actions = [entry["action"] for entry in history(rep, statement.id)]
     assert actions[:2] == ["dispute_rejected", "dispute_opened"]
     with session_scope(Database.COMPENSATION, actor=rep) as comp:
-        assert [d.id for d in disputes.list_disputes(comp, rep, performance_id=statement.id)] == [dispute.id]
+        listed = disputes.list_disputes(comp, rep, performance_id=statement.id)
+    assert [d.id for d in listed] == [dispute.id]
+    assert (listed[0].period_start, listed[0].period_end) == (statement.period_start, statement.period_end)
+    disputed = next(line for line in statement.lines if line.id == dispute.line_id)
+    assert listed[0].line_explanation == disputed.explanation
 
 
 def test_what_if_projects_an_open_deal_won_today(planted) -> None:
