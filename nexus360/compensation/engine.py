@@ -52,7 +52,12 @@ class Rule:
     end_date: date | None = None
 
     def in_force(self, period_start: date, period_end: date) -> bool:
-        return self.start_date <= period_end and (self.end_date is None or self.end_date >= period_start)
+        return dates_overlap(self.start_date, self.end_date, period_start, period_end)
+
+
+def dates_overlap(start_date: date, end_date: date | None, period_start: date, period_end: date) -> bool:
+    """Whether a rule dated start_date..end_date (None: open-ended) is in force on any day of the period."""
+    return start_date <= period_end and (end_date is None or end_date >= period_start)
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from nexus360.auth import audit
 from nexus360.auth.models import Permission, Role, RolePermission, User, UserRole
 from nexus360.auth.schemas import Principal
-from nexus360.auth.service import require, require_any
+from nexus360.auth.service import require
 from nexus360.compensation import disputes, service, whatif
 from nexus360.compensation.disputes import Dispute
 from nexus360.compensation.models import SalesPerformance
-from nexus360.compensation.service import Statement, period_label
+from nexus360.compensation.service import Statement, period_label, require_reader
 from nexus360.compensation.whatif import WhatIf
 from nexus360.db import Database, session_scope
 from nexus360.errors import NotFoundError, ValidationError
@@ -135,7 +135,7 @@ def add_adjustment(principal: Principal, *, user_id: int, period_start: date, pe
 
 def what_if(principal: Principal, *, user_id: int, deal_ids: list[int], today: date | None = None) -> WhatIf:
     """The rep's commission this quarter if the chosen open deals were won today."""
-    _require_reader(principal, user_id)
+    require_reader(principal, user_id)
     today = today or date.today()
     start, end = whatif.quarter_of(today)
     with (
@@ -158,7 +158,7 @@ def what_if(principal: Principal, *, user_id: int, deal_ids: list[int], today: d
 
 def open_deals_for(principal: Principal, *, user_id: int) -> list[dict]:
     """The rep's open deals for the what-if picker: id, name, amount, expected_close_date."""
-    _require_reader(principal, user_id)
+    require_reader(principal, user_id)
     with session_scope(Database.CRM, actor=principal) as crm:
         deals = whatif.list_open_deals(crm, user_id=user_id)
     keys = ("id", "name", "amount", "expected_close_date")
@@ -205,11 +205,6 @@ def _change(principal: Principal, user_id: int, start: date, end: date, status: 
     return statement
 
 
-def _require_reader(principal: Principal, user_id: int) -> None:
-    if user_id == principal.id:
-        require_any(principal, "commissions.read_own", "commissions.read_all")
-    else:
-        require(principal, "commissions.read_all")
 
 
 def _quota(comp: Session, user_id: int, start: date, end: date) -> Decimal | None:
@@ -218,8 +213,7 @@ def _quota(comp: Session, user_id: int, start: date, end: date) -> Decimal | Non
         performance = service._find(comp, user_id, start, end)
     except NotFoundError:
         return None
-    quota = service.performance_quota
-    return comp.scalar(select(quota.c.quota).where(quota.c.id == performance.id))
+    return performance.quota
 
 
 def _manager_ids(auth: Session) -> list[int]:

@@ -42,6 +42,7 @@ class SalesPerformance(CompensationBase):
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     created_at: Mapped[datetime | None] = created_at()
     updated_at: Mapped[datetime | None] = updated_at()
+    quota: Mapped[Decimal | None] = mapped_column(Numeric(15, 2))  # the rep's quota for the period (compensation_0003)
 
 
 # The database's other tables live beside their services; importing them here puts every table of the

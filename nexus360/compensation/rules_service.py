@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require, require_any
+from nexus360.compensation import engine
 from nexus360.compensation.models import CommissionRule
 from nexus360.compensation.rules import describe_rule, validate_rule
 from nexus360.errors import NotFoundError, ValidationError
@@ -119,5 +120,5 @@ def _to_read(rule: CommissionRule, today: date) -> RuleRead:
     return RuleRead(
         id=rule.id, name=rule.name, type=rule.type, rate=rule.rate, criteria=dict(rule.criteria),
         start_date=rule.start_date, end_date=rule.end_date, description=describe_rule(rule),
-        in_force=rule.start_date <= today and (rule.end_date is None or rule.end_date >= today),
+        in_force=engine.dates_overlap(rule.start_date, rule.end_date, today, today),
     )

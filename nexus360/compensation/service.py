@@ -16,9 +16,8 @@ from decimal import Decimal, InvalidOperation
 
 import pandas as pd
 from pydantic import BaseModel
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql import column, table
 
 from nexus360.auth import people
 from nexus360.auth.schemas import Principal
@@ -33,8 +32,6 @@ from nexus360.errors import NotFoundError, ValidationError
 DRAFT, PENDING, APPROVED, PAID = "draft", "pending_approval", "approved", "paid"
 LOCKED = (APPROVED, PAID)
 TRANSITIONS = {DRAFT: (PENDING,), PENDING: (APPROVED, DRAFT), APPROVED: (PAID,), PAID: ()}
-# The ORM model predates the quota column (compensation_0003); reach it through a light table clause.
-performance_quota = table("sales_performance", column("id"), column("quota"))
 
 
 class StatementLine(BaseModel):
@@ -204,16 +201,15 @@ def _save_statement(session: Session, statement: engine.Statement, *, existing: 
     if existing is None:
         performance = SalesPerformance(
             user_id=statement.user_id, period_start=statement.period_start, period_end=statement.period_end,
-            revenue=statement.revenue, commission=statement.commission, status=DRAFT,
+            revenue=statement.revenue, commission=statement.commission, status=DRAFT, quota=statement.quota,
         )
         session.add(performance)
     else:
         performance = existing
         performance.revenue, performance.commission = statement.revenue, statement.commission
+        performance.quota = statement.quota
         session.execute(delete(CommissionLine).where(CommissionLine.performance_id == performance.id))
     session.flush()
-    session.execute(update(performance_quota).where(performance_quota.c.id == performance.id)
-                    .values(quota=statement.quota))
     session.add_all(
         CommissionLine(performance_id=performance.id, deal_id=line.deal_id, rule_id=line.rule_id, kind=line.kind,
                        basis=line.basis, rate=line.rate, amount=line.amount, explanation=line.explanation)
@@ -225,13 +221,18 @@ def _save_statement(session: Session, statement: engine.Statement, *, existing: 
 # --- statements, approvals, adjustments --------------------------------------------------------------
 
 
-def get_statement(session: Session, principal: Principal, *, user_id: int, period_start: date,
-                  period_end: date) -> Statement:
-    """One rep's statement with every line (own: commissions.read_own; anyone else's: commissions.read_all)."""
+def require_reader(principal: Principal, user_id: int) -> None:
+    """May the principal read `user_id`'s commission figures: their own with read_own, anyone's with read_all."""
     if user_id == principal.id:
         require_any(principal, "commissions.read_own", "commissions.read_all")
     else:
         require(principal, "commissions.read_all")
+
+
+def get_statement(session: Session, principal: Principal, *, user_id: int, period_start: date,
+                  period_end: date) -> Statement:
+    """One rep's statement with every line (own: commissions.read_own; anyone else's: commissions.read_all)."""
+    require_reader(principal, user_id)
     return _read(session, _find(session, user_id, period_start, period_end).id)
 
 
@@ -295,14 +296,13 @@ def _find(session: Session, user_id: int, period_start: date, period_end: date) 
 
 def _read(session: Session, performance_id: int) -> Statement:
     performance = session.get(SalesPerformance, performance_id, populate_existing=True)
-    quota = session.scalar(select(performance_quota.c.quota).where(performance_quota.c.id == performance_id))
     lines = session.scalars(
         select(CommissionLine).where(CommissionLine.performance_id == performance_id).order_by(CommissionLine.id)
     )
     return Statement(
         id=performance.id, user_id=performance.user_id, period_start=performance.period_start,
         period_end=performance.period_end, revenue=performance.revenue, commission=performance.commission,
-        quota=quota, status=performance.status,
+        quota=performance.quota, status=performance.status,
         lines=[StatementLine.model_validate(line, from_attributes=True) for line in lines],
     )
 

@@ -18,7 +18,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require, require_any
 from nexus360.compensation.history import CommissionDispute
 from nexus360.compensation.models import SalesPerformance
-from nexus360.compensation.service import performance_quota, period_label
+from nexus360.compensation.service import period_label, require_reader
 
 ZERO = Decimal("0.00")
 
@@ -45,7 +45,7 @@ def my_history(session: Session, principal: Principal, *, limit: int = 12) -> li
 
 def earnings_overview(session: Session, principal: Principal, *, user_id: int, today: date) -> dict:
     """The rep's latest statement and their commission and revenue so far this calendar year."""
-    _require_reader(principal, user_id)
+    require_reader(principal, user_id)
     latest = _rows(session, _summaries().where(SalesPerformance.user_id == user_id, SalesPerformance.period_start
                                                <= today).order_by(SalesPerformance.period_start.desc()).limit(1))
     year_start, year_end = date(today.year, 1, 1), date(today.year, 12, 31)
@@ -106,13 +106,9 @@ def _summaries() -> Select:
                                    CommissionDispute.status == "open")
         .correlate(SalesPerformance).scalar_subquery()
     )
-    quota = performance_quota.alias("quota_of")  # the same table under another name: the ORM lacks the column
-    return (
-        select(SalesPerformance.user_id, SalesPerformance.period_start, SalesPerformance.period_end,
-               SalesPerformance.revenue, SalesPerformance.commission, quota.c.quota,
-               SalesPerformance.status, open_disputes.label("open_disputes"))
-        .join(quota, quota.c.id == SalesPerformance.id)
-    )
+    return select(SalesPerformance.user_id, SalesPerformance.period_start, SalesPerformance.period_end,
+                  SalesPerformance.revenue, SalesPerformance.commission, SalesPerformance.quota,
+                  SalesPerformance.status, open_disputes.label("open_disputes"))
 
 
 def _rows(session: Session, statement: Select) -> list[PeriodSummary]:
@@ -127,8 +123,3 @@ def _rows(session: Session, statement: Select) -> list[PeriodSummary]:
     ]
 
 
-def _require_reader(principal: Principal, user_id: int) -> None:
-    if user_id == principal.id:
-        require_any(principal, "commissions.read_own", "commissions.read_all")
-    else:
-        require(principal, "commissions.read_all")

@@ -107,3 +107,16 @@ def standard_table(table: str, *, updated: bool = True, identity: bool = True) -
     if identity:
         ensure_identity(table)
     ensure_timestamps(table, updated=updated)
+
+
+def insert_scoring_rules(rules: Iterable[tuple[str, str, int]]) -> None:
+    """Add default lead-scoring rules (kind, value, points) unless a rule of that kind and value exists,
+    so a re-run, or a marketer's edited points, is never overwritten."""
+    for kind, value, points in rules:
+        execute(
+            "INSERT INTO lead_scoring_rules (kind, value, points) "
+            "SELECT CAST(:kind AS VARCHAR(30)), CAST(:value AS VARCHAR(255)), CAST(:points AS INT) "
+            "WHERE NOT EXISTS (SELECT 1 FROM lead_scoring_rules "
+            "WHERE kind = CAST(:kind AS VARCHAR(30)) AND value = CAST(:value AS VARCHAR(255)))",
+            {"kind": kind, "value": value, "points": points},
+        )

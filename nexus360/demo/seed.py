@@ -581,7 +581,6 @@ def _seed_compensation(
     The latest closed quarter awaits approval (half of it approved), older ones are paid, and the current
     quarter is not run yet: the manager runs it in the demo.
     """
-    from sqlalchemy import Column, MetaData, Numeric
 
     from nexus360.compensation import engine
     from nexus360.compensation import service as compensation_service
@@ -642,9 +641,7 @@ def _seed_compensation(
                 "quota": statement.quota,
             })
             statements.append((statement, seller.manager_id or 2))
-    # Through a table clause, since the ORM model predates the quota column (an UPDATE would touch updated_at).
-    performance = SalesPerformance.__table__.to_metadata(MetaData())
-    performance.append_column(Column("quota", Numeric(15, 2)))
+    performance = SalesPerformance.__table__
     counts["sales_performance"] = counts.get("sales_performance", 0) + len(rows)
     performance_ids = list(session.scalars(
         insert(performance).returning(performance.c.id, sort_by_parameter_order=True), rows)) if rows else []

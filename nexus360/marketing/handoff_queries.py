@@ -10,22 +10,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, String, column, func, insert, select, table
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from nexus360.crm import deal_repository
 from nexus360.crm.models import Company, Contact, Deal, DealStage
-
-# deals.source_lead_id is not in the CRM's ORM model (it belongs to the hand-off only).
-_deal_sources = table(
-    "deals",
-    column("id", BigInteger),
-    column("company_id", BigInteger),
-    column("contact_id", BigInteger),
-    column("owner_id", BigInteger),
-    column("title", String(255)),
-    column("source_lead_id", BigInteger),
-)
 
 
 def find_company(session: Session, *, domain: str | None, name: str | None) -> int | None:
@@ -62,8 +51,8 @@ def create_contact(session: Session, *, values: dict) -> int:
 
 def find_deal_for_lead(session: Session, lead_id: int):
     """(id, company_id, contact_id, owner_id, title) of the deal a previous hand-off of this lead created."""
-    t = _deal_sources.c
-    statement = select(t.id, t.company_id, t.contact_id, t.owner_id, t.title).where(t.source_lead_id == lead_id)
+    statement = select(Deal.id, Deal.company_id, Deal.contact_id, Deal.owner_id, Deal.title).where(
+        Deal.source_lead_id == lead_id)
     return session.execute(statement).one_or_none()
 
 
@@ -100,12 +89,11 @@ def create_deal(
         insert(Deal)
         .values(
             title=title[:255], company_id=company_id, contact_id=contact_id, stage_id=stage_id, amount=amount,
-            close_date=close_date, owner_id=owner_id,
+            close_date=close_date, owner_id=owner_id, source_lead_id=lead_id,
         )
         .returning(Deal.id)
     )
     deal_id = session.execute(statement).scalar_one()
-    session.execute(_deal_sources.update().where(_deal_sources.c.id == deal_id).values(source_lead_id=lead_id))
     deal_repository.add_stage_change(
         session, deal_id=deal_id, from_stage_id=None, to_stage_id=stage_id, user_id=user_id
     )

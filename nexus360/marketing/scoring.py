@@ -219,6 +219,15 @@ def save_scoring_rule(
     return ScoringRuleRead.model_validate(rule)
 
 
+def save_scoring_rules(
+    session: Session, principal: Principal, *, changes: list[tuple[int | None, ScoringRuleInput]]
+) -> int:
+    """Save several edited rules (rule id, or None for a new one) in the caller's one transaction."""
+    for rule_id, data in changes:
+        save_scoring_rule(session, principal, data=data, rule_id=rule_id)
+    return len(changes)
+
+
 def active_rules(session: Session) -> list[ScoringRuleRead]:
     return [ScoringRuleRead.model_validate(rule) for rule in repository.list_scoring_rules(session, active_only=True)]
 

@@ -14,7 +14,8 @@ MAP_CONFIG = {**PLOTLY_CONFIG, "topojsonURL": "app/static/topojson/"}
 SEQUENCE = ["#0F6CBD", "#2886DE", "#62ABF5", "#96C6FA", "#C7DFF7", "#107C10", "#C50F1F"]
 
 
-def _style(figure: go.Figure, *, height: int = 340) -> go.Figure:
+def style(figure: go.Figure, *, height: int = 340) -> go.Figure:
+    """The house look of every chart: transparent, tight margins, no axis titles, light horizontal grid."""
     figure.update_layout(
         height=height,
         margin=dict(l=8, r=8, t=8, b=8),
@@ -34,7 +35,7 @@ def monthly_revenue(frame: pd.DataFrame) -> go.Figure:
     figure.update_traces(hovertemplate="%{x|%b %Y}<br>$%{y:,.0f} from %{customdata[0]} deals<extra></extra>")
     figure.update_yaxes(tickprefix="$", tickformat="~s")
     figure.update_xaxes(tickformat="%b %y", dtick="M3")
-    return _style(figure)
+    return style(figure)
 
 
 def pipeline_by_stage(frame: pd.DataFrame) -> go.Figure:
@@ -49,14 +50,14 @@ def pipeline_by_stage(frame: pd.DataFrame) -> go.Figure:
             connector=dict(fillcolor="#EEF2F7", line=dict(width=0)),
         )
     )
-    return _style(figure)
+    return style(figure)
 
 
 LAST_YEAR = "#8A94A6"  # the comparison series: quiet grey beside the brand blue
 MONEY_AXIS = dict(tickprefix="$", tickformat="~s")
 
 
-def _legend_on_top(figure: go.Figure) -> go.Figure:
+def legend_on_top(figure: go.Figure) -> go.Figure:
     figure.update_layout(showlegend=True, legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", title=None))
     figure.update_layout(margin=dict(t=32))
     return figure
@@ -76,10 +77,10 @@ def won_by_month(frame: pd.DataFrame) -> go.Figure:
         line=dict(color=LAST_YEAR, width=2, dash="dot"), marker=dict(size=6),
         hovertemplate="%{x}, a year earlier<br>$%{y:,.0f}<extra></extra>",
     )
-    _style(figure)
+    style(figure)
     figure.update_yaxes(**MONEY_AXIS)
     figure.update_xaxes(type="category")
-    return _legend_on_top(figure)
+    return legend_on_top(figure)
 
 
 def _horizontal_bars(labels: pd.Series, values: pd.Series, counts: pd.Series, noun: str) -> go.Figure:
@@ -91,7 +92,7 @@ def _horizontal_bars(labels: pd.Series, values: pd.Series, counts: pd.Series, no
             hovertemplate="%{y}<br>$%{x:,.0f} from %{customdata} " + noun + "<extra></extra>",
         )
     )
-    _style(figure, height=max(240, 28 * len(labels) + 40))
+    style(figure, height=max(240, 28 * len(labels) + 40))
     figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True, ticksuffix="  ")
     figure.update_xaxes(showgrid=True, gridcolor="#E6E9EF", **MONEY_AXIS)
     largest = float(values.max()) if len(values) else 0.0
@@ -119,7 +120,7 @@ def revenue_map(frame: pd.DataFrame) -> go.Figure:
         projection_type="natural earth", showframe=False, showcoastlines=False, showcountries=True,
         countrycolor="#D0D5DD", showland=True, landcolor="#F3F5F8", lataxis_range=[-58, 85],
     )
-    return _style(figure, height=380)
+    return style(figure, height=380)
 
 
 def owner_leaderboard(frame: pd.DataFrame, *, top: int = 15) -> go.Figure:

@@ -11,9 +11,9 @@ import streamlit as st
 
 from nexus360.compensation import flows, service
 from nexus360.compensation.service import Statement
-from nexus360.ui.commissions_common import COMP, changed, label, run_flow, status_word
+from nexus360.ui.commissions_common import COMP, changed, label, status_word
 from nexus360.ui.formatting import escape_markdown, money
-from nexus360.ui.session import FAILED, submit
+from nexus360.ui.session import FAILED, submit, submit_flow
 
 
 def period_actions(frame: pd.DataFrame, *, start: date, end: date, period: str) -> None:
@@ -33,7 +33,7 @@ def _confirm_submit(start: date, end: date, period: str, drafts: int) -> None:
     st.write(f"Send the {drafts} draft statements of **{period}** for approval? Drafts can no longer be "
              "recomputed until a manager sends them back.")
     if st.button("Submit", type="primary"):
-        moved = run_flow(flows.submit_for_approval, period_start=start, period_end=end)
+        moved = submit_flow(flows.submit_for_approval, period_start=start, period_end=end)
         if moved is not FAILED:
             changed(f"{moved} statements of {period} are awaiting approval.")
 
@@ -66,7 +66,7 @@ def _confirm_approve(statement: Statement, rep_name: str, period: str) -> None:
              f"{money(statement.revenue)} revenue? It is then locked and {rep} is notified.")
     comment = st.text_area("Comment (optional)", key=f"approve_comment_{statement.id}")
     if st.button("Approve", type="primary"):
-        done = run_flow(flows.approve, user_id=statement.user_id, period_start=statement.period_start,
+        done = submit_flow(flows.approve, user_id=statement.user_id, period_start=statement.period_start,
                         period_end=statement.period_end, comment=comment.strip() or None)
         if done is not FAILED:
             changed(f"{rep_name}'s {period} statement is approved; {rep_name} was notified.")
@@ -80,7 +80,7 @@ def _send_back_form(statement: Statement, rep_name: str, period: str) -> None:
         if not comment.strip():
             st.error("Say why you send the statement back: the rep reads your comment.")
             return
-        done = run_flow(flows.send_back, user_id=statement.user_id, period_start=statement.period_start,
+        done = submit_flow(flows.send_back, user_id=statement.user_id, period_start=statement.period_start,
                         period_end=statement.period_end, comment=comment)
         if done is not FAILED:
             changed(f"{rep_name}'s {period} statement is back in draft; {rep_name} was notified.")
@@ -91,7 +91,7 @@ def _confirm_paid(statement: Statement, rep_name: str, period: str) -> None:
     rep = escape_markdown(rep_name)
     st.write(f"Record that {money(statement.commission)} was paid to **{rep}** for {period}? {rep} is notified.")
     if st.button("Mark paid", type="primary"):
-        done = run_flow(flows.mark_paid, user_id=statement.user_id, period_start=statement.period_start,
+        done = submit_flow(flows.mark_paid, user_id=statement.user_id, period_start=statement.period_start,
                         period_end=statement.period_end)
         if done is not FAILED:
             changed(f"{rep_name}'s {period} commission is marked paid.")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from nexus360.ui.charts import BRAND, LAST_YEAR, MONEY_AXIS, _legend_on_top, _style
+from nexus360.ui.charts import BRAND, LAST_YEAR, MONEY_AXIS, legend_on_top, style
 
 STATUS_COLOURS = {"draft": "#C7DFF7", "pending_approval": "#62ABF5", "approved": BRAND, "paid": "#107C10"}
 STATUS_NAMES = {"draft": "Draft", "pending_approval": "Awaiting approval", "approved": "Approved", "paid": "Paid"}
@@ -35,10 +35,10 @@ def my_history(rows: Sequence) -> go.Figure:
             hovertemplate="%{x}<br>$%{y:,.2f} commission on $%{customdata:,.0f} revenue<extra>"
             + STATUS_NAMES[status] + "</extra>",
         )
-    _style(figure, height=300)
+    style(figure, height=300)
     figure.update_yaxes(**MONEY_AXIS)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=list(frame["label"]))
-    return _legend_on_top(figure)
+    return legend_on_top(figure)
 
 
 def earned_vs_quota(frame: pd.DataFrame) -> go.Figure:
@@ -57,11 +57,11 @@ def earned_vs_quota(frame: pd.DataFrame) -> go.Figure:
             marker=dict(symbol="line-ns", size=22, line=dict(width=3, color=LAST_YEAR)),
             hovertemplate="%{y}<br>quota $%{x:,.0f}<extra></extra>",
         )
-    _style(figure, height=max(260, 34 * len(frame) + 70))
+    style(figure, height=max(260, 34 * len(frame) + 70))
     figure.update_yaxes(autorange="reversed", type="category", gridcolor="rgba(0,0,0,0)", automargin=True,
                         ticksuffix="  ")
     figure.update_xaxes(showgrid=True, gridcolor="#E6E9EF", **MONEY_AXIS)
-    return _legend_on_top(figure)
+    return legend_on_top(figure)
 
 
 def team_by_period(rows: Sequence) -> go.Figure:
@@ -80,8 +80,8 @@ def team_by_period(rows: Sequence) -> go.Figure:
             x=part["label"], y=part["commission"], name=STATUS_NAMES[status], marker_color=colour,
             hovertemplate="%{x}<br>$%{y:,.0f}<extra>" + STATUS_NAMES[status] + "</extra>",
         )
-    _style(figure, height=320)
+    style(figure, height=320)
     figure.update_layout(barmode="stack")
     figure.update_yaxes(**MONEY_AXIS)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=order)
-    return _legend_on_top(figure)
+    return legend_on_top(figure)

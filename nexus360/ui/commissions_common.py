@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import streamlit as st
 
@@ -12,7 +12,7 @@ from nexus360.auth import people
 from nexus360.compensation.service import period_label
 from nexus360.db import Database
 from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.session import cached, submit_flow
+from nexus360.ui.session import cached
 
 T = TypeVar("T")
 COMP = Database.COMPENSATION
@@ -44,11 +44,6 @@ def names(user_ids: Iterable[int]) -> dict[int, str]:
     """Display names of users (cached: names rarely change and every rerun needs them)."""
     ids = tuple(sorted({int(user_id) for user_id in user_ids if user_id is not None}))
     return cached(Database.AUTH, people.get_user_names, user_ids=ids) if ids else {}
-
-
-def run_flow(flow: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run a cross-database flow as the signed-in user from a form (errors shown in place; FAILED)."""
-    return submit_flow(flow, **kwargs)
 
 
 def changed(message: str) -> None:

@@ -14,10 +14,10 @@ from nexus360.db import Database
 from nexus360.periods import today_utc
 from nexus360.ui import commissions_charts
 from nexus360.ui.charts import PLOTLY_CONFIG
-from nexus360.ui.commissions_common import COMP, MONEY, run_flow, status_word
+from nexus360.ui.commissions_common import COMP, MONEY, status_word
 from nexus360.ui.commissions_statement import statement_panel
 from nexus360.ui.formatting import escape_markdown, money, percent
-from nexus360.ui.session import FAILED, cached, call
+from nexus360.ui.session import FAILED, cached, call, submit_flow
 
 
 def rep_view(principal: Principal, *, key: str = "mine") -> None:
@@ -68,7 +68,7 @@ def kpi_cards(overview: dict) -> None:
 
 def what_if(principal: Principal, *, key: str) -> None:
     """Pick open deals; see what closing them today would add this quarter, line by line."""
-    deals = run_flow(flows.open_deals_for, user_id=principal.id)
+    deals = submit_flow(flows.open_deals_for, user_id=principal.id)
     if deals is FAILED:
         return
     if not deals:
@@ -86,7 +86,7 @@ def what_if(principal: Principal, *, key: str) -> None:
     if not chosen:
         st.caption("Choose one or more of your open deals to see what they would add this quarter.")
         return
-    result = run_flow(flows.what_if, user_id=principal.id, deal_ids=list(chosen))
+    result = submit_flow(flows.what_if, user_id=principal.id, deal_ids=list(chosen))
     if result is FAILED:
         return
     st.success(_what_if_sentence(result), icon=":material/calculate:")

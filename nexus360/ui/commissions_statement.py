@@ -24,12 +24,11 @@ from nexus360.ui.commissions_common import (
     changed,
     label,
     names,
-    run_flow,
     status_word,
 )
 from nexus360.ui.export import export_buttons
 from nexus360.ui.formatting import escape_markdown, percent
-from nexus360.ui.session import FAILED, cached, call
+from nexus360.ui.session import FAILED, cached, call, submit_flow
 
 KIND_WORDS = {"deal": "Deal", "tier": "Tier", "bonus": "Bonus", "adjustment": "Adjustment"}
 HISTORY_WORDS = {
@@ -162,7 +161,7 @@ def _dispute_form(statement: Statement, frame: pd.DataFrame, open_lines: dict[in
         if not comment.strip():
             st.error("Please say what is wrong with this line.")
             return
-        if run_flow(flows.open_dispute, line_id=line_id, comment=comment) is not FAILED:
+        if submit_flow(flows.open_dispute, line_id=line_id, comment=comment) is not FAILED:
             changed("Your dispute was sent to the commission managers. You will be notified of the answer.")
 
 

@@ -15,10 +15,10 @@ from nexus360.compensation import disputes, flows, summaries
 from nexus360.periods import quarter_of, today_utc
 from nexus360.ui import commissions_actions, commissions_charts
 from nexus360.ui.charts import PLOTLY_CONFIG
-from nexus360.ui.commissions_common import COMP, MONEY, changed, label, names, run_flow, status_word
+from nexus360.ui.commissions_common import COMP, MONEY, changed, label, names, status_word
 from nexus360.ui.commissions_statement import statement_panel
 from nexus360.ui.formatting import escape_markdown, money, percent
-from nexus360.ui.session import FAILED, call
+from nexus360.ui.session import FAILED, call, submit_flow
 
 PERIOD_KEY = "team_period"
 
@@ -134,7 +134,7 @@ def _run_form() -> None:
         run = st.form_submit_button("Run period", type="primary", width="stretch")
     if run:
         with st.spinner(f"Computing {period.strip()}…"):
-            result = run_flow(flows.run_commissions, period=period)
+            result = submit_flow(flows.run_commissions, period=period)
         if result is not FAILED:
             st.session_state[PERIOD_KEY] = result.label
             changed(f"{result.label} computed: {result.statements} statements, {money(result.total_commission)} "
@@ -164,7 +164,8 @@ def open_disputes(principal: Principal) -> None:
                 accept = accept_col.form_submit_button("Accept", icon=":material/check:", width="stretch")
                 reject = reject_col.form_submit_button("Reject", icon=":material/close:", width="stretch")
             if accept or reject:
-                done = run_flow(flows.resolve_dispute, dispute_id=dispute.id, resolution=answer, accepted=bool(accept))
+                done = submit_flow(flows.resolve_dispute, dispute_id=dispute.id, resolution=answer,
+                                   accepted=bool(accept))
                 if done is not FAILED:
                     verdict = "accepted" if accept else "rejected"
                     hint = " Add an adjustment on the statement if the figure must change." if accept else ""

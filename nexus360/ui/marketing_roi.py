@@ -116,7 +116,7 @@ def funnel_chart(funnel: list[tuple[str, int]]) -> go.Figure:
             connector=dict(fillcolor="#EEF2F7", line=dict(width=0)),
         )
     )
-    return _style(figure)
+    return charts.style(figure).update_yaxes(showgrid=False)
 
 
 def comparison_chart(frame: pd.DataFrame) -> go.Figure:
@@ -127,21 +127,11 @@ def comparison_chart(frame: pd.DataFrame) -> go.Figure:
                    hovertemplate="%{y}<br>Budget $%{x:,.0f}<extra></extra>")
     figure.add_bar(y=rows["name"], x=rows["won_revenue"], name="Won revenue", orientation="h",
                    marker_color=charts.BRAND, hovertemplate="%{y}<br>Won $%{x:,.0f}<extra></extra>")
-    _style(figure, height=max(300, 44 * len(rows) + 60))
-    figure.update_layout(barmode="group", showlegend=True, margin=dict(t=32),
-                         legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", title=None))
+    charts.style(figure, height=max(300, 44 * len(rows) + 60))
+    figure.update_layout(barmode="group")
     figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True, ticksuffix="  ")
     figure.update_xaxes(showgrid=True, gridcolor="#E6E9EF", tickprefix="$", tickformat="~s")
-    return figure
-
-
-def _style(figure: go.Figure, *, height: int = 340) -> go.Figure:
-    figure.update_layout(height=height, margin=dict(l=8, r=8, t=8, b=8), plot_bgcolor="rgba(0,0,0,0)",
-                         paper_bgcolor="rgba(0,0,0,0)", font=dict(size=13), hoverlabel=dict(bgcolor="white"),
-                         showlegend=False)
-    figure.update_xaxes(title=None)
-    figure.update_yaxes(title=None)
-    return figure
+    return charts.legend_on_top(figure)
 
 
 def campaign_frame(report: RoiReport) -> pd.DataFrame:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.orm import Session
 
-from nexus360.auth.schemas import Principal
 from nexus360.db import Database
 from nexus360.errors import ValidationError
 from nexus360.marketing import scoring
@@ -105,7 +103,7 @@ def _rules_editor(frame: pd.DataFrame) -> None:
         return
     st.caption(f"{len(changes)} unsaved change(s)." if changes else "No unsaved changes.")
     saved = st.button("Save rules", type="primary", disabled=not changes, key="save_scoring_rules")
-    if saved and submit(Database.MARKETING, save_rules, changes=changes) is not FAILED:
+    if saved and submit(Database.MARKETING, scoring.save_scoring_rules, changes=changes) is not FAILED:
         st.session_state.pop("scoring_rules_editor", None)
         st.toast("Rules saved. Re-score all leads to apply them to existing leads.", icon=":material/check_circle:")
         st.rerun()
@@ -132,13 +130,6 @@ def _changed_rules(original: pd.DataFrame, edited: pd.DataFrame) -> list[tuple[i
             st.error(f"Row {number}: {error}")
             return None
     return changes
-
-
-def save_rules(session: Session, principal: Principal, *, changes: list[tuple[int | None, ScoringRuleInput]]) -> int:
-    """Save every changed rule in one transaction (each call checks marketing.write)."""
-    for rule_id, data in changes:
-        scoring.save_scoring_rule(session, principal, data=data, rule_id=rule_id)
-    return len(changes)
 
 
 def _rescore_section() -> None:

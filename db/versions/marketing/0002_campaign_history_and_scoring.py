@@ -65,14 +65,7 @@ def upgrade() -> None:
     ddl.execute(TABLES)
     ddl.standard_table("lead_scoring_rules")
     ddl.create_indexes(INDEXES)
-    for kind, value, points in DEFAULT_RULES:
-        ddl.execute(
-            "INSERT INTO lead_scoring_rules (kind, value, points) "
-            "SELECT CAST(:kind AS VARCHAR(30)), CAST(:value AS VARCHAR(255)), CAST(:points AS INT) "
-            "WHERE NOT EXISTS (SELECT 1 FROM lead_scoring_rules "
-            "WHERE kind = CAST(:kind AS VARCHAR(30)) AND value = CAST(:value AS VARCHAR(255)))",
-            {"kind": kind, "value": value, "points": points},
-        )
+    ddl.insert_scoring_rules(DEFAULT_RULES)
 
 
 def downgrade() -> None:

@@ -45,14 +45,7 @@ DEFAULT_RULES = [
 def upgrade() -> None:
     ddl.execute(COLUMNS)
     ddl.execute(CHECK)
-    for kind, value, points in DEFAULT_RULES:
-        ddl.execute(
-            "INSERT INTO lead_scoring_rules (kind, value, points) "
-            "SELECT CAST(:kind AS VARCHAR(30)), CAST(:value AS VARCHAR(255)), CAST(:points AS INT) "
-            "WHERE NOT EXISTS (SELECT 1 FROM lead_scoring_rules "
-            "WHERE kind = CAST(:kind AS VARCHAR(30)) AND value = CAST(:value AS VARCHAR(255)))",
-            {"kind": kind, "value": value, "points": points},
-        )
+    ddl.insert_scoring_rules(DEFAULT_RULES)
 
 
 def downgrade() -> None:
