@@ -6,8 +6,9 @@ STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 
 .PHONY: run test install lint browser clean-data
 
+# `make run PORT=8600` serves on another port (STREAMLIT_SERVER_PORT works too).
 run: $(STAMP)
-	$(PY) -m nexus360 serve
+	$(PY) -m nexus360 serve $(if $(PORT),--port $(PORT))
 
 test: $(STAMP) browser
 	$(PY) -m pytest
@@ -25,8 +26,12 @@ $(STAMP): requirements.txt
 browser:
 	@command -v chromium >/dev/null 2>&1 || ./scripts/ensure-chromium
 
+# ruff, and the architecture rules of docs/architecture.md (import-linter contracts in pyproject.toml and
+# tests/test_architecture.py). `make test` runs the same checks as part of the suite.
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q tests/test_architecture.py
 
 # Stop the embedded server and delete the local demo data (asks first).
 clean-data: $(STAMP)

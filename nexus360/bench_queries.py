@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from nexus360.auth.permissions import MARKETER, SALES_MANAGER, SALES_REP
 from nexus360.bench import Query, Timed, acting, count_rows, run_queries, second_page, user_ids
+from nexus360.common.periods import previous_quarter, quarter_of, today_utc
 from nexus360.compensation import service as compensation_service
 from nexus360.compensation import summaries
 from nexus360.db import Database, session_scope
@@ -21,7 +22,6 @@ from nexus360.marketing import campaigns as campaign_service
 from nexus360.marketing import leads as lead_service
 from nexus360.marketing import repository as marketing_repository
 from nexus360.marketing import roi
-from nexus360.periods import previous_quarter, quarter_of, today_utc
 
 EXPORT_ROWS = 1_000  # the export's query is capped at MAX_EXPORT_ROWS + 1; its first rows show the plan's cost
 

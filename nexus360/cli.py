@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
+from nexus360.common.errors import Nexus360Error
 from nexus360.config import PROJECT_ROOT, get_settings
 from nexus360.db import Database
-from nexus360.errors import Nexus360Error
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -162,8 +162,8 @@ def import_csv(
     entity: str, file: Path, mappings: tuple[str, ...], dry_run: bool, as_email: str | None, campaign_name: str | None
 ) -> None:
     """Import FILE (CSV) into ENTITY and print one JSON summary; rows with problems are listed, not fatal."""
+    from nexus360.common.errors import ValidationError
     from nexus360.db import session_scope
-    from nexus360.errors import ValidationError
     from nexus360.importing import flows
     from nexus360.importing.core import parse_mapping
 
@@ -238,10 +238,13 @@ def server_stop() -> None:
 
 
 @main.command("serve")
-@click.option("--port", default=8501, show_default=True, help="Port of the web app.")
+@click.option("--port", default=8501, show_default=True, envvar="STREAMLIT_SERVER_PORT", type=click.IntRange(1, 65535),
+              help="Port of the web app (also STREAMLIT_SERVER_PORT; `make run PORT=8600`).")
+@click.option("--address", default="127.0.0.1", show_default=True, envvar="STREAMLIT_SERVER_ADDRESS",
+              help="Address to listen on (also STREAMLIT_SERVER_ADDRESS); 0.0.0.0 serves every interface.")
 @click.option("--seed/--no-seed", default=True, show_default=True, help="Load demo data into empty databases.")
 @friendly_errors
-def serve(port: int, seed: bool) -> None:
+def serve(port: int, address: str, seed: bool) -> None:
     """Prepare the databases and run the app; stop the embedded server when the app stops."""
     from nexus360.db import embedded, migrate
     from nexus360.demo import seed as demo_seed_module
@@ -255,19 +258,24 @@ def serve(port: int, seed: bool) -> None:
         click.echo("loading demo data (first run only)…", err=True)
         demo_seed_module.seed_demo_data(progress=lambda message: click.echo(message, err=True))
     try:
-        sys.exit(_run_streamlit(port))
+        sys.exit(_run_streamlit(port, address))
     finally:
         if embedded_in_use:
             embedded.stop(get_settings().data_dir)
             click.echo("embedded PostgreSQL stopped", err=True)
 
 
-def _run_streamlit(port: int) -> int:
-    command = [
+def streamlit_command(port: int, address: str) -> list[str]:
+    return [
         sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "Home.py"),
-        "--server.port", str(port), "--server.headless", "true",
+        "--server.port", str(port), "--server.address", address, "--server.headless", "true",
     ]
-    click.echo(f"Nexus360 is at http://localhost:{port}  (Ctrl+C stops it)", err=True)
+
+
+def _run_streamlit(port: int, address: str) -> int:
+    command = streamlit_command(port, address)
+    host = "localhost" if address in ("127.0.0.1", "localhost", "0.0.0.0") else address
+    click.echo(f"Nexus360 is at http://{host}:{port}  (Ctrl+C stops it)", err=True)
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=os.environ.copy())
 
     def forward(signum: int, _frame: Any) -> None:

@@ -4,24 +4,25 @@ import streamlit as st
 
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
-from nexus360.ui import crm_board, crm_companies, crm_dashboard, crm_deals, importer
+from nexus360.ui import importer
+from nexus360.ui.crm import board, companies, dashboard, deals
 from nexus360.ui.session import cached, current_principal
 
 principal = current_principal()
 st.title("CRM")
 reference = cached(Database.CRM, crm_service.list_reference)
 names = ["Dashboard", "Pipeline", "Deals", "Companies", "Contacts"] + (["Import"] if principal.has("crm.write") else [])
-dashboard, board, deals, companies, contacts, *import_tab = st.tabs(names)
-with dashboard:
-    crm_dashboard.dashboard_tab(reference)
-with board:
-    crm_board.board_tab(reference)
-with deals:
-    crm_deals.deals_tab(reference)
-with companies:
-    crm_companies.companies_tab(reference)
-with contacts:
-    crm_companies.contacts_tab()
+dashboard_tab, board_tab, deals_tab, companies_tab, contacts_tab, *import_tab = st.tabs(names)
+with dashboard_tab:
+    dashboard.dashboard_tab(reference)
+with board_tab:
+    board.board_tab(reference)
+with deals_tab:
+    deals.deals_tab(reference)
+with companies_tab:
+    companies.companies_tab(reference)
+with contacts_tab:
+    companies.contacts_tab()
 if import_tab:
     with import_tab[0]:
         entity = st.segmented_control("Import", ["companies", "contacts", "deals"], default="companies",

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
+from nexus360.common.money import change, money, percent
+from nexus360.common.periods import today_utc
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
 from nexus360.marketing import service as marketing_service
 from nexus360.notifications import service as notifications_service
-from nexus360.periods import today_utc
 from nexus360.ui import charts
-from nexus360.ui.formatting import change, money, percent
 from nexus360.ui.session import cached, current_principal
 
 principal = current_principal()
@@ -22,7 +22,7 @@ columns = st.columns(5)
 columns[0].metric("Open pipeline", money(summary.open_pipeline), f"{summary.open_deals:,} open deals",
                   delta_color="off", delta_arrow="off", border=True)
 columns[1].metric(f"Won in {summary.quarter_label}", money(summary.won_this_quarter),
-                  change(summary.won_this_quarter, summary.won_last_quarter), border=True,
+                  change(summary.won_this_quarter, summary.won_last_quarter, against="last quarter"), border=True,
                   help=f"Last quarter: {money(summary.won_last_quarter)}")
 columns[2].metric("Win rate", percent(summary.win_rate), "last 12 months", delta_color="off", delta_arrow="off",
                   border=True,

@@ -1,5 +1,5 @@
 """Notifications: the signed-in user's own notifications."""
 
-from nexus360.ui.notifications_view import notifications_page
+from nexus360.ui.notifications.inbox import notifications_page
 
 notifications_page()

@@ -14,7 +14,8 @@ from nexus360.auth.models import LocalCredential, Permission, Role, RolePermissi
 from nexus360.auth.permissions import ADMIN
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
-from nexus360.errors import NotFoundError, ValidationError
+from nexus360.common.errors import NotFoundError, ValidationError
+from nexus360.common.sql import escape_like
 
 PAGE_SIZE = 50
 LOCKOUT_GUARD = ("admin.users",)  # the admin role always keeps these, or nobody could fix a mistake
@@ -49,7 +50,7 @@ def list_users(
         .group_by(User.id, LocalCredential.username)
     )
     if search.strip():
-        pattern = f"%{_escape_like(search.strip())}%"
+        pattern = f"%{escape_like(search.strip())}%"
         full_name = func.concat_ws(" ", User.first_name, User.last_name)
         statement = statement.where(
             or_(User.email.ilike(pattern, escape="\\"), full_name.ilike(pattern, escape="\\"))
@@ -75,10 +76,6 @@ def list_users(
         )
         for user, role_names, username in rows
     ], int(total)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def set_user_active(session: Session, principal: Principal, *, user_id: int, active: bool) -> None:

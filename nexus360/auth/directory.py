@@ -27,8 +27,8 @@ from nexus360.auth.models import Role, User, UserRole
 from nexus360.auth.permissions import ADMIN
 from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, Principal
 from nexus360.auth.service import require, require_any
+from nexus360.common.errors import AuthorizationError
 from nexus360.config import Settings
-from nexus360.errors import AuthorizationError
 from nexus360.integrations.graph import SECRET_REFERENCE, GraphError, GraphUser
 from nexus360.integrations.models import IntegrationConfig, IntegrationLog
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from nexus360.auth import audit, repository
 from nexus360.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from nexus360.auth.schemas import LocalAccount, Principal
-from nexus360.errors import AuthorizationError, Nexus360Error, NotFoundError, ValidationError
+from nexus360.common.errors import AuthorizationError, Nexus360Error, NotFoundError, ValidationError
 
 
 def get_principal(session: Session, user_id: int) -> Principal:

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require, require_any
+from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
 from nexus360.compensation.history import CommissionDispute, CommissionEvent
 from nexus360.compensation.lines import CommissionLine
 from nexus360.compensation.models import SalesPerformance
-from nexus360.errors import AuthorizationError, NotFoundError, ValidationError
 
 OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
 COMMENT_MAX = 2000

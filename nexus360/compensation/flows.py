@@ -19,13 +19,13 @@ from nexus360.auth import audit
 from nexus360.auth.models import Permission, Role, RolePermission, User, UserRole
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
+from nexus360.common.errors import NotFoundError, ValidationError
 from nexus360.compensation import disputes, service, whatif
 from nexus360.compensation.disputes import Dispute
 from nexus360.compensation.models import SalesPerformance
 from nexus360.compensation.service import Statement, period_label, require_reader
 from nexus360.compensation.whatif import WhatIf
 from nexus360.db import Database, session_scope
-from nexus360.errors import NotFoundError, ValidationError
 from nexus360.notifications import service as notifications
 
 NOTIFICATION_TYPE = "commission"

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from nexus360.errors import ValidationError
-from nexus360.validation import friendly
+from nexus360.common.errors import ValidationError
+from nexus360.common.validation import friendly
 
 RULE_TYPES = ("flat", "tiered", "bonus")
 Money = Decimal

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require, require_any
+from nexus360.common.errors import NotFoundError, ValidationError
 from nexus360.compensation import engine
 from nexus360.compensation.models import CommissionRule
 from nexus360.compensation.rules import describe_rule, validate_rule
-from nexus360.errors import NotFoundError, ValidationError
 
 
 class RuleInput(BaseModel):

@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session, aliased
 from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require, require_any
+from nexus360.common.errors import NotFoundError, ValidationError
 from nexus360.compensation import disputes, engine
 from nexus360.compensation.lines import CommissionLine
 from nexus360.compensation.models import CommissionRule, SalesPerformance
 from nexus360.compensation.rules import parse_criteria
 from nexus360.crm.models import Company, Deal, DealStage
-from nexus360.errors import NotFoundError, ValidationError
 
 DRAFT, PENDING, APPROVED, PAID = "draft", "pending_approval", "approved", "paid"
 LOCKED = (APPROVED, PAID)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
+from nexus360.common.errors import ValidationError
 from nexus360.crm import dashboard_queries as queries
-from nexus360.errors import ValidationError
 
 STUCK_FACTOR = 2  # "far longer" than won deals usually spend in a stage: more than twice their median
 MAX_PAGE = 200

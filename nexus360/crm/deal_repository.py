@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlalchemy import Date, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from nexus360.common.pagination import Page, after_clause, fetch_page
+from nexus360.common.sql import contains
 from nexus360.crm.models import Company, Contact, Deal, DealStage, DealStageChange
-from nexus360.crm.pagination import Page, after_clause, fetch_page
-from nexus360.crm.repository import contains
 
 FAR_FUTURE = date(9999, 12, 31)  # sorts deals without a close date last
 # Written as a literal, not a bound parameter, so it matches the indexed expression of crm_0004/0005.

@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
+from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
+from nexus360.common.exporting import MAX_EXPORT_ROWS, ExportTooLarge
+from nexus360.common.pagination import PAGE_SIZE, Page
 from nexus360.crm import deal_repository as repository
 from nexus360.crm import repository as crm_repository
 from nexus360.crm.deal_repository import DealFilters
 from nexus360.crm.models import Deal
-from nexus360.crm.pagination import PAGE_SIZE, Page
 from nexus360.crm.schemas import DealCreate, DealRead, DealUpdate
-from nexus360.errors import AuthorizationError, NotFoundError, ValidationError
-from nexus360.exporting import MAX_EXPORT_ROWS, ExportTooLarge
 
 
 class DealDetail(BaseModel):

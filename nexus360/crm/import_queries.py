@@ -9,9 +9,8 @@ from sqlalchemy import BigInteger, String, Table, bindparam, func, literal_colum
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from nexus360.crm.models import Company, Contact, Deal, DealStage, DealStageChange
+from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, DealStageChange, Industry
 from nexus360.importing.records import insert_rows
-from nexus360.reference.models import Country, Industry
 
 COMPANY_COLUMNS = ("name", "domain", "website", "industry_id", "country_id", "annual_revenue")
 CONTACT_COLUMNS = ("email", "company_id", "first_name", "last_name", "phone", "job_title")

@@ -1,15 +1,27 @@
-"""CRM database: companies, contacts, deals and the pipeline's stages."""
+"""CRM database: companies, contacts, deals, the pipeline's stages, and the reference tables (countries, industries)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, Numeric, String, text
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nexus360.db.base import UTC_NOW, CrmBase, bigint_id, created_at, updated_at
-from nexus360.reference.models import Country, Industry
 
 __all__ = ["Company", "Contact", "Country", "Deal", "DealStage", "DealStageChange", "Industry"]
 
@@ -91,3 +103,21 @@ class DealStageChange(CrmBase):
     to_stage_id: Mapped[int] = mapped_column(Integer, ForeignKey("deal_stages.id"), nullable=False)
     changed_by: Mapped[int | None] = mapped_column(BigInteger)  # -> auth.users.id
     changed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=UTC_NOW)
+
+
+class Country(CrmBase):
+    __tablename__ = "countries"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(always=False), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    iso_code_2: Mapped[str] = mapped_column(CHAR(2), nullable=False)
+    iso_code_3: Mapped[str] = mapped_column(CHAR(3), nullable=False)
+    is_active: Mapped[bool | None] = mapped_column(Boolean, server_default=text("true"))
+
+
+class Industry(CrmBase):
+    __tablename__ = "industries"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(always=False), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    is_active: Mapped[bool | None] = mapped_column(Boolean, server_default=text("true"))

@@ -11,19 +11,11 @@ from decimal import Decimal
 from sqlalchemy import Date, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from nexus360.crm.models import Company, Contact, Deal, DealStage
-from nexus360.crm.pagination import Page, after_clause, fetch_page
-from nexus360.reference.models import Country, Industry
+from nexus360.common.pagination import Page, after_clause, fetch_page
+from nexus360.common.sql import contains
+from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, Industry
 
 _open = (DealStage.is_won.is_(False)) & (DealStage.is_lost.is_(False))
-
-
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def contains(column, text: str):
-    return column.ilike(f"%{escape_like(text)}%", escape="\\")
 
 
 # --- Home figures --------------------------------------------------------------------------------

@@ -2,46 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
-DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+from nexus360.common.money import Money
+from nexus360.common.text import clean_text, normalise_domain, normalise_email
 
 Name = Annotated[str, Field(min_length=1, max_length=255)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
-
-
-def clean_text(value: str | None) -> str | None:
-    """Trim and collapse inner whitespace; empty becomes None."""
-    if value is None:
-        return None
-    cleaned = " ".join(str(value).split())
-    return cleaned or None
-
-
-def normalise_email(value: str | None) -> str | None:
-    cleaned = clean_text(value)
-    if cleaned is None:
-        return None
-    cleaned = cleaned.lower()
-    if len(cleaned) > 255 or not EMAIL.match(cleaned):
-        raise ValueError(f"'{cleaned[:80]}' is not a valid email address")
-    return cleaned
-
-
-def normalise_domain(value: str | None) -> str | None:
-    cleaned = clean_text(value)
-    if cleaned is None:
-        return None
-    cleaned = re.sub(r"^https?://", "", cleaned.lower()).removeprefix("www.").split("/")[0]
-    if not DOMAIN.match(cleaned):
-        raise ValueError(f"'{cleaned[:80]}' is not a valid domain (like example.com)")
-    return cleaned
 
 
 class _Input(BaseModel):

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
+from nexus360.common.errors import NotFoundError, ValidationError
+from nexus360.common.exporting import MAX_EXPORT_ROWS, ExportTooLarge
+from nexus360.common.pagination import PAGE_SIZE, Page
+from nexus360.common.periods import month_of, previous_quarter, quarter_of
 from nexus360.crm import repository
 from nexus360.crm.models import Company, Contact
-from nexus360.crm.pagination import PAGE_SIZE, Page
 from nexus360.crm.schemas import CompanyCreate, CompanyRead, CompanyUpdate, ContactCreate, ContactRead, PipelineSummary
-from nexus360.errors import NotFoundError, ValidationError
-from nexus360.exporting import MAX_EXPORT_ROWS, ExportTooLarge
-from nexus360.periods import month_of, previous_quarter, quarter_of
 
 # --- Home ----------------------------------------------------------------------------------------
 

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, create_engine, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from nexus360.common.errors import DatabaseUnavailable
 from nexus360.config import get_settings
 from nexus360.db import embedded
 from nexus360.db.base import Database
-from nexus360.errors import DatabaseUnavailable
 
 _engines: dict[tuple[Database, bool], Engine] = {}
 _lock = threading.Lock()

@@ -19,8 +19,8 @@ from nexus360.auth import audit, people
 from nexus360.auth import service as auth_service
 from nexus360.auth.permissions import ADMIN
 from nexus360.auth.schemas import Principal
+from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, NotFoundError, ValidationError
 from nexus360.db import Database, session_scope
-from nexus360.errors import AuthorizationError, DatabaseUnavailable, NotFoundError, ValidationError
 from nexus360.importing.core import (
     BATCH_SIZE,
     PREVIEW_ROWS,

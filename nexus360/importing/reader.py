@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from nexus360.errors import Nexus360Error
+from nexus360.common.errors import Nexus360Error
 
 SAMPLE_BYTES = 64 * 1024
 MAX_FIELD_CHARS = 1_000_000  # one cell; beyond this the file is not a CSV export

@@ -17,8 +17,8 @@ import msal
 import requests
 from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
 
+from nexus360.common.errors import Nexus360Error
 from nexus360.config import Settings
-from nexus360.errors import Nexus360Error
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 USER_FIELDS = "id,displayName,givenName,surname,mail,userPrincipalName,accountEnabled"

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
-from nexus360.crm.pagination import PAGE_SIZE, Page
-from nexus360.crm.schemas import Money, clean_text
-from nexus360.errors import NotFoundError, ValidationError
+from nexus360.common.errors import NotFoundError, ValidationError
+from nexus360.common.money import Money
+from nexus360.common.pagination import PAGE_SIZE, Page
+from nexus360.common.text import clean_text
 from nexus360.marketing import repository
 from nexus360.marketing.models import Campaign
 

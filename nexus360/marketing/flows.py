@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
-from nexus360.crm.schemas import clean_text
+from nexus360.common.errors import NotFoundError, ValidationError
+from nexus360.common.text import clean_text
 from nexus360.db import Database, session_scope
-from nexus360.errors import NotFoundError, ValidationError
 from nexus360.marketing import handoff_queries as crm_queries
 from nexus360.marketing import repository
 from nexus360.marketing.roi import RoiFilters, RoiReport, campaign_roi

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
+from nexus360.common.errors import ValidationError
 from nexus360.db import Database
-from nexus360.errors import ValidationError
 from nexus360.importing.core import FieldSpec, ImporterSpec, SessionFactory, parse_email
 from nexus360.importing.records import RowImporter, group_by, validate
 from nexus360.importing.registry import register

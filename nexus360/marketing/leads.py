@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
-from nexus360.crm.pagination import PAGE_SIZE, Page
-from nexus360.crm.schemas import clean_text, normalise_email
-from nexus360.errors import NotFoundError, ValidationError
-from nexus360.exporting import MAX_EXPORT_ROWS, ExportTooLarge
+from nexus360.common.errors import NotFoundError, ValidationError
+from nexus360.common.exporting import MAX_EXPORT_ROWS, ExportTooLarge
+from nexus360.common.pagination import PAGE_SIZE, Page
+from nexus360.common.text import clean_text, normalise_email
 from nexus360.marketing import repository, scoring
 
 LEAD_STATUSES = ("new", "contacted", "qualified", "converted", "disqualified")

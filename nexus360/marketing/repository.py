@@ -18,8 +18,8 @@ def count_leads_created_since(session: Session, since: datetime) -> int:
 
 from sqlalchemy import bindparam, insert, update  # noqa: E402
 
-from nexus360.crm.pagination import Page, after_clause, fetch_page  # noqa: E402
-from nexus360.crm.repository import contains  # noqa: E402
+from nexus360.common.pagination import Page, after_clause, fetch_page  # noqa: E402
+from nexus360.common.sql import contains  # noqa: E402
 from nexus360.marketing.extra_models import CampaignChange, LeadScoringRule, leads_table  # noqa: E402
 from nexus360.marketing.models import Campaign  # noqa: E402
 

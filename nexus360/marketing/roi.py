@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
-from nexus360.errors import ValidationError
+from nexus360.common.errors import ValidationError
 from nexus360.marketing import roi_queries as queries
 
 NO_CAMPAIGN = "No campaign"

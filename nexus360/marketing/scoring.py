@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
-from nexus360.crm.schemas import clean_text
-from nexus360.errors import NotFoundError
+from nexus360.common.errors import NotFoundError
+from nexus360.common.text import clean_text
 from nexus360.marketing import repository
 from nexus360.marketing.extra_models import LeadScoringRule
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
+from nexus360.common.periods import month_of
 from nexus360.marketing import repository
-from nexus360.periods import month_of
 
 
 def count_new_leads_this_month(session: Session, principal: Principal, *, today: date) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
-from nexus360.errors import ValidationError
+from nexus360.common.errors import ValidationError
 from nexus360.notifications import repository
 from nexus360.notifications.models import Notification
 

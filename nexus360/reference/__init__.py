@@ -1,0 +1,1 @@
+"""Reference data the migrations seed: countries (ISO 3166), industries and the standard pipeline stages."""

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from nexus360.exporting import to_csv_bytes, to_excel_bytes
-from nexus360.periods import today_utc
+from nexus360.common.exporting import to_csv_bytes, to_excel_bytes
+from nexus360.common.periods import today_utc
 from nexus360.ui.session import friendly_errors
 
 

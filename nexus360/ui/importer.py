@@ -12,8 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from nexus360.errors import DatabaseUnavailable
-from nexus360.exporting import to_csv_bytes
+from nexus360.common.errors import DatabaseUnavailable
+from nexus360.common.exporting import to_csv_bytes
 from nexus360.importing import flows
 from nexus360.importing.core import ImporterSpec, ImportFileError, ImportSummary, Progress, RowOutcome
 from nexus360.importing.registry import get_importer

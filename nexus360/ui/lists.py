@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from nexus360.crm.pagination import Page
+from nexus360.common.pagination import Page
 
 
 def keyset_page(key: str, filters: tuple, fetch: Callable[[tuple | None], Page]) -> Page:

@@ -26,12 +26,12 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("home.py", "Home", ":material/home:", "home"),
     PageSpec("crm.py", "CRM", ":material/handshake:", "crm", ("crm.read",)),
-    PageSpec("campaigns.py", "Campaigns & Leads", ":material/campaign:", "campaigns", ("marketing.read",)),
+    PageSpec("marketing.py", "Campaigns & Leads", ":material/campaign:", "campaigns", ("marketing.read",)),
     PageSpec(
-        "commissions.py", "Commissions", ":material/payments:", "commissions",
+        "compensation.py", "Commissions", ":material/payments:", "commissions",
         ("commissions.read_own", "commissions.read_all"),
     ),
-    PageSpec("forecasts.py", "Forecasts", ":material/trending_up:", "forecasts", ("forecasts.read",)),
+    PageSpec("forecasting.py", "Forecasts", ":material/trending_up:", "forecasts", ("forecasts.read",)),
     PageSpec("notifications.py", "Notifications", ":material/notifications:", "notifications"),
     PageSpec("chat.py", "Assistant", ":material/smart_toy:", "chat", ("chat.use",)),
     PageSpec("admin.py", "Admin", ":material/admin_panel_settings:", "admin", ("admin.users",), "Administration"),

@@ -11,8 +11,8 @@ import streamlit as st
 
 from nexus360.auth import audit
 from nexus360.auth.schemas import Principal
+from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, Nexus360Error
 from nexus360.db import Database, session_scope
-from nexus360.errors import AuthorizationError, DatabaseUnavailable, Nexus360Error
 
 T = TypeVar("T")
 

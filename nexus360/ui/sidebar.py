@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
+from nexus360.common.errors import DatabaseUnavailable
 from nexus360.db import Database, session_scope
-from nexus360.errors import DatabaseUnavailable
 from nexus360.notifications import service as notifications_service
 from nexus360.ui import signin
 from nexus360.ui.formatting import escape_markdown

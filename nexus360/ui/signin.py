@@ -27,9 +27,9 @@ import streamlit_authenticator as stauth
 from nexus360.auth import entra
 from nexus360.auth import service as auth_service
 from nexus360.auth.schemas import Principal
+from nexus360.common.errors import NotFoundError
 from nexus360.config import get_settings
 from nexus360.db import Database, session_scope
-from nexus360.errors import NotFoundError
 from nexus360.ui import navigation
 from nexus360.ui.session import friendly_errors
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from nexus360.auth import admin
 from nexus360.auth import service as auth_service
 from nexus360.auth.models import AuditEvent, User
+from nexus360.common.errors import ValidationError
 from nexus360.db import Database
-from nexus360.errors import ValidationError
 
 ADMIN_EMAIL = "ingrid.solberg@nexus360.example.com"
 REP_EMAIL = "emily.chen@nexus360.example.com"

@@ -17,9 +17,9 @@ from nexus360.auth.audit import list_events
 from nexus360.auth.directory import SYSTEM, SyncResult, last_sync, sync_directory
 from nexus360.auth.models import AuditEvent, Role, User, UserRole
 from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, Principal
+from nexus360.common.errors import AuthorizationError
 from nexus360.config import Settings, reset_settings
 from nexus360.db import Database, session_scope
-from nexus360.errors import AuthorizationError
 from nexus360.integrations.graph import GraphClient, GraphError, GraphNotConfigured
 from nexus360.integrations.models import IntegrationConfig, IntegrationLog
 from tests.support.graph_standin import GraphStandin, standin_user

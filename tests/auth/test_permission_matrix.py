@@ -13,11 +13,11 @@ import pytest
 from nexus360.auth import admin
 from nexus360.auth import service as auth_service
 from nexus360.auth.permissions import DEFAULT_GRANTS, PERMISSIONS
+from nexus360.common.errors import AuthorizationError
+from nexus360.common.periods import today_utc
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
-from nexus360.errors import AuthorizationError
 from nexus360.marketing import service as marketing_service
-from nexus360.periods import today_utc
 
 # permission -> (database, call(session, principal))
 GUARDED_CALLS: dict[str, list[tuple[Database, Callable]]] = {

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from nexus360.common.errors import ValidationError
 from nexus360.compensation.engine import Rule, WonDeal, compute_statement
 from nexus360.compensation.rules import describe_rule, validate_rule
-from nexus360.errors import ValidationError
 
 Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 REP = 900101

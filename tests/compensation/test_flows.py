@@ -21,11 +21,11 @@ from nexus360.auth import service as auth_service
 from nexus360.auth.models import AuditEvent
 from nexus360.auth.schemas import Principal
 from nexus360.cli import main
+from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
 from nexus360.compensation import disputes, flows, service
 from nexus360.compensation.models import SalesPerformance
 from nexus360.crm.models import Company, Deal, DealStage
 from nexus360.db import Database, session_scope
-from nexus360.errors import AuthorizationError, NotFoundError, ValidationError
 from nexus360.notifications.models import Notification
 
 REP_ID, OTHER_REP_ID, MANAGER_ID = 11, 12, 2

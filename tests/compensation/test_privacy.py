@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from nexus360.common.errors import AuthorizationError, NotFoundError
 from nexus360.compensation import disputes, service, summaries
 from nexus360.db.engine import set_actor
-from nexus360.errors import AuthorizationError, NotFoundError
 from tests.compensation.conftest import MANAGER, PERIOD, REP_A, REP_B, principal, run
 
 REP_A_PRINCIPAL, REP_B_PRINCIPAL = principal(REP_A, "sales_rep"), principal(REP_B, "sales_rep")

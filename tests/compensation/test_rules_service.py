@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
 from nexus360.compensation import rules_service
 from nexus360.compensation.rules_service import RuleInput
 from nexus360.db import Database
-from nexus360.errors import AuthorizationError, NotFoundError, ValidationError
 from tests.compensation.conftest import MANAGER, principal
 
 REP = principal(10, "sales_rep")

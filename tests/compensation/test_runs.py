@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.compensation import service
 from nexus360.compensation.models import CommissionRule
 from nexus360.crm.models import Deal
 from nexus360.db.engine import set_actor
-from nexus360.errors import AuthorizationError, ValidationError
 from tests.compensation.conftest import (
     INACTIVE_REP_ID,
     MANAGER,

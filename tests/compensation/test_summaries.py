@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from nexus360.common.errors import AuthorizationError
 from nexus360.compensation import disputes, summaries
 from nexus360.db.engine import set_actor
-from nexus360.errors import AuthorizationError
 from tests.compensation.conftest import END, MANAGER, REP_A, REP_B, START, principal, run
 
 REP = principal(REP_A, "sales_rep")

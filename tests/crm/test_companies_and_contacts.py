@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from nexus360.common.errors import AuthorizationError, ValidationError
+from nexus360.common.validation import parse
 from nexus360.crm import service
 from nexus360.crm.models import Contact, Deal
 from nexus360.crm.schemas import CompanyCreate, ContactCreate
-from nexus360.errors import AuthorizationError, ValidationError
-from nexus360.validation import parse
 
 
 def test_company_input_is_cleaned() -> None:

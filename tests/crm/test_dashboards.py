@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from nexus360.auth.schemas import Principal
+from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.crm import dashboard_queries, dashboards
 from nexus360.crm.dashboards import DashboardFilters
 from nexus360.crm.models import Company, Country, Deal, DealStage, DealStageChange, Industry
 from nexus360.db import Database
-from nexus360.errors import AuthorizationError, ValidationError
 
 ANN, BOB = 900001, 900002
 TODAY = date(2090, 4, 10)

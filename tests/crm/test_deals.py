@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from nexus360.common.errors import AuthorizationError, ValidationError
+from nexus360.common.validation import parse
 from nexus360.crm import deal_service
 from nexus360.crm.deal_repository import DealFilters
 from nexus360.crm.schemas import DealCreate, DealUpdate
-from nexus360.errors import AuthorizationError, ValidationError
-from nexus360.validation import parse
 from tests.crm.conftest import INACTIVE_REP_ID, OTHER_REP_ID, REP_ID
 
 PROSPECTING, PROPOSAL, WON = 1, 4, 6

@@ -7,11 +7,11 @@ import io
 
 import pytest
 
+from nexus360.common.exporting import ExportTooLarge, to_csv_bytes
 from nexus360.crm import deal_service
 from nexus360.crm import service as crm_service
 from nexus360.crm.deal_repository import DealFilters
 from nexus360.crm.models import Company
-from nexus360.exporting import ExportTooLarge, to_csv_bytes
 from tests.crm.conftest import REP_ID
 
 

@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth import service as auth_service
 from nexus360.auth.schemas import Principal
+from nexus360.common.errors import AuthorizationError
 from nexus360.crm import import_queries
-from nexus360.crm.models import Company, Contact, Deal, DealStage, DealStageChange
+from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, DealStageChange, Industry
 from nexus360.db import Database
-from nexus360.errors import AuthorizationError
 from nexus360.importing.core import ImportFileError, ImportSummary, preview_import, run_import
 from nexus360.importing.registry import get_importer
-from nexus360.reference.models import Country, Industry
 from tests.conftest import TransactionalSessions, savepoints
 
 ADMIN_EMAIL = "ingrid.solberg@nexus360.example.com"

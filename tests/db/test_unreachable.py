@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 
 from nexus360.cli import main
+from nexus360.common.errors import DatabaseUnavailable
 from nexus360.config import reset_settings
 from nexus360.db import Database, dispose_engines, session_scope
-from nexus360.errors import DatabaseUnavailable
 
 DEAD_URL = "postgresql://nobody:secret@127.0.0.1:1/nexus360_crm"
 

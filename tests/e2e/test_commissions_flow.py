@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 
+from nexus360.common.periods import quarter_of, today_utc
 from nexus360.compensation.models import SalesPerformance
 from nexus360.compensation.service import period_label
 from nexus360.db import Database, session_scope
 from nexus360.notifications.models import Notification
-from nexus360.periods import quarter_of, today_utc
 from tests.e2e.browser import DEMO_PASSWORD, screenshot, sign_in, wait_for_session_cookie, wait_idle
 
 REP_ID, REP_NAME = 10, "Emily Chen"

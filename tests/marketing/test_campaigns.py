@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from nexus360.errors import AuthorizationError, ValidationError
+from nexus360.common.errors import AuthorizationError, ValidationError
+from nexus360.common.validation import parse
 from nexus360.marketing import campaigns
 from nexus360.marketing.campaigns import CampaignCreate, CampaignUpdate
-from nexus360.validation import parse
 from tests.crm.conftest import MANAGER_ID, MARKETER_ID, REP_ID, principal
 
 TODAY = date(2026, 11, 20)

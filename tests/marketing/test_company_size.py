@@ -9,16 +9,16 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select
 
+from nexus360.common.errors import ValidationError
+from nexus360.common.validation import parse
 from nexus360.db import Database, session_scope
-from nexus360.errors import ValidationError
 from nexus360.importing.core import ImportSummary, run_import
 from nexus360.importing.registry import get_importer
 from nexus360.marketing import leads, repository
 from nexus360.marketing.extra_models import LeadScoringRule, leads_table
 from nexus360.marketing.leads import LeadCreate, LeadUpdate
 from nexus360.marketing.scoring import ScoringRuleInput, ScoringRuleRead, SizeBand, parse_size_band, score_lead
-from nexus360.ui.marketing_scoring import describe_rule
-from nexus360.validation import parse
+from nexus360.ui.marketing.scoring import describe_rule
 from tests.conftest import savepoints
 from tests.crm.conftest import MARKETER_ID, principal
 from tests.pages.apptest import open_as
@@ -275,14 +275,14 @@ def test_most_seeded_leads_have_a_size_and_some_scores_show_size_reasons(marketi
 
 
 def test_the_scoring_tab_describes_size_rules_in_plain_words(seeded):
-    app = open_as("manager", "campaigns")
+    app = open_as("manager", "marketing")
     rules = next(frame.value for frame in app.dataframe if "meaning" in frame.value.columns)
     assert "+15 points when the company has 1,000 or more employees" in set(rules["meaning"])
 
 
 def test_a_marketer_creates_a_lead_with_a_company_size_on_the_page(seeded):
     email = f"page.size.{uuid.uuid4().hex[:8]}@example.org"
-    app = open_as("marketer", "campaigns")
+    app = open_as("marketer", "marketing")
     next(box for box in app.text_input if box.key == "lead_form_new_email").input(email)
     next(box for box in app.number_input if box.key == "lead_form_new_company_size").set_value(1500)
     next(button for button in app.button if button.key == "lead_form_new_save").click().run()

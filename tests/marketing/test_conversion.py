@@ -15,10 +15,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, text
 
+from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.crm.models import Company, Contact, Deal, DealStage
 from nexus360.db import Database
 from nexus360.db.engine import set_actor
-from nexus360.errors import AuthorizationError, ValidationError
 from nexus360.marketing import flows, repository
 from nexus360.marketing.flows import ConversionRequest
 from nexus360.notifications.models import Notification
@@ -226,7 +226,7 @@ def test_amount_is_rounded_to_cents(marketing, marketer, crm, tag):
 
 
 def test_unknown_lead_is_not_found(marketer):
-    from nexus360.errors import NotFoundError
+    from nexus360.common.errors import NotFoundError
 
     with pytest.raises(NotFoundError):
         flows.convert_lead(marketer, ConversionRequest(lead_id=987654321))

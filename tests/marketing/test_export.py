@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from nexus360.errors import AuthorizationError
+from nexus360.common.errors import AuthorizationError
+from nexus360.common.validation import parse
 from nexus360.marketing import leads
 from nexus360.marketing.leads import LeadCreate
 from nexus360.marketing.models import Campaign
-from nexus360.validation import parse
 from tests.crm.conftest import principal
 
 

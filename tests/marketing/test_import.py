@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import delete, func, select
 
+from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.db import Database
-from nexus360.errors import AuthorizationError, ValidationError
 from nexus360.importing.core import ImportSummary, run_import
 from nexus360.importing.registry import get_importer
 from nexus360.marketing import repository

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from nexus360.errors import AuthorizationError, ValidationError
+from nexus360.common.errors import AuthorizationError, ValidationError
+from nexus360.common.validation import parse
 from nexus360.marketing import leads
 from nexus360.marketing.leads import LeadCreate, LeadUpdate
 from nexus360.marketing.models import Campaign
-from nexus360.validation import parse
 from tests.crm.conftest import MANAGER_ID, REP_ID, principal
 
 TODAY = date(2026, 11, 20)

@@ -17,9 +17,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.crm.models import Company, Deal, DealStage
 from nexus360.db import Database
-from nexus360.errors import AuthorizationError, ValidationError
 from nexus360.marketing import repository, roi
 from nexus360.marketing.models import Campaign
 from nexus360.marketing.roi import RoiFilters

@@ -7,12 +7,12 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from nexus360.common.errors import AuthorizationError, ValidationError
+from nexus360.common.validation import parse
 from nexus360.db import Database
-from nexus360.errors import AuthorizationError, ValidationError
 from nexus360.marketing import scoring
 from nexus360.marketing.extra_models import leads_table
 from nexus360.marketing.scoring import ScoringRuleInput, ScoringRuleRead, score_lead
-from nexus360.validation import parse
 from tests.crm.conftest import MARKETER_ID, REP_ID, principal
 
 TODAY = date(2026, 11, 20)

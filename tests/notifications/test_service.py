@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from nexus360.common.errors import ValidationError
 from nexus360.db import Database
 from nexus360.db.engine import set_actor
-from nexus360.errors import ValidationError
 from nexus360.notifications import service
 from tests.crm.conftest import MANAGER_ID, REP_ID, principal
 

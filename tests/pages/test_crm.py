@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nexus360.crm.pagination import PAGE_SIZE
+from nexus360.common.pagination import PAGE_SIZE
 from tests.pages.apptest import open_as
 
 pytestmark = pytest.mark.usefixtures("seeded")

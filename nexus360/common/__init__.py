@@ -1,0 +1,1 @@
+"""What no domain owns: errors, periods, pagination, SQL and text helpers, validation messages, exports, money."""

@@ -1,0 +1,115 @@
+"""Approval actions with confirmation: submit a period, approve, send back with a comment, mark paid, and
+adjust a locked statement. Each one goes through a flow or service that checks commissions.manage again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from nexus360.common.money import money
+from nexus360.compensation import flows, service
+from nexus360.compensation.service import Statement
+from nexus360.ui.compensation.common import COMP, changed, label, status_word
+from nexus360.ui.formatting import escape_markdown
+from nexus360.ui.session import FAILED, submit, submit_flow
+
+
+def period_actions(frame: pd.DataFrame, *, start: date, end: date, period: str) -> None:
+    """'Submit for approval' for the period's drafts, confirmed in a dialog."""
+    drafts = int((frame["status"] == "draft").sum())
+    if not drafts:
+        return
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.caption(f"{drafts} draft statement{'s' if drafts != 1 else ''} in {period}. Check them, then send "
+                 "them for approval.")
+    if right.button("Submit for approval…", key="submit_period", icon=":material/send:", width="stretch"):
+        _confirm_submit(start, end, period, drafts)
+
+
+@st.dialog("Submit for approval")
+def _confirm_submit(start: date, end: date, period: str, drafts: int) -> None:
+    st.write(f"Send the {drafts} draft statements of **{period}** for approval? Drafts can no longer be "
+             "recomputed until a manager sends them back.")
+    if st.button("Submit", type="primary"):
+        moved = submit_flow(flows.submit_for_approval, period_start=start, period_end=end)
+        if moved is not FAILED:
+            changed(f"{moved} statements of {period} are awaiting approval.")
+
+
+def statement_actions(statement: Statement, *, rep_name: str) -> None:
+    """The actions the statement's status allows, each confirmed or with its required comment."""
+    period = label(statement.period_start, statement.period_end)
+    st.markdown(f"**Actions** · {status_word(statement.status)}")
+    if statement.status == service.DRAFT:
+        st.caption("A draft can be recomputed by running the period again, then submitted for approval.")
+    elif statement.status == service.PENDING:
+        approve_col, back_col = st.columns(2)
+        with approve_col:
+            if st.button("Approve…", key=f"approve_{statement.id}", type="primary", icon=":material/verified:",
+                         width="stretch"):
+                _confirm_approve(statement, rep_name, period)
+        with back_col, st.popover("Send back…", icon=":material/undo:", width="stretch"):
+            _send_back_form(statement, rep_name, period)
+    elif statement.status == service.APPROVED and st.button("Mark paid…", key=f"paid_{statement.id}",
+                                                            icon=":material/paid:"):
+        _confirm_paid(statement, rep_name, period)
+    if statement.status in service.LOCKED:
+        _adjustment_form(statement, rep_name, period)
+
+
+@st.dialog("Approve statement")
+def _confirm_approve(statement: Statement, rep_name: str, period: str) -> None:
+    rep = escape_markdown(rep_name)
+    st.write(f"Approve **{rep}**'s {period} statement: {money(statement.commission)} commission on "
+             f"{money(statement.revenue)} revenue? It is then locked and {rep} is notified.")
+    comment = st.text_area("Comment (optional)", key=f"approve_comment_{statement.id}")
+    if st.button("Approve", type="primary"):
+        done = submit_flow(flows.approve, user_id=statement.user_id, period_start=statement.period_start,
+                        period_end=statement.period_end, comment=comment.strip() or None)
+        if done is not FAILED:
+            changed(f"{rep_name}'s {period} statement is approved; {rep_name} was notified.")
+
+
+def _send_back_form(statement: Statement, rep_name: str, period: str) -> None:
+    with st.form(f"send_back_{statement.id}", border=False):
+        comment = st.text_area("Why? *", placeholder=f"{rep_name} reads this comment.")
+        sent = st.form_submit_button("Send back to draft", width="stretch")
+    if sent:
+        if not comment.strip():
+            st.error("Say why you send the statement back: the rep reads your comment.")
+            return
+        done = submit_flow(flows.send_back, user_id=statement.user_id, period_start=statement.period_start,
+                        period_end=statement.period_end, comment=comment)
+        if done is not FAILED:
+            changed(f"{rep_name}'s {period} statement is back in draft; {rep_name} was notified.")
+
+
+@st.dialog("Mark paid")
+def _confirm_paid(statement: Statement, rep_name: str, period: str) -> None:
+    rep = escape_markdown(rep_name)
+    st.write(f"Record that {money(statement.commission)} was paid to **{rep}** for {period}? {rep} is notified.")
+    if st.button("Mark paid", type="primary"):
+        done = submit_flow(flows.mark_paid, user_id=statement.user_id, period_start=statement.period_start,
+                        period_end=statement.period_end)
+        if done is not FAILED:
+            changed(f"{rep_name}'s {period} commission is marked paid.")
+
+
+def _adjustment_form(statement: Statement, rep_name: str, period: str) -> None:
+    with st.expander("Add an adjustment", icon=":material/exposure:"), st.form(f"adjust_{statement.id}"):
+        st.caption("A locked statement is corrected with an adjustment line that says why; it is never recomputed.")
+        amount = st.number_input("Amount ($) *", value=None, step=50.0, format="%.2f",
+                                 help="Negative to take money back.")
+        reason = st.text_input("Reason *", max_chars=500)
+        saved = st.form_submit_button("Add adjustment", type="primary")
+    if saved:
+        if amount is None:
+            st.error("Amount is required.")
+            return
+        done = submit(COMP, service.add_adjustment, user_id=statement.user_id, period_start=statement.period_start,
+                      period_end=statement.period_end, amount=str(amount), reason=reason)
+        if done is not FAILED:
+            changed(f"Adjustment of ${amount:,.2f} added to {rep_name}'s {period} statement.")
