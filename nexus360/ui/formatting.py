@@ -2,9 +2,10 @@
 
 Streamlit reads Markdown (and LaTeX, `:color[…]` directives, `:material/…:` icons, emoji shortcodes and HTML
 entities) in titles, captions, toasts, alerts, metric and widget labels, tab and expander labels. Text a user,
-an import, a document or the AI wrote goes through `literal()` before it reaches one of those: every ASCII
-punctuation character is backslash-escaped (CommonMark lets any of them be escaped, and an escaped character
-is always shown as itself), so nothing in it can format, link, embed an image or run a directive. Tables
+an import, a document or the AI wrote goes through `literal()` before it reaches one of those: every character
+that Markdown, HTML or a directive could act on is backslash-escaped (CommonMark lets any ASCII punctuation be
+escaped, and an escaped character is always shown as itself), so nothing in it can format, link, embed an
+image or run a directive. Tables
 (st.dataframe), select boxes and the like show plain text and take the text as it is. Plotly reads HTML in
 labels and hover text: `chart_text()` escapes that. Bare web addresses stay clickable, shown exactly as typed.
 """
@@ -12,9 +13,11 @@ labels and hover text: `chart_text()` escapes that. Bare web addresses stay clic
 from __future__ import annotations
 
 import html
-import string
 
-_ESCAPED = {ord(char): "\\" + char for char in string.punctuation}
+# Every character that starts Markdown, HTML, an entity, a link, an image, a table, a directive (:red[…],
+# :material/…:, emoji) or LaTeX ($) in Streamlit; others (, ; ? % @ / ' ") are shown as they are anyway.
+MARKDOWN_ACTIVE = "\\`*_{}[]()<>#+-.!|~$:&="
+_ESCAPED = {ord(char): "\\" + char for char in MARKDOWN_ACTIVE}
 
 
 def literal(text: object) -> str:
