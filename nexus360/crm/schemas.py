@@ -1,4 +1,5 @@
-"""Pydantic shapes of the CRM domain: what comes in (Create/Update) and what goes out (Read)."""
+"""Pydantic shapes of the CRM domain's companies and contacts: what comes in (Create/Update) and what
+goes out (Read). Deals, the dashboard, imports and the lead hand-off keep theirs in their sub-packages."""
 
 from __future__ import annotations
 
@@ -81,13 +82,3 @@ class ContactRead(ReadModel):
     def name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
 
-
-class PipelineSummary(BaseModel):
-    """Headline figures for the Home page, all computed in SQL."""
-
-    open_pipeline: Decimal
-    open_deals: int
-    won_this_quarter: Decimal
-    won_last_quarter: Decimal
-    win_rate: float | None  # won / (won + lost) over the last twelve months; None without closed deals
-    quarter_label: str

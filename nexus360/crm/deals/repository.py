@@ -4,14 +4,16 @@ deals other domains make through nexus360.crm.deals.service."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Date, and_, exists, func, literal_column, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, exists, func, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from nexus360.common.pagination import Page, after_clause, fetch_page
 from nexus360.common.sql import contains
-from nexus360.crm.deals.schemas import DealFilters, OpenDeal, WonDeal
-from nexus360.crm.models import Company, Contact, Deal, DealStage, DealStageChange
+from nexus360.crm.deals.schemas import DealFilters, DealValues, OpenDeal, WonDeal
+from nexus360.crm.models import Company, Deal, DealStage, DealStageChange
 
 FAR_FUTURE = date(9999, 12, 31)  # sorts deals without a close date last
 # Written as a literal, not a bound parameter, so it matches the indexed expression of crm_0004/0005.
@@ -84,20 +86,6 @@ def get_deal(session: Session, deal_id: int, *, lock: bool = False) -> Deal | No
 
 def deal_titles(session: Session, deal_ids: list[int]) -> dict[int, str]:
     return dict(session.execute(select(Deal.id, Deal.title).where(Deal.id.in_(deal_ids))).all()) if deal_ids else {}
-
-
-def get_stage(session: Session, stage_id: int) -> DealStage | None:
-    return session.get(DealStage, stage_id)
-
-
-def company_exists(session: Session, company_id: int) -> bool:
-    return session.get(Company, company_id) is not None
-
-
-def contact_company(session: Session, contact_id: int) -> int | None | bool:
-    """The contact's company id; False when the contact does not exist."""
-    contact = session.get(Contact, contact_id)
-    return False if contact is None else contact.company_id
 
 
 def find_similar_deals(session: Session, *, title: str, company_id: int, exclude_id: int | None = None):
@@ -221,3 +209,30 @@ def companies_with_wins(session: Session, company_ids: set[int]) -> set[int]:
         .where(Deal.company_id.in_(company_ids))
     )
     return set(session.scalars(statement))
+
+
+# `d.id = ANY(...)` repeats the join for the planner: it then probes the primary key for just these deals
+# (tens of ms for 16,000) instead of merge-joining a scan of the whole deals table (about 200 ms at 1M deals).
+DEAL_VALUES = text(
+    """
+    SELECT m.key,
+           coalesce(sum(d.amount) FILTER (WHERE d.is_open), 0) AS pipeline_value,
+           coalesce(sum(d.amount) FILTER (WHERE s.is_won), 0) AS won_revenue,
+           count(*) FILTER (WHERE s.is_won) AS won
+    FROM unnest(CAST(:deal_ids AS BIGINT[]), CAST(:keys AS INT[])) AS m(deal_id, key)
+    JOIN deals d ON d.id = m.deal_id AND d.id = ANY(CAST(:deal_ids AS BIGINT[]))
+    JOIN deal_stages s ON s.id = d.stage_id
+    GROUP BY m.key
+    """
+).bindparams(bindparam("keys", type_=ARRAY(Integer)))
+
+
+def deal_values(session: Session, deals_by_key: dict[int, list[int]]) -> dict[int, DealValues]:
+    """{key: open amount, won amount and won deals} of each key's deal ids, summed in one statement."""
+    deal_ids = [deal_id for ids in deals_by_key.values() for deal_id in ids]
+    keys = [key for key, ids in deals_by_key.items() for _ in ids]
+    if not deal_ids:
+        return {}
+    rows = session.execute(DEAL_VALUES, {"deal_ids": deal_ids, "keys": keys})
+    return {row.key: DealValues(pipeline_value=Decimal(row.pipeline_value), won_revenue=Decimal(row.won_revenue),
+                                won_deals=int(row.won)) for row in rows}

@@ -59,7 +59,7 @@ class DealFilters:
     open_only: bool = False
 
 
-# --- what other domains read (compensation: commission runs and the what-if) ---------------------------
+# --- what other domains read (compensation: commission runs and the what-if; marketing: ROI) ------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +90,12 @@ class OpenDeal(ReadModel):
     industry_id: int | None  # of the deal's company
     country_id: int | None  # of the deal's company
     company_id: int
+
+
+@dataclass(frozen=True)
+class DealValues:
+    """What a group of deals is worth (marketing's ROI: the deals one campaign's leads became)."""
+
+    pipeline_value: Decimal  # amounts of the open ones
+    won_revenue: Decimal  # amounts of the won ones
+    won_deals: int

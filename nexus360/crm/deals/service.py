@@ -8,6 +8,8 @@ period (`list_won_deals`) and a rep's open deals (`list_open_deals`, `list_open_
 reads are allowed to holders of `crm.read` and to those who may read commissions: a commission
 statement is made of deals, so whoever may read it may read the deals it is made of and no more
 (`commissions.read_all` or `commissions.manage`: every owner's; `commissions.read_own` alone: one's own).
+Marketing's ROI report sums the deals converted leads became (`sum_deal_values`: crm.read or
+marketing.read, since the report is marketing's and shows only sums).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from nexus360.crm.deals.schemas import (
     DealFilters,
     DealRead,
     DealUpdate,
+    DealValues,
     OpenDeal,
     WonDeal,
 )
@@ -64,7 +67,7 @@ def get_deal(session: Session, principal: Principal, *, deal_id: int) -> DealDet
     deal = _deal(session, deal_id)
     return DealDetail(
         deal=DealRead.model_validate(deal),
-        stage=repository.get_stage(session, deal.stage_id).name,
+        stage=crm_repository.get_stage(session, deal.stage_id).name,
         history=repository.stage_history(session, deal_id),
     )
 
@@ -119,7 +122,7 @@ def move_deal_stage(session: Session, principal: Principal, *, deal_id: int, sta
     """Move a deal to another stage (the pipeline board); the move is recorded."""
     require(principal, "crm.write")
     deal = _editable_deal(session, principal, deal_id)
-    if repository.get_stage(session, stage_id) is None:
+    if crm_repository.get_stage(session, stage_id) is None:
         raise ValidationError(f"Stage {stage_id} does not exist.")
     previous_stage = deal.stage_id
     deal.stage_id = stage_id
@@ -164,15 +167,15 @@ def _record_move(session: Session, principal: Principal, deal: Deal, previous_st
 
 
 def _check_references(session: Session, auth_session: Session, principal: Principal, data: DealCreate) -> None:
-    if repository.get_stage(session, data.stage_id) is None:
+    if crm_repository.get_stage(session, data.stage_id) is None:
         raise ValidationError(f"Stage {data.stage_id} does not exist.")
-    if not repository.company_exists(session, data.company_id):
+    if crm_repository.get_company(session, data.company_id) is None:
         raise ValidationError(f"Company {data.company_id} does not exist.")
     if data.contact_id is not None:
-        company = repository.contact_company(session, data.contact_id)
-        if company is False:
+        contact = crm_repository.get_contact(session, data.contact_id)
+        if contact is None:
             raise ValidationError(f"Contact {data.contact_id} does not exist.")
-        if company is not None and company != data.company_id:
+        if contact.company_id is not None and contact.company_id != data.company_id:
             raise ValidationError("The contact works for another company; pick one of this company's contacts.")
     if data.owner_id not in people.active_user_ids(auth_session, principal, user_ids=[data.owner_id]):
         raise ValidationError("The owner must be an active user.")
@@ -255,3 +258,14 @@ def list_open_deals_as_won(
                 is_new_customer=deal.company_id not in won_before)
         for deal in deals
     ]
+
+
+def sum_deal_values(
+    session: Session, principal: Principal, *, deal_ids_by_key: dict[int, list[int]]
+) -> dict[int, DealValues]:
+    """For each key, what its deals are worth: open amount, won amount and won deals (unknown ids count nothing).
+
+    Keys without a deal that exists are absent. crm.read or marketing.read.
+    """
+    require_any(principal, "crm.read", "marketing.read")
+    return repository.deal_values(session, {key: list(ids) for key, ids in deal_ids_by_key.items()})
