@@ -3,8 +3,9 @@
 The hand-off writes to the CRM, marketing and notifications databases, which cannot share a transaction,
 so every CRM step is a find-or-create keyed by what the lead already is (contact email, company domain or
 name, deals.source_lead_id): running it again after a failure half-way finds what the first attempt wrote
-and creates nothing twice. The lead row stays locked (FOR UPDATE) while the CRM is written, so two
-hand-offs of one lead run one after the other; the second sees the lead converted and changes nothing.
+and creates nothing twice (the CRM's half is crm.handoff.service.receive_lead, on the CRM session opened
+here). The lead row stays locked (FOR UPDATE) while the CRM is written, so two hand-offs of one lead run
+one after the other; the second sees the lead converted and changes nothing.
 """
 
 from __future__ import annotations

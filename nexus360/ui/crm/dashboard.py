@@ -157,14 +157,19 @@ def _versus(now, before) -> str | None:
 
 def _previous(before) -> str:
     """The period "vs previous" compares with, in words (see crm.dashboard.schemas.previous_period)."""
-    return (f"previous period {before.start:%-d %b %Y} – {before.end:%-d %b %Y} (the same number of days, "
+    return (f"previous period {_day(before.start)} – {_day(before.end)} (the same number of days, "
             "from the start of the previous quarter or month when the period is one)")
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _points(now: float | None, before: float | None) -> str | None:
     if now is None or before is None:
         return None
-    return f"{(now - before) * 100:+.0f} pts"
+    text = f"{(now - before) * 100:+.0f} pts"
+    return "0 pts" if text in ("+0 pts", "-0 pts") else text
 
 
 def dashboard_tab(reference: dict) -> None:

@@ -73,5 +73,5 @@ def won_help(now: PeriodFigures, before: PeriodFigures) -> str:
     """What "vs last quarter" compares: this quarter so far with the same number of days of the last one."""
     days, days_before = (now.end - now.start).days + 1, (before.end - before.start).days + 1
     against = f"the first {days} days of last quarter" if days_before == days else "the whole of last quarter"
-    return (f"Won {now.start:%-d %b} – {now.end:%-d %b %Y} ({days} days), against {against} "
-            f"({before.start:%-d %b} – {before.end:%-d %b %Y}): {money(before.won_amount)}")
+    return (f"Won {now.start.day} {now.start:%b} – {now.end.day} {now.end:%b %Y} ({days} days), against {against} "
+            f"({before.start.day} {before.start:%b} – {before.end.day} {before.end:%b %Y}): {money(before.won_amount)}")
