@@ -25,10 +25,11 @@ from sqlalchemy import event, text
 from nexus360.auth.permissions import DEFAULT_GRANTS, SALES_MANAGER
 from nexus360.auth.schemas import Principal
 from nexus360.common.periods import quarter_of, today_utc
-from nexus360.crm import dashboards, deal_service
 from nexus360.crm import service as crm_service
-from nexus360.crm.dashboards import DashboardFilters
-from nexus360.crm.deal_repository import DealFilters
+from nexus360.crm.dashboard import service as dashboards
+from nexus360.crm.dashboard.schemas import DashboardFilters
+from nexus360.crm.deals import service as deal_service
+from nexus360.crm.deals.schemas import DealFilters
 from nexus360.db import Database, get_engine, session_scope
 
 Query = Callable[[Any, Principal], Any]
@@ -67,8 +68,9 @@ def crm_queries(owner_ids: tuple[int, ...], today: date) -> dict[str, Query]:
             ),
         }
     queries["dashboard.stage_medians"] = lambda s, p: dashboards.get_stage_medians(s, p, today=today)
+    home_months = DashboardFilters.months_to_date(today, 24)  # Home's other figures are dashboard.*.quarter/12_months
     queries |= {
-        "home.pipeline_summary": lambda s, p: crm_service.get_pipeline_summary(s, p, today=today),
+        "home.won_by_month": lambda s, p: dashboards.get_won_by_month(s, p, filters=home_months),
         "list.deals.open": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(open_only=True)),
         "list.deals.mine": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(owner_ids=owner_ids[:1])),
         "list.deals.search": lambda s, p: deal_service.list_deals(s, p, filters=DealFilters(search="renewal 00042")),

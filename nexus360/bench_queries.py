@@ -18,10 +18,10 @@ from nexus360.common.periods import previous_quarter, quarter_of, today_utc
 from nexus360.compensation import service as compensation_service
 from nexus360.compensation import summaries
 from nexus360.db import Database, session_scope
-from nexus360.marketing import campaigns as campaign_service
-from nexus360.marketing import leads as lead_service
 from nexus360.marketing import repository as marketing_repository
-from nexus360.marketing import roi
+from nexus360.marketing.campaigns import service as campaign_service
+from nexus360.marketing.leads import service as lead_service
+from nexus360.marketing.roi import service as roi
 
 EXPORT_ROWS = 1_000  # the export's query is capped at MAX_EXPORT_ROWS + 1; its first rows show the plan's cost
 

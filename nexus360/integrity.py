@@ -25,7 +25,7 @@ from nexus360.compensation.lines import CommissionLine
 from nexus360.compensation.models import SalesPerformance
 from nexus360.crm.models import Company, Contact, Deal
 from nexus360.db import Database, session_scope
-from nexus360.marketing.extra_models import leads_table
+from nexus360.marketing.models import Lead
 from nexus360.notifications.models import Notification
 
 ORPHANS_PER_TABLE = 1000
@@ -43,10 +43,10 @@ USER_REFERENCES: tuple[tuple[Database, Column], ...] = (
 )
 # (database, referencing column, database, referenced id column) between records of two databases.
 RECORD_REFERENCES: tuple[tuple[Database, Column, Database, Column], ...] = (
-    (Database.MARKETING, leads_table.c.converted_company_id, Database.CRM, Company.__table__.c.id),
-    (Database.MARKETING, leads_table.c.converted_contact_id, Database.CRM, Contact.__table__.c.id),
-    (Database.MARKETING, leads_table.c.converted_deal_id, Database.CRM, Deal.__table__.c.id),
-    (Database.CRM, Deal.__table__.c.source_lead_id, Database.MARKETING, leads_table.c.id),
+    (Database.MARKETING, Lead.__table__.c.converted_company_id, Database.CRM, Company.__table__.c.id),
+    (Database.MARKETING, Lead.__table__.c.converted_contact_id, Database.CRM, Contact.__table__.c.id),
+    (Database.MARKETING, Lead.__table__.c.converted_deal_id, Database.CRM, Deal.__table__.c.id),
+    (Database.CRM, Deal.__table__.c.source_lead_id, Database.MARKETING, Lead.__table__.c.id),
 )
 LOOKUP_BATCH = 10_000
 

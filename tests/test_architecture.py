@@ -25,7 +25,6 @@ KNOWN_CROSS_DOMAIN = {
     "nexus360.compensation.flows -> nexus360.auth.models",
     "nexus360.compensation.service -> nexus360.crm.models",
     "nexus360.compensation.whatif -> nexus360.crm.models",
-    "nexus360.marketing.handoff_queries -> nexus360.crm.models",
 }
 KNOWN_CYCLES = [["nexus360.compensation.lines", "nexus360.compensation.models"],
                 ["nexus360.demo.scale", "nexus360.demo.scale_marketing"]]

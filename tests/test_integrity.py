@@ -87,7 +87,7 @@ def test_check_references_finds_no_orphans_in_the_seeded_databases(seeded: Path)
 def test_hand_off_links_to_missing_records_are_reported_both_ways(db: TransactionalSessions) -> None:
     from sqlalchemy import insert, update
 
-    from nexus360.marketing.extra_models import leads_table
+    from nexus360.marketing.repository import LEADS as leads_table
 
     marketing: Session = db(Database.MARKETING)
     lead_id = marketing.execute(insert(leads_table).values(

@@ -1,103 +1,46 @@
-"""Queries of the crm database: Home figures, companies, contacts and reference lookups.
+"""Queries of the crm database: the reference lists (stages, industries, countries), companies and contacts.
 
-Aggregates are computed by PostgreSQL, never in pandas; lists are keyset-paginated.
+Deals, the dashboard, imports and the lead hand-off have their own repositories in their sub-packages.
+Lists are keyset-paginated.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
-from sqlalchemy import Date, cast, delete, func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from nexus360.common.pagination import Page, after_clause, fetch_page
 from nexus360.common.sql import contains
 from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, Industry
 
-_open = (DealStage.is_won.is_(False)) & (DealStage.is_lost.is_(False))
-
-
-# --- Home figures --------------------------------------------------------------------------------
-
-
-def open_pipeline(session: Session) -> tuple[Decimal, int]:
-    statement = (
-        select(func.coalesce(func.sum(Deal.amount), 0), func.count(Deal.id))
-        .select_from(Deal)
-        .join(DealStage, DealStage.id == Deal.stage_id)
-        .where(_open)
-    )
-    amount, count = session.execute(statement).one()
-    return Decimal(amount), int(count)
-
-
-def won_amount_between(session: Session, start: date, end: date) -> Decimal:
-    statement = (
-        select(func.coalesce(func.sum(Deal.amount), 0))
-        .select_from(Deal)
-        .join(DealStage, DealStage.id == Deal.stage_id)
-        .where(DealStage.is_won.is_(True), Deal.close_date.between(start, end))
-    )
-    return Decimal(session.execute(statement).scalar_one())
-
-
-def closed_counts_between(session: Session, start: date, end: date) -> tuple[int, int]:
-    """(won, lost) deals closed between the two dates."""
-    statement = (
-        select(
-            func.count().filter(DealStage.is_won.is_(True)),
-            func.count().filter(DealStage.is_lost.is_(True)),
-        )
-        .select_from(Deal)
-        .join(DealStage, DealStage.id == Deal.stage_id)
-        .where(Deal.close_date.between(start, end), DealStage.is_won | DealStage.is_lost)
-    )
-    won, lost = session.execute(statement).one()
-    return int(won), int(lost)
-
-
-def won_revenue_by_month(session: Session, start: date, end: date) -> list[tuple[date, Decimal, int]]:
-    month = cast(func.date_trunc("month", Deal.close_date), Date).label("month")
-    statement = (
-        select(month, func.sum(Deal.amount), func.count(Deal.id))
-        .select_from(Deal)
-        .join(DealStage, DealStage.id == Deal.stage_id)
-        .where(DealStage.is_won.is_(True), Deal.close_date.between(start, end))
-        .group_by(month)
-        .order_by(month)
-    )
-    return [(row[0], Decimal(row[1] or 0), int(row[2])) for row in session.execute(statement)]
-
-
-def pipeline_by_stage(session: Session) -> list[tuple[str, int, Decimal, int]]:
-    """(stage, position, open amount, deal count) for every open stage, in pipeline order."""
-    statement = (
-        select(DealStage.name, DealStage.position, func.coalesce(func.sum(Deal.amount), 0), func.count(Deal.id))
-        .outerjoin(Deal, Deal.stage_id == DealStage.id)
-        .where(_open)
-        .group_by(DealStage.id)
-        .order_by(DealStage.position)
-    )
-    return [(name, pos, Decimal(amount), int(count)) for name, pos, amount, count in session.execute(statement)]
-
-
 # --- reference data ------------------------------------------------------------------------------
 
 
 def list_stages(session: Session) -> list[DealStage]:
-    return list(session.scalars(select(DealStage).order_by(DealStage.position)))
+    """Every pipeline stage in pipeline order (the one read of stages: pages, dashboard, imports, hand-off)."""
+    return list(session.scalars(select(DealStage).order_by(DealStage.position, DealStage.id)))
+
+
+def get_stage(session: Session, stage_id: int) -> DealStage | None:
+    return session.get(DealStage, stage_id)
 
 
 def list_industries(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of the active industries, by name."""
     statement = (
-        select(Industry.id, Industry.name).where(func.coalesce(Industry.is_active, True)).order_by(Industry.name)
+        select(Industry.id, Industry.name).where(func.coalesce(Industry.is_active, True))
+        .order_by(Industry.name, Industry.id)
     )
     return [tuple(row) for row in session.execute(statement)]
 
 
-def list_countries(session: Session) -> list[tuple[int, str]]:
-    statement = select(Country.id, Country.name).where(func.coalesce(Country.is_active, True)).order_by(Country.name)
+def list_countries(session: Session) -> list[tuple[int, str, str, str]]:
+    """(id, name, ISO 3166 alpha-2, alpha-3) of the active countries, by name."""
+    statement = (
+        select(Country.id, Country.name, Country.iso_code_2, Country.iso_code_3)
+        .where(func.coalesce(Country.is_active, True))
+        .order_by(Country.name, Country.id)
+    )
     return [tuple(row) for row in session.execute(statement)]
 
 
@@ -162,15 +105,12 @@ def delete_company(session: Session, company_id: int) -> None:
     session.execute(delete(Company).where(Company.id == company_id))
 
 
-# --- contacts ---
+# --- contacts ------------------------------------------------------------------------------------
 
 
 def contact_name():
     """First and last name; the same expression as the trigram index ix_contacts_name_trgm."""
     return func.coalesce(Contact.first_name, "") + " " + func.coalesce(Contact.last_name, "")
-
-
-# --- contacts (lists) ------------------------------------------------------------------------------------
 
 
 def contact_list_statement(*, search: str = "", company_id: int | None = None):

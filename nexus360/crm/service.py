@@ -1,11 +1,11 @@
-"""CRM rules and permission checks for the Home figures, companies and contacts.
+"""CRM rules and permission checks for companies, contacts and the reference lists.
 
-Services take the session and the acting user; they return plain data (pydantic, DataFrames).
+Services take the session and the acting user; they return plain data (pydantic, DataFrames). Deals, the
+dashboard (whose figures Home shows too), imports and the lead hand-off have their services in crm/deals/,
+crm/dashboard/, crm/importing/ and crm/handoff/.
 """
 
 from __future__ import annotations
-
-from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -15,54 +15,9 @@ from nexus360.auth.service import require
 from nexus360.common.errors import NotFoundError, ValidationError
 from nexus360.common.exporting import MAX_EXPORT_ROWS, ExportTooLarge
 from nexus360.common.pagination import PAGE_SIZE, Page
-from nexus360.common.periods import month_of, previous_quarter, quarter_of
 from nexus360.crm import repository
 from nexus360.crm.models import Company, Contact
-from nexus360.crm.schemas import CompanyCreate, CompanyRead, CompanyUpdate, ContactCreate, ContactRead, PipelineSummary
-
-# --- Home ----------------------------------------------------------------------------------------
-
-
-def get_pipeline_summary(session: Session, principal: Principal, *, today: date) -> PipelineSummary:
-    """Open pipeline, won this quarter against last, and the twelve-month win rate."""
-    require(principal, "crm.read")
-    quarter = quarter_of(today)
-    last = previous_quarter(quarter)
-    open_amount, open_count = repository.open_pipeline(session)
-    won, lost = repository.closed_counts_between(session, today - timedelta(days=365), today)
-    return PipelineSummary(
-        open_pipeline=open_amount,
-        open_deals=open_count,
-        won_this_quarter=repository.won_amount_between(session, quarter.start, quarter.end),
-        won_last_quarter=repository.won_amount_between(session, last.start, last.end),
-        win_rate=(won / (won + lost)) if won + lost else None,
-        quarter_label=quarter.label,
-    )
-
-
-def get_won_revenue_by_month(session: Session, principal: Principal, *, today: date, months: int = 24) -> pd.DataFrame:
-    """Won revenue per calendar month over the last `months` months (months without wins are 0)."""
-    require(principal, "crm.read")
-    end = month_of(today)
-    start = end.start
-    for _ in range(months - 1):
-        start = month_of(start - timedelta(days=1)).start
-    rows = {month: (amount, count) for month, amount, count in repository.won_revenue_by_month(session, start, end.end)}
-    frame = pd.DataFrame({"month": pd.date_range(start, end.start, freq="MS").date})
-    frame["revenue"] = [float(rows.get(month, (0, 0))[0]) for month in frame["month"]]
-    frame["deals"] = [int(rows.get(month, (0, 0))[1]) for month in frame["month"]]
-    return frame
-
-
-def get_pipeline_by_stage(session: Session, principal: Principal) -> pd.DataFrame:
-    """Open deals per stage in pipeline order: stage, amount, deals."""
-    require(principal, "crm.read")
-    rows = repository.pipeline_by_stage(session)
-    return pd.DataFrame(
-        [(stage, float(amount), count) for stage, _position, amount, count in rows],
-        columns=["stage", "amount", "deals"],
-    )
-
+from nexus360.crm.schemas import CompanyCreate, CompanyRead, CompanyUpdate, ContactCreate, ContactRead
 
 # --- reference data ------------------------------------------------------------------------------
 
@@ -73,8 +28,9 @@ def list_reference(session: Session, principal: Principal) -> dict[str, list[tup
     return {
         "stages": [(stage.id, stage.name) for stage in repository.list_stages(session)],
         "industries": repository.list_industries(session),
-        "countries": repository.list_countries(session),
+        "countries": [(country_id, name) for country_id, name, _iso2, _iso3 in repository.list_countries(session)],
     }
+
 
 
 # --- companies -----------------------------------------------------------------------------------

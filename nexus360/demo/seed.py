@@ -33,9 +33,8 @@ from nexus360.db import Database, session_scope
 from nexus360.demo import data
 from nexus360.forecasting.models import Forecast, ForecastFactor
 from nexus360.integrations.models import IntegrationConfig, IntegrationLog
-from nexus360.marketing import scoring
-from nexus360.marketing.extra_models import leads_table
-from nexus360.marketing.models import Campaign
+from nexus360.marketing.models import Campaign, Lead
+from nexus360.marketing.scoring import service as scoring
 from nexus360.notifications.models import Notification, NotificationTemplate
 
 DEMO_PASSWORD = "nexus360-demo"
@@ -497,7 +496,7 @@ def _seed_marketing(session: Session, clock: Clock, crm: CrmData, counts: dict[s
             lead.update(converted_company_id=company_id, converted_contact_id=deal["contact_id"],
                         converted_deal_id=deal["id"])
     counts["leads"] = counts.get("leads", 0) + len(leads)
-    session.execute(insert(leads_table).execution_options(render_nulls=True), leads)
+    session.execute(insert(Lead.__table__).execution_options(render_nulls=True), leads)
     return leads
 
 

@@ -7,7 +7,7 @@ import importlib
 from nexus360.importing.core import ImporterSpec
 
 # Modules whose import registers importers; a domain adding an importer adds its module here.
-IMPORTER_MODULES: tuple[str, ...] = ("nexus360.crm.importing", "nexus360.marketing.importing")
+IMPORTER_MODULES: tuple[str, ...] = ("nexus360.crm.importing.service", "nexus360.marketing.importing.service")
 
 _importers: dict[str, ImporterSpec] = {}
 _loaded = False

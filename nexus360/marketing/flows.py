@@ -3,17 +3,16 @@
 The hand-off writes to the CRM, marketing and notifications databases, which cannot share a transaction,
 so every CRM step is a find-or-create keyed by what the lead already is (contact email, company domain or
 name, deals.source_lead_id): running it again after a failure half-way finds what the first attempt wrote
-and creates nothing twice. The lead row stays locked (FOR UPDATE) while the CRM is written, so two
-hand-offs of one lead run one after the other; the second sees the lead converted and changes nothing.
+and creates nothing twice (the CRM's half is crm.handoff.service.receive_lead, on the CRM session opened
+here). The lead row stays locked (FOR UPDATE) while the CRM is written, so two hand-offs of one lead run
+one after the other; the second sees the lead converted and changes nothing.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from nexus360.auth import people
@@ -21,46 +20,17 @@ from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
 from nexus360.common.errors import NotFoundError, ValidationError
 from nexus360.common.text import clean_text
+from nexus360.crm.handoff import service as crm_handoff
+from nexus360.crm.handoff.schemas import HandedLead, HandoffDeal
 from nexus360.db import Database, session_scope
-from nexus360.marketing import handoff_queries as crm_queries
 from nexus360.marketing import repository
-from nexus360.marketing.roi import RoiFilters, RoiReport, campaign_roi
+from nexus360.marketing.roi.service import campaign_roi
+from nexus360.marketing.schemas import ConversionRequest, ConversionResult, RoiFilters, RoiReport
 from nexus360.notifications import service as notifications
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("1e13")  # deals.amount is NUMERIC(15, 2)
 DEAL_OWNER_ROLES = ("sales_rep", "sales_manager", "admin")
-# Addresses at these domains say nothing about the employer: never match or name a company by them.
-FREE_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "msn.com", "aol.com",
-    "icloud.com", "me.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.com",
-    "yandex.ru", "zoho.com",
-})
-
-
-class ConversionRequest(BaseModel):
-    """What the marketer asks for; checked by `convert_lead` (plain-word errors), not by the model."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    lead_id: int
-    create_deal: bool = False
-    deal_owner_id: int | None = None
-    deal_name: str | None = None
-    deal_amount: Decimal | None = None
-    deal_stage_id: int | None = None  # None: the first open stage
-    expected_close_date: date | None = None
-
-
-class ConversionResult(BaseModel):
-    lead_id: int
-    company_id: int
-    contact_id: int
-    deal_id: int | None = None
-    company_created: bool = False
-    contact_created: bool = False
-    deal_created: bool = False
-    already_converted: bool = False
 
 
 def convert_lead(principal: Principal, request: ConversionRequest) -> ConversionResult:
@@ -85,10 +55,15 @@ def convert_lead(principal: Principal, request: ConversionRequest) -> Conversion
             request = _checked_deal(request)
             _check_owner(principal, request.deal_owner_id)
         with session_scope(Database.CRM, actor=principal) as crm:
-            result, deal = _write_crm(crm, principal, lead, request)
+            records = crm_handoff.receive_lead(crm, principal, lead=_handed(lead), deal=_deal(lead, request))
+        result = ConversionResult(
+            lead_id=lead["id"], company_id=records.company_id, contact_id=records.contact_id,
+            deal_id=records.deal_id, company_created=records.company_created,
+            contact_created=records.contact_created, deal_created=records.deal_created,
+        )
         record_conversion(marketing, result)
-        if deal is not None:
-            _notify_owner(notification_session, lead, deal, result)
+        if records.deal_id is not None:
+            _notify_owner(notification_session, lead, records.deal_owner_id, records.deal_title, result)
         return result
 
 
@@ -145,79 +120,25 @@ def _check_owner(principal: Principal, owner_id: int | None) -> None:
         raise ValidationError("The deal owner must be an active sales rep, sales manager or admin.")
 
 
-def _domain(email: str) -> str | None:
-    domain = email.rsplit("@", 1)[-1].lower() if "@" in email else ""
-    return domain if domain and domain not in FREE_MAIL_DOMAINS else None
-
-
 def _lead_name(lead: Any) -> str:
     return " ".join(part for part in (lead["first_name"], lead["last_name"]) if part) or lead["email"]
 
 
-def _write_crm(crm: Session, principal: Principal, lead: Any, request: ConversionRequest):
-    """Find or create company, contact and (if asked) deal; (result, deal row or None). Validates first."""
-    stage_id = _stage(crm, request) if request.create_deal else None
-    company_created = contact_created = deal_created = False
-    deal = crm_queries.find_deal_for_lead(crm, lead["id"])
-    if deal is not None:  # an earlier attempt got this far: take exactly what it created
-        company_id, contact_id = deal.company_id, deal.contact_id
-    else:
-        contact = crm_queries.find_contact(crm, email=lead["email"])
-        company_id = contact[1] if contact and contact[1] is not None else None
-        if company_id is None:
-            company_id, company_created = _company(crm, lead)
-        if contact is None:
-            contact_id, contact_created = _create_contact(crm, lead, company_id), True
-        else:
-            contact_id = contact[0]
-        if request.create_deal:
-            title = clean_text(request.deal_name) or f"{lead['company_name'] or _lead_name(lead)}: {_lead_name(lead)}"
-            crm_queries.create_deal(
-                crm, lead_id=lead["id"], title=title, company_id=company_id, contact_id=contact_id,
-                stage_id=stage_id, amount=request.deal_amount, close_date=request.expected_close_date,
-                owner_id=request.deal_owner_id, user_id=principal.id,
-            )
-            deal, deal_created = crm_queries.find_deal_for_lead(crm, lead["id"]), True
-    result = ConversionResult(
-        lead_id=lead["id"], company_id=company_id, contact_id=contact_id, deal_id=deal.id if deal else None,
-        company_created=company_created, contact_created=contact_created, deal_created=deal_created,
-    )
-    return result, deal
+def _handed(lead: Any) -> HandedLead:
+    return HandedLead(**{field: lead[field] for field in HandedLead.model_fields})
 
 
-def _stage(crm: Session, request: ConversionRequest) -> int:
-    if request.deal_stage_id is None:
-        stage_id = crm_queries.first_open_stage(crm)
-        if stage_id is None:
-            raise ValidationError("The CRM has no open pipeline stage to put the deal in.")
-        return stage_id
-    if not crm_queries.open_stage_exists(crm, request.deal_stage_id):
-        raise ValidationError("Choose an open pipeline stage for the deal (not won or lost).")
-    return request.deal_stage_id
+def _deal(lead: Any, request: ConversionRequest) -> HandoffDeal | None:
+    """The deal to open, if asked: named as the marketer wrote, else "<company or person>: <person>"."""
+    if not request.create_deal:
+        return None
+    title = clean_text(request.deal_name) or f"{lead['company_name'] or _lead_name(lead)}: {_lead_name(lead)}"
+    return HandoffDeal(title=title, owner_id=request.deal_owner_id, amount=request.deal_amount,
+                       stage_id=request.deal_stage_id, close_date=request.expected_close_date)
 
 
-def _company(crm: Session, lead: Any) -> tuple[int, bool]:
-    domain = _domain(lead["email"])
-    name = clean_text(lead["company_name"])
-    found = crm_queries.find_company(crm, domain=domain, name=name)
-    if found is not None:
-        return found, False
-    if not name and not domain:
-        raise ValidationError(
-            "Add the lead's company name before handing it to sales: its email address does not tell the company."
-        )
-    return crm_queries.create_company(crm, name=name or domain, domain=domain), True
-
-
-def _create_contact(crm: Session, lead: Any, company_id: int) -> int:
-    return crm_queries.create_contact(crm, values={
-        "company_id": company_id, "first_name": lead["first_name"], "last_name": lead["last_name"],
-        "email": lead["email"].lower(), "phone": lead["phone"], "job_title": lead["job_title"],
-    })
-
-
-def _notify_owner(session: Session, lead: Any, deal: Any, result: ConversionResult) -> None:
+def _notify_owner(session: Session, lead: Any, owner_id: int, title: str, result: ConversionResult) -> None:
     notifications.notify(
-        session, user_id=deal.owner_id, type="lead_converted", title=f"New deal from marketing: {deal.title}",
+        session, user_id=owner_id, type="lead_converted", title=f"New deal from marketing: {title}",
         message=f"{_lead_name(lead)} ({lead['email']}) was handed to you as deal #{result.deal_id}.",
     )

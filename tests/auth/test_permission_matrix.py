@@ -15,16 +15,19 @@ from nexus360.auth import service as auth_service
 from nexus360.auth.permissions import DEFAULT_GRANTS, PERMISSIONS
 from nexus360.common.errors import AuthorizationError
 from nexus360.common.periods import today_utc
-from nexus360.crm import service as crm_service
+from nexus360.crm.dashboard import service as crm_dashboard
+from nexus360.crm.dashboard.schemas import DashboardFilters
 from nexus360.db import Database
-from nexus360.marketing import service as marketing_service
+from nexus360.marketing.leads import service as marketing_service
 
 # permission -> (database, call(session, principal))
 GUARDED_CALLS: dict[str, list[tuple[Database, Callable]]] = {
     "crm.read": [
-        (Database.CRM, lambda s, p: crm_service.get_pipeline_summary(s, p, today=today_utc())),
-        (Database.CRM, lambda s, p: crm_service.get_pipeline_by_stage(s, p)),
-        (Database.CRM, lambda s, p: crm_service.get_won_revenue_by_month(s, p, today=today_utc())),
+        (Database.CRM, lambda s, p: crm_dashboard.get_kpis(
+            s, p, filters=DashboardFilters.this_quarter(today_utc()), today=today_utc())),
+        (Database.CRM, lambda s, p: crm_dashboard.get_funnel(s, p, filters=DashboardFilters.this_quarter(today_utc()))),
+        (Database.CRM, lambda s, p: crm_dashboard.get_won_by_month(
+            s, p, filters=DashboardFilters.months_to_date(today_utc(), 24))),
     ],
     "marketing.read": [
         (Database.MARKETING, lambda s, p: marketing_service.count_new_leads_this_month(s, p, today=today_utc())),

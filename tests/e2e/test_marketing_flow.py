@@ -18,8 +18,8 @@ from tests.pages.apptest import principal_for
 def planted(seeded) -> Iterator[dict]:
     """A campaign and a qualified lead on it with unique names; both, and what the hand-off made, deleted after."""
     from nexus360.crm.models import Company, Contact, Deal
-    from nexus360.marketing.extra_models import CampaignChange, leads_table
-    from nexus360.marketing.models import Campaign
+    from nexus360.marketing.models import Campaign, CampaignChange
+    from nexus360.marketing.repository import LEADS as leads_table
     from nexus360.notifications.models import Notification
 
     token = uuid.uuid4().hex[:8]

@@ -14,10 +14,19 @@ from nexus360.common.validation import parse
 from nexus360.db import Database, session_scope
 from nexus360.importing.core import ImportSummary, run_import
 from nexus360.importing.registry import get_importer
-from nexus360.marketing import leads, repository
-from nexus360.marketing.extra_models import LeadScoringRule, leads_table
-from nexus360.marketing.leads import LeadCreate, LeadUpdate
-from nexus360.marketing.scoring import ScoringRuleInput, ScoringRuleRead, SizeBand, parse_size_band, score_lead
+from nexus360.marketing import repository
+from nexus360.marketing.leads import service as leads
+from nexus360.marketing.models import LeadScoringRule
+from nexus360.marketing.repository import LEADS as leads_table
+from nexus360.marketing.schemas import (
+    LeadCreate,
+    LeadUpdate,
+    ScoringRuleInput,
+    ScoringRuleRead,
+    SizeBand,
+    parse_size_band,
+)
+from nexus360.marketing.scoring.engine import score_lead
 from nexus360.ui.marketing.scoring import describe_rule
 from tests.conftest import savepoints
 from tests.crm.conftest import MARKETER_ID, principal

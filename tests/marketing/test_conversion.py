@@ -20,7 +20,7 @@ from nexus360.crm.models import Company, Contact, Deal, DealStage
 from nexus360.db import Database
 from nexus360.db.engine import set_actor
 from nexus360.marketing import flows, repository
-from nexus360.marketing.flows import ConversionRequest
+from nexus360.marketing.schemas import ConversionRequest
 from nexus360.notifications.models import Notification
 from tests.crm.conftest import INACTIVE_REP_ID, REP_ID, principal
 

@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, select
 from nexus360.crm.models import Company, Contact, Deal, DealStageChange
 from nexus360.db import Database, session_scope
 from nexus360.marketing import flows
-from nexus360.marketing.extra_models import leads_table
-from nexus360.marketing.flows import ConversionRequest
+from nexus360.marketing.repository import LEADS as leads_table
+from nexus360.marketing.schemas import ConversionRequest
 from nexus360.notifications.models import Notification
 from tests.crm.conftest import MARKETER_ID, REP_ID, principal
 

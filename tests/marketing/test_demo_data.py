@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from nexus360.crm.models import Contact, Deal
 from nexus360.db import Database
-from nexus360.marketing import roi
-from nexus360.marketing.extra_models import leads_table
-from nexus360.marketing.roi import RoiFilters
+from nexus360.marketing.repository import LEADS as leads_table
+from nexus360.marketing.roi import service as roi
+from nexus360.marketing.schemas import RoiFilters
 from tests.crm.conftest import MANAGER_ID, principal
 
 

@@ -37,3 +37,18 @@ def test_signed_out_visitor_gets_the_sign_in_form_and_no_figures() -> None:
     assert not app.exception
     assert not app.metric
     assert [field.label for field in app.text_input] == ["Username", "Password"]
+
+
+@pytest.mark.usefixtures("seeded")
+def test_home_and_the_crm_dashboard_show_the_same_won_figure_for_this_quarter() -> None:
+    """One path per figure: Home's "Won in Qn" is the CRM dashboard's "Won" for This quarter and Everyone."""
+    home = {metric.label: metric for metric in run_home_as("manager").metric}
+    crm = {metric.label: metric for metric in open_as("manager", "crm").metric}
+    won = next(metric for label, metric in home.items() if label.startswith("Won in Q"))
+
+    assert won.value == crm["Won"].value
+    assert home["Open pipeline"].value == crm["Open pipeline"].value
+    # the same comparison (the same days of last quarter), worded for each page, never "-0%"
+    assert (won.delta or "").split(" vs ")[0] == (crm["Won"].delta or "").split(" vs ")[0]
+    assert not (won.delta or "").startswith("-0%")
+    assert "first" in won.help or "whole of last quarter" in won.help

@@ -9,9 +9,8 @@ from sqlalchemy import delete, func, select
 from streamlit.testing.v1 import AppTest
 
 from nexus360.db import Database, session_scope
-from nexus360.marketing import campaigns as campaign_service
-from nexus360.marketing.extra_models import CampaignChange
-from nexus360.marketing.models import Campaign
+from nexus360.marketing.campaigns import service as campaign_service
+from nexus360.marketing.models import Campaign, CampaignChange
 from tests.pages.apptest import open_as, principal_for, shown
 
 pytestmark = pytest.mark.usefixtures("seeded")
@@ -140,7 +139,7 @@ def test_a_valid_edit_is_saved_and_recorded_in_the_history(campaign_name: str) -
 def qualified_lead():
     """A qualified lead at a fresh company domain; it and whatever its hand-off created are deleted afterwards."""
     from nexus360.crm.models import Company, Contact, Deal
-    from nexus360.marketing.extra_models import leads_table
+    from nexus360.marketing.repository import LEADS as leads_table
     from nexus360.notifications.models import Notification
 
     token = uuid.uuid4().hex[:8]
@@ -186,7 +185,7 @@ def test_disqualifying_needs_a_reason(qualified_lead) -> None:
     next(button for button in app.button if button.label == "Disqualify").click().run()
     assert any("Give a reason to disqualify this lead" in error.value for error in app.error)
     marketer = principal_for("marketer")
-    from nexus360.marketing import leads as lead_service
+    from nexus360.marketing.leads import service as lead_service
 
     with session_scope(Database.MARKETING, actor=marketer) as session:
         assert lead_service.get_lead(session, marketer, lead_id=qualified_lead["id"]).status == "qualified"
@@ -222,7 +221,7 @@ def test_scoring_rules_read_in_plain_words() -> None:
 
 
 def test_a_new_lead_with_a_known_email_is_saved_only_after_a_second_press(qualified_lead) -> None:
-    from nexus360.marketing.extra_models import leads_table
+    from nexus360.marketing.repository import LEADS as leads_table
 
     app = open_campaigns_as("marketer")
     widget(app, "text_input", "lead_form_new_email").input(qualified_lead["email"].upper())
@@ -306,7 +305,7 @@ def test_activating_a_planned_campaign_offers_only_the_allowed_moves(campaign_na
 
 
 def test_a_new_lead_moves_on_to_contacted(qualified_lead) -> None:
-    from nexus360.marketing.extra_models import leads_table
+    from nexus360.marketing.repository import LEADS as leads_table
 
     with session_scope(Database.MARKETING, admin=True) as session:
         session.execute(leads_table.update().where(leads_table.c.id == qualified_lead["id"]).values(status="new"))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from nexus360.auth import people
-from nexus360.common.money import money, percent
+from nexus360.common.money import change, money, percent
 from nexus360.common.periods import previous_quarter, quarter_of, today_utc
-from nexus360.crm import dashboards
-from nexus360.crm.dashboards import DashboardFilters
+from nexus360.crm.dashboard import service as dashboards
+from nexus360.crm.dashboard.schemas import DashboardFilters
 from nexus360.db import Database
 from nexus360.ui import charts
 from nexus360.ui.session import cached, call, current_principal
@@ -26,8 +26,10 @@ def _period(choice: str, today: date) -> tuple[date, date]:
     if choice == "This year":
         return date(today.year, 1, 1), today
     if choice == "Last 12 months":
-        return today - timedelta(days=365), today
-    return quarter_of(today).start, today
+        year = DashboardFilters.last_12_months(today)
+        return year.start, year.end
+    quarter = DashboardFilters.this_quarter(today)
+    return quarter.start, quarter.end
 
 
 def filters_bar(reference: dict, today: date) -> DashboardFilters:
@@ -107,7 +109,7 @@ def kpi_row(kpis) -> None:
         money(now.won_amount),
         _versus(now.won_amount, before.won_amount),
         border=True,
-        help=f"{now.won_deals:,} deals; previous period {money(before.won_amount)}",
+        help=f"{now.won_deals:,} deals; {_previous(before)}: {money(before.won_amount)}",
     )
     first[3].metric(
         "Lost",
@@ -115,7 +117,7 @@ def kpi_row(kpis) -> None:
         _versus(now.lost_amount, before.lost_amount),
         delta_color="inverse",
         border=True,
-        help=f"{now.lost_deals:,} deals; previous period {money(before.lost_amount)}",
+        help=f"{now.lost_deals:,} deals; {_previous(before)}: {money(before.lost_amount)}",
     )
     second = st.columns(4)
     second[0].metric(
@@ -150,15 +152,24 @@ def kpi_row(kpis) -> None:
 
 
 def _versus(now, before) -> str | None:
-    if not before:
-        return None
-    return f"{(float(now) - float(before)) / float(before):+.0%} vs previous"
+    return None if now is None or before is None else change(now, before, against="previous")
+
+
+def _previous(before) -> str:
+    """The period "vs previous" compares with, in words (see crm.dashboard.schemas.previous_period)."""
+    return (f"previous period {_day(before.start)} – {_day(before.end)} (the same number of days, "
+            "from the start of the previous quarter or month when the period is one)")
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 def _points(now: float | None, before: float | None) -> str | None:
     if now is None or before is None:
         return None
-    return f"{(now - before) * 100:+.0f} pts"
+    text = f"{(now - before) * 100:+.0f} pts"
+    return "0 pts" if text in ("+0 pts", "-0 pts") else text
 
 
 def dashboard_tab(reference: dict) -> None:

@@ -13,8 +13,9 @@ from nexus360.common.money import money
 from nexus360.common.periods import today_utc
 from nexus360.common.validation import parse
 from nexus360.db import Database
-from nexus360.marketing import campaigns as campaign_service
-from nexus360.marketing.campaigns import CAMPAIGN_STATUSES, CAMPAIGN_TYPES, TRANSITIONS, CampaignCreate, CampaignUpdate
+from nexus360.marketing.campaigns import service as campaign_service
+from nexus360.marketing.campaigns.service import TRANSITIONS
+from nexus360.marketing.schemas import CAMPAIGN_STATUSES, CAMPAIGN_TYPES, CampaignCreate, CampaignUpdate
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.lists import keyset_page, pager, selectable_table
 from nexus360.ui.session import FAILED, call, current_principal, submit

@@ -16,7 +16,7 @@ from nexus360.common.periods import today_utc
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
 from nexus360.marketing import flows
-from nexus360.marketing.flows import ConversionRequest, ConversionResult
+from nexus360.marketing.schemas import ConversionRequest, ConversionResult
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import cached, current_principal, friendly_errors
 

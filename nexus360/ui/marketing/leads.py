@@ -10,8 +10,9 @@ from nexus360.common.errors import ValidationError
 from nexus360.common.validation import parse
 from nexus360.db import Database
 from nexus360.importing.registry import importer_names
-from nexus360.marketing import leads as lead_service
-from nexus360.marketing.leads import LEAD_STATUSES, MAX_COMPANY_SIZE, NEXT_STATUS, OPEN_STATUSES, LeadCreate, LeadUpdate
+from nexus360.marketing.leads import service as lead_service
+from nexus360.marketing.leads.service import NEXT_STATUS, OPEN_STATUSES
+from nexus360.marketing.schemas import LEAD_STATUSES, MAX_COMPANY_SIZE, LeadCreate, LeadUpdate
 from nexus360.ui import importer
 from nexus360.ui.confirm import duplicates_accepted
 from nexus360.ui.export import export_buttons

@@ -16,8 +16,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.common.money import money, percent
 from nexus360.common.periods import quarter_of, today_utc
 from nexus360.marketing import flows
-from nexus360.marketing.campaigns import CAMPAIGN_TYPES
-from nexus360.marketing.roi import RoiFilters, RoiReport
+from nexus360.marketing.schemas import CAMPAIGN_TYPES, RoiFilters, RoiReport
 from nexus360.ui import charts
 from nexus360.ui.marketing.campaigns import label
 from nexus360.ui.session import CACHE_TTL_SECONDS, current_principal, friendly_errors

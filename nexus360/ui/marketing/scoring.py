@@ -13,8 +13,9 @@ from nexus360.common.errors import ValidationError
 from nexus360.common.periods import today_utc
 from nexus360.common.validation import parse
 from nexus360.db import Database
-from nexus360.marketing import scoring
-from nexus360.marketing.scoring import BASE_POINTS, COMPLETENESS_FIELDS, RULE_KINDS, ScoringRuleInput
+from nexus360.marketing.schemas import BAND_HINT, COMPLETENESS_FIELDS, RULE_KINDS, ScoringRuleInput, parse_size_band
+from nexus360.marketing.scoring import service as scoring
+from nexus360.marketing.scoring.engine import BASE_POINTS
 from nexus360.ui.session import FAILED, call, current_principal, submit
 
 KIND_LABELS = {
@@ -41,9 +42,9 @@ def describe_rule(kind: str, value: str, points: int) -> str:
         return f"{signed} when the company name contains '{value}'"
     if kind == "company_size":
         try:
-            return f"{signed} when the company has {scoring.parse_size_band(value).words}"
+            return f"{signed} when the company has {parse_size_band(value).words}"
         except ValueError:
-            return f"{signed} (company size band '{value}' is not valid: use a band {scoring.BAND_HINT})"
+            return f"{signed} (company size band '{value}' is not valid: use a band {BAND_HINT})"
     if kind == "campaign_type":
         kind_of = value.replace("_", " ")
         return f"{signed} for leads from {'an' if kind_of[:1] in 'aeiou' else 'a'} {kind_of} campaign"
@@ -84,7 +85,7 @@ def _columns(read_only: bool) -> dict:
         "value": st.column_config.TextColumn(
             "Value", required=True, disabled=read_only,
             help=f"Keyword, domain or campaign type; for 'completeness' one of {', '.join(COMPLETENESS_FIELDS)}; "
-                 f"for 'company size' a band of employees {scoring.BAND_HINT}; for 'recency' the days per point lost.",
+                 f"for 'company size' a band of employees {BAND_HINT}; for 'recency' the days per point lost.",
         ),
         "points": st.column_config.NumberColumn("Points", min_value=-100, max_value=100, step=1, required=True,
                                                 disabled=read_only),

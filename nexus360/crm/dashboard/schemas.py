@@ -1,0 +1,122 @@
+"""Shapes of the dashboard: its filters (with the periods Home and the CRM page offer), and its figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from nexus360.common.errors import ValidationError
+from nexus360.common.periods import Period, month_of, quarter_of, same_days_earlier
+
+_ID_FILTERS = ("owner_ids", "stage_ids", "industry_ids", "country_ids")
+
+
+def previous_period(start: date, end: date) -> Period:
+    """What "vs previous" compares `start`..`end` with: the same number of days, earlier.
+
+    A quarter or a month, whole or to date (from its first day to any day within it), is compared with the
+    same number of days from the start of the quarter or month before, as common.periods.same_days_earlier
+    counts them (never going past that period's end): 1 Jul–15 Aug with 1 Apr–16 May, a whole Q3 with the
+    whole Q2. Any other range is compared with the range of the same length that ends the day before it
+    starts. Home's "Won in Qn" and the CRM dashboard's "This quarter" use this one definition.
+    """
+    for whole in (quarter_of(start), month_of(start)):
+        if whole.start == start and end <= whole.end:
+            return same_days_earlier(whole, today=end)[1]
+    length = timedelta(days=Period(start, end).days)
+    return Period(start - length, start - timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the dashboard figures are filtered by.
+
+    - `start`..`end` (inclusive) select closed (won or lost) deals by close date. Open-pipeline
+      figures (pipeline, funnel, open amount per owner, deals at risk) are today's snapshot and
+      ignore the dates.
+    - `stage_ids` restricts each kind of figure separately: open figures count only the open stages
+      named (all open stages when none is named); won and lost figures count only the closed stages
+      named (both when none is). Picking "Proposal" narrows the pipeline and leaves won/lost alone.
+    - `owner_ids` (the page resolves a team into its members' ids), and `industry_ids` and
+      `country_ids` of the deal's company. An empty tuple means "all".
+    """
+
+    start: date
+    end: date
+    owner_ids: tuple[int, ...] = ()
+    stage_ids: tuple[int, ...] = ()
+    industry_ids: tuple[int, ...] = ()
+    country_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValidationError(f"The period starts ({self.start}) after it ends ({self.end}).")
+        for name in _ID_FILTERS:  # sorted and unique, so equal filters make equal cache keys
+            object.__setattr__(self, name, tuple(sorted({int(value) for value in getattr(self, name)})))
+
+    @property
+    def previous(self) -> tuple[date, date]:
+        """The period "vs previous" compares with (see previous_period)."""
+        before = previous_period(self.start, self.end)
+        return before.start, before.end
+
+    # The periods the CRM page offers; Home shows the company's figures for the same ones.
+
+    @classmethod
+    def this_quarter(cls, today: date) -> DashboardFilters:
+        """The current quarter up to today."""
+        return cls(start=quarter_of(today).start, end=today)
+
+    @classmethod
+    def last_12_months(cls, today: date) -> DashboardFilters:
+        return cls(start=today - timedelta(days=365), end=today)
+
+    @classmethod
+    def months_to_date(cls, today: date, months: int) -> DashboardFilters:
+        """The last `months` calendar months, this one up to today (won revenue by month)."""
+        start = month_of(today).start
+        for _ in range(months - 1):
+            start = month_of(start - timedelta(days=1)).start
+        return cls(start=start, end=today)
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Won and lost deals closed in one period."""
+
+    start: date
+    end: date
+    won_amount: Decimal
+    won_deals: int
+    lost_amount: Decimal
+    lost_deals: int
+    win_rate: float | None  # won / (won + lost) by count; None without closed deals
+    average_deal_size: Decimal | None  # of won deals
+    average_sales_cycle_days: float | None  # won deals: close date minus the day they were created
+
+
+@dataclass(frozen=True)
+class DashboardKpis:
+    open_pipeline: Decimal
+    open_deals: int
+    weighted_pipeline: Decimal  # amount x the stage's win probability
+    overdue_deals: int  # open deals whose close date has passed
+    current: PeriodFigures
+    previous: PeriodFigures  # of DashboardFilters.previous
+
+
+@dataclass(frozen=True)
+class DealScope:
+    """Resolved dashboard filters: the stage ids each group of figures counts, and the other filters."""
+
+    open_stage_ids: tuple[int, ...]
+    won_stage_ids: tuple[int, ...]
+    lost_stage_ids: tuple[int, ...]
+    owner_ids: tuple[int, ...] = ()
+    industry_ids: tuple[int, ...] = ()
+    country_ids: tuple[int, ...] = ()
+
+    @property
+    def closed_stage_ids(self) -> tuple[int, ...]:
+        return self.won_stage_ids + self.lost_stage_ids

@@ -1,0 +1,184 @@
+"""The CRM dashboard: pipeline, won and lost figures, revenue breakdowns, leaderboard and deals at risk.
+
+Every figure is filtered and aggregated by PostgreSQL (crm/dashboard/repository.py); this module resolves
+the filters, applies the rules and checks `crm.read` on every call. Home shows the company-wide KPIs,
+won revenue by month and pipeline by stage through these same functions (one path per figure).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from nexus360.auth.schemas import Principal
+from nexus360.auth.service import require
+from nexus360.common.errors import ValidationError
+from nexus360.crm import repository as crm_repository
+from nexus360.crm.dashboard import repository
+from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealScope, PeriodFigures
+
+STUCK_FACTOR = 2  # "far longer" than won deals usually spend in a stage: more than twice their median
+MAX_PAGE = 200
+
+
+def _scope(session: Session, filters: DashboardFilters) -> DealScope:
+    stages = crm_repository.list_stages(session)
+    chosen = set(filters.stage_ids)
+
+    def pick(group: list[int]) -> tuple[int, ...]:
+        named = [stage_id for stage_id in group if stage_id in chosen]
+        return tuple(named or group)
+
+    open_ids = pick([stage.id for stage in stages if not stage.is_won and not stage.is_lost])
+    closed = pick([stage.id for stage in stages if stage.is_won or stage.is_lost])
+    won_ids = {stage.id for stage in stages if stage.is_won}
+    return DealScope(
+        open_stage_ids=open_ids,
+        won_stage_ids=tuple(stage_id for stage_id in closed if stage_id in won_ids),
+        lost_stage_ids=tuple(stage_id for stage_id in closed if stage_id not in won_ids),
+        owner_ids=filters.owner_ids,
+        industry_ids=filters.industry_ids,
+        country_ids=filters.country_ids,
+    )
+
+
+def _period(session: Session, scope: DealScope, start: date, end: date) -> PeriodFigures:
+    won_deals, won_amount, lost_deals, lost_amount, cycle = repository.closed_totals(session, scope, start, end)
+    closed = won_deals + lost_deals
+    return PeriodFigures(
+        start=start,
+        end=end,
+        won_amount=won_amount,
+        won_deals=won_deals,
+        lost_amount=lost_amount,
+        lost_deals=lost_deals,
+        win_rate=won_deals / closed if closed else None,
+        average_deal_size=(won_amount / won_deals).quantize(Decimal("0.01")) if won_deals else None,
+        average_sales_cycle_days=float(cycle) if cycle is not None else None,
+    )
+
+
+def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> DashboardKpis:
+    """Open and weighted pipeline now, and won/lost figures of the period against the one before."""
+    require(principal, "crm.read")
+    scope = _scope(session, filters)
+    open_deals, open_amount, weighted, overdue = repository.open_totals(session, scope, today)
+    return DashboardKpis(
+        open_pipeline=open_amount,
+        open_deals=open_deals,
+        weighted_pipeline=weighted,
+        overdue_deals=overdue,
+        current=_period(session, scope, filters.start, filters.end),
+        previous=_period(session, scope, *filters.previous),
+    )
+
+
+def get_funnel(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
+    """Open deals per open stage in pipeline order: stage, position, deals, amount."""
+    require(principal, "crm.read")
+    rows = repository.open_by_stage(session, _scope(session, filters))
+    frame = pd.DataFrame(rows, columns=["stage", "position", "deals", "amount"])
+    return frame.astype({"position": int, "deals": int, "amount": float})
+
+
+def _year_before(day: date) -> date:
+    return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else day.replace(year=day.year - 1, day=28)
+
+
+def get_won_by_month(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
+    """Won revenue (and deals) per month of the period, beside the same dates a year earlier."""
+    require(principal, "crm.read")
+    scope = _scope(session, filters)
+    this_year = {m: (amount, deals) for m, amount, deals in repository.won_by_month(session, scope, filters.start,
+                                                                                 filters.end)}
+    last_year = {m.replace(year=m.year + 1): amount for m, amount, _deals in
+                 repository.won_by_month(session, scope, _year_before(filters.start), _year_before(filters.end))}
+    months = pd.date_range(filters.start.replace(day=1), filters.end, freq="MS").date
+    return pd.DataFrame({
+        "month": months,
+        "revenue": [float(this_year.get(month, (0, 0))[0]) for month in months],
+        "deals": [int(this_year.get(month, (0, 0))[1]) for month in months],
+        "revenue_last_year": [float(last_year.get(month, 0)) for month in months],
+    })
+
+
+def get_revenue_by_industry(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
+    """Won revenue of the period per company industry, largest first (industry, revenue, deals)."""
+    require(principal, "crm.read")
+    rows = repository.won_by_industry(session, _scope(session, filters), filters.start, filters.end)
+    frame = pd.DataFrame(rows, columns=["industry", "revenue", "deals"])
+    return frame.assign(industry=frame["industry"].fillna("Unknown")).astype({"revenue": float, "deals": int})
+
+
+def get_revenue_by_country(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
+    """Won revenue of the period per company country, largest first (iso3, country, revenue, deals)."""
+    require(principal, "crm.read")
+    rows = repository.won_by_country(session, _scope(session, filters), filters.start, filters.end)
+    return pd.DataFrame(rows, columns=["iso3", "country", "revenue", "deals"]).astype({"revenue": float, "deals": int})
+
+
+def get_owner_leaderboard(
+    session: Session, principal: Principal, *, filters: DashboardFilters, limit: int = 50
+) -> pd.DataFrame:
+    """Owners by won revenue in the period (owner_id, won_amount, won_deals, open_pipeline, win_rate)."""
+    require(principal, "crm.read")
+    rows = repository.owner_totals(session, _scope(session, filters), filters.start, filters.end, _page(limit))
+    frame = pd.DataFrame(
+        [(owner, float(won), won_n, float(pipeline), won_n / (won_n + lost_n) if won_n + lost_n else None)
+         for owner, won, won_n, lost_n, pipeline in rows],
+        columns=["owner_id", "won_amount", "won_deals", "open_pipeline", "win_rate"],
+    )
+    return frame.astype({"owner_id": int, "won_amount": float, "won_deals": int, "open_pipeline": float})
+
+
+def get_stage_medians(session: Session, principal: Principal, *, today: date) -> dict[int, float]:
+    """Median days recently won deals spent in each stage (by stage id): the yardstick for stuck deals."""
+    # Company-wide on purpose: the dashboard filters do not apply, so a small team is measured against
+    # how deals are usually won, not against its own few wins. Small and slow-changing: cache it.
+    require(principal, "crm.read")
+    won_ids = tuple(stage.id for stage in crm_repository.list_stages(session) if stage.is_won)
+    return repository.won_stage_medians(session, won_ids, today)
+
+
+def list_deals_at_risk(
+    session: Session,
+    principal: Principal,
+    *,
+    filters: DashboardFilters,
+    today: date,
+    limit: int = 50,
+    after: tuple[date | None, int] | None = None,
+    stage_medians: dict[int, float] | None = None,
+) -> pd.DataFrame:
+    """Open deals past their close date or in their stage over twice won deals' median, by close date."""
+    # Columns: deal_id, title, company, stage, amount, close_date, owner_id, days_in_stage, reason.
+    # The next page starts `after` the last row's (close_date, deal_id); pass `stage_medians` (from
+    # get_stage_medians, cached by the page) so paging does not measure the medians again.
+    require(principal, "crm.read")
+    medians = get_stage_medians(session, principal, today=today) if stage_medians is None else stage_medians
+    rows = repository.deals_at_risk(
+        session,
+        _scope(session, filters),
+        today=today,
+        stuck_after_days={stage_id: STUCK_FACTOR * median for stage_id, median in medians.items()},
+        limit=_page(limit),
+        after=after,
+    )
+    records = []
+    for deal_id, title, company, stage_id, stage, amount, close_date, owner_id, entered_at in rows:
+        days = (today - entered_at.date()).days if entered_at else None
+        overdue = close_date is not None and close_date < today
+        stay = f"in stage {days} days" if days is not None else "in stage since an unknown date"
+        reason = "close date passed" if overdue else f"{stay} (won deals: median {medians.get(stage_id, 0):.0f})"
+        records.append((deal_id, title, company, stage, float(amount or 0), close_date, owner_id, days, reason))
+    columns = ["deal_id", "title", "company", "stage", "amount", "close_date", "owner_id", "days_in_stage", "reason"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def _page(limit: int) -> int:
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError(f"Ask for between 1 and {MAX_PAGE} rows at a time (not {limit}).")
+    return limit

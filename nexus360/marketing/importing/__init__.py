@@ -1,0 +1,1 @@
+"""CSV/Excel import of leads (registered with nexus360.importing)."""

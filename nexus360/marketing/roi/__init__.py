@@ -1,0 +1,1 @@
+"""Campaign ROI: budgets, leads, conversions, and the revenue of the deals the leads became."""
