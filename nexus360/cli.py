@@ -124,9 +124,10 @@ def auth() -> None:
 @friendly_errors
 def auth_sync_directory() -> None:
     """Create, update and deactivate users from Microsoft Graph; print the run as JSON (exit 1 if it failed)."""
-    from nexus360.auth import directory, flows
+    from nexus360.auth.service import SYSTEM
+    from nexus360.integrations import flows
 
-    result = flows.run_directory_sync(directory.SYSTEM, settings=get_settings())
+    result = flows.run_directory_sync(SYSTEM, settings=get_settings())
     click.echo(json.dumps(result.model_dump(), indent=2))
     if result.status == "error":
         raise click.exceptions.Exit(1)
