@@ -129,7 +129,7 @@ class BatchHandler(Protocol):
 SessionFactory = Callable[[Database], AbstractContextManager[Session]]
 
 
-class Importer(Protocol):
+class ActingUser(Protocol):
     """Who imports, as the caller hands them in (auth's Principal is one): checked here, passed on to the
     entity's importer and to row-level security."""
 
@@ -139,10 +139,10 @@ class Importer(Protocol):
     permissions: frozenset[str]
 
 
-def require_permission(importer: Importer, permission: str) -> None:
-    """AuthorizationError unless the importer is active and holds `permission` (auth.service.require's rule)."""
-    if not importer.is_active or permission not in importer.permissions:
-        raise AuthorizationError(permission, user_email=importer.email)
+def require_permission(user: ActingUser, permission: str) -> None:
+    """AuthorizationError unless the user is active and holds `permission` (auth.service.require's rule)."""
+    if not user.is_active or permission not in user.permissions:
+        raise AuthorizationError(permission, user_email=user.email)
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,7 @@ class ImporterSpec:
     permission: str
     fields: tuple[FieldSpec, ...]
     natural_key: str  # how a row finds the record it updates, in words for the page
-    start: Callable[[SessionFactory, Importer, Mapping[str, Any]], BatchHandler]
+    start: Callable[[SessionFactory, ActingUser, Mapping[str, Any]], BatchHandler]
 
     @property
     def labels(self) -> dict[str, str]:
@@ -271,7 +271,7 @@ def run_import(
     spec: ImporterSpec,
     source: str | os.PathLike[str] | IO[bytes],
     *,
-    principal: Importer,
+    principal: ActingUser,
     sessions: SessionFactory,
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
@@ -302,7 +302,7 @@ def preview_import(
     spec: ImporterSpec,
     source: str | os.PathLike[str] | IO[bytes],
     *,
-    principal: Importer,
+    principal: ActingUser,
     sessions: SessionFactory,
     mapping: Mapping[str, str] | None = None,
     rows: int = PREVIEW_ROWS,

@@ -23,7 +23,7 @@ from nexus360.db import Database, session_scope
 from nexus360.importing.core import (
     BATCH_SIZE,
     PREVIEW_ROWS,
-    Importer,
+    ActingUser,
     ImportFileError,
     ImportSummary,
     Progress,
@@ -58,7 +58,7 @@ class FileLayout:
     columns: dict[str, str | None]  # field name -> column name (None: no column matched)
 
 
-def sessions_as(principal: Importer) -> SessionFactory:
+def sessions_as(principal: ActingUser) -> SessionFactory:
     """Open each transaction as `principal` (row-level security and triggers see who acts)."""
 
     @contextmanager
@@ -80,7 +80,7 @@ def inspect_file(entity: str, source: Source, *, mapping: Mapping[str, str] | No
 
 
 def preview_file(
-    entity: str, source: Source, *, principal: Importer, mapping: Mapping[str, str] | None = None,
+    entity: str, source: Source, *, principal: ActingUser, mapping: Mapping[str, str] | None = None,
     rows: int = PREVIEW_ROWS, options: Mapping[str, Any] | None = None,
 ) -> list[RowOutcome]:
     """The first rows as they would be imported, with each row's problem; nothing is written."""
@@ -92,7 +92,7 @@ def import_file(
     entity: str,
     source: Source,
     *,
-    principal: Importer,
+    principal: ActingUser,
     audit_log: AuditLog,
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
@@ -135,7 +135,7 @@ def _name_of(source: Source) -> str:
     return str(getattr(source, "name", "upload"))
 
 
-def _audit(audit_log: AuditLog, principal: Importer, entity: str, result: str, details: dict[str, Any]) -> None:
+def _audit(audit_log: AuditLog, principal: ActingUser, entity: str, result: str, details: dict[str, Any]) -> None:
     try:
         with session_scope(Database.AUTH, actor=principal) as session:
             audit_log(session, user_id=principal.id, action=f"import.{entity}", result=result,
