@@ -25,10 +25,11 @@ from sqlalchemy import event, text
 from nexus360.auth.permissions import DEFAULT_GRANTS, SALES_MANAGER
 from nexus360.auth.schemas import Principal
 from nexus360.common.periods import quarter_of, today_utc
-from nexus360.crm import dashboards, deal_service
+from nexus360.crm import dashboards
 from nexus360.crm import service as crm_service
 from nexus360.crm.dashboards import DashboardFilters
-from nexus360.crm.deal_repository import DealFilters
+from nexus360.crm.deals import service as deal_service
+from nexus360.crm.deals.schemas import DealFilters
 from nexus360.db import Database, get_engine, session_scope
 
 Query = Callable[[Any, Principal], Any]

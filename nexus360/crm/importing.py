@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.crm import import_queries as queries
-from nexus360.crm.schemas import CompanyCreate, ContactCreate, DealCreate, normalise_domain
+from nexus360.crm.deals.schemas import DealCreate
+from nexus360.crm.schemas import CompanyCreate, ContactCreate, normalise_domain
 from nexus360.db import Database
 from nexus360.importing.core import FieldSpec, ImporterSpec, SessionFactory, parse_date, parse_decimal, parse_email
 from nexus360.importing.records import RowImporter, group_by, validate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -14,11 +13,13 @@ from nexus360.common.text import clean_text, normalise_domain, normalise_email
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 
 
-class _Input(BaseModel):
+class InputModel(BaseModel):
+    """What comes in from forms and imports: trimmed, no unknown fields."""
+
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
 
-class CompanyCreate(_Input):
+class CompanyCreate(InputModel):
     name: Name
     domain: str | None = None
     website: str | None = Field(default=None, max_length=255)
@@ -35,7 +36,7 @@ class CompanyUpdate(CompanyCreate):
     pass
 
 
-class ContactCreate(_Input):
+class ContactCreate(InputModel):
     company_id: int | None = None
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
@@ -51,27 +52,13 @@ class ContactUpdate(ContactCreate):
     pass
 
 
-class DealCreate(_Input):
-    title: Name
-    company_id: int
-    contact_id: int | None = None
-    stage_id: int
-    amount: Money | None = None
-    close_date: date | None = None
-    owner_id: int
+class ReadModel(BaseModel):
+    """What goes out: read from ORM rows by attribute."""
 
-    _title = field_validator("title", mode="before")(clean_text)
-
-
-class DealUpdate(DealCreate):
-    pass
-
-
-class _Read(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class CompanyRead(_Read):
+class CompanyRead(ReadModel):
     id: int
     name: str
     domain: str | None
@@ -81,7 +68,7 @@ class CompanyRead(_Read):
     annual_revenue: Decimal | None
 
 
-class ContactRead(_Read):
+class ContactRead(ReadModel):
     id: int
     company_id: int | None
     first_name: str | None
@@ -93,17 +80,6 @@ class ContactRead(_Read):
     @property
     def name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
-
-
-class DealRead(_Read):
-    id: int
-    title: str
-    company_id: int
-    contact_id: int | None
-    stage_id: int
-    amount: Decimal | None
-    close_date: date | None
-    owner_id: int
 
 
 class PipelineSummary(BaseModel):

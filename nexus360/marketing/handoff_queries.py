@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from nexus360.crm import deal_repository
+from nexus360.crm.deals import repository as deal_repository
 from nexus360.crm.models import Company, Contact, Deal, DealStage
 
 

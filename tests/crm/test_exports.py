@@ -8,9 +8,9 @@ import io
 import pytest
 
 from nexus360.common.exporting import ExportTooLarge, to_csv_bytes
-from nexus360.crm import deal_service
 from nexus360.crm import service as crm_service
-from nexus360.crm.deal_repository import DealFilters
+from nexus360.crm.deals import service as deal_service
+from nexus360.crm.deals.schemas import DealFilters
 from nexus360.crm.models import Company
 from tests.crm.conftest import REP_ID
 

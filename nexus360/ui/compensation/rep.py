@@ -11,7 +11,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.common.money import money, percent
 from nexus360.common.periods import today_utc
 from nexus360.compensation import flows, summaries
-from nexus360.crm import deal_service
+from nexus360.crm.deals import service as deal_service
 from nexus360.db import Database
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.compensation import charts

@@ -16,7 +16,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.common.money import percent
 from nexus360.compensation import disputes, flows, rules_service, service
 from nexus360.compensation.service import Statement
-from nexus360.crm import deal_service
+from nexus360.crm.deals import service as deal_service
 from nexus360.db import Database
 from nexus360.ui.compensation.common import (
     COMP,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from nexus360.common.money import money
-from nexus360.crm import deal_service
-from nexus360.crm.deal_repository import DealFilters
+from nexus360.crm.deals import service as deal_service
+from nexus360.crm.deals.schemas import DealFilters
 from nexus360.db import Database
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import FAILED, call, current_principal, submit

@@ -8,9 +8,9 @@ from nexus360.auth.schemas import Principal
 from nexus360.common.errors import ValidationError
 from nexus360.common.money import money
 from nexus360.common.validation import parse
-from nexus360.crm import deal_service
 from nexus360.crm import service as crm_service
-from nexus360.crm.deal_repository import DealFilters
+from nexus360.crm.deals import service as deal_service
+from nexus360.crm.deals.schemas import DealFilters
 from nexus360.crm.schemas import CompanyCreate, ContactCreate
 from nexus360.db import Database
 from nexus360.ui.confirm import duplicates_accepted

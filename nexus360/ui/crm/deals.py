@@ -12,9 +12,8 @@ from nexus360.common.errors import ValidationError
 from nexus360.common.money import money
 from nexus360.common.periods import today_utc
 from nexus360.common.validation import parse
-from nexus360.crm import deal_service
-from nexus360.crm.deal_repository import DealFilters
-from nexus360.crm.schemas import DealCreate, DealUpdate
+from nexus360.crm.deals import service as deal_service
+from nexus360.crm.deals.schemas import DealCreate, DealFilters, DealUpdate
 from nexus360.db import Database
 from nexus360.ui.confirm import duplicates_accepted
 from nexus360.ui.crm.pickers import company_picker

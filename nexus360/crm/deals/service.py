@@ -2,33 +2,42 @@
 
 Owners live in the auth database, so writes that name an owner take an auth session too and check
 the owner is an active user (no cross-database foreign key can).
+
+Other domains read deals here, never through crm's models: compensation asks for the won deals of a
+period (`list_won_deals`) and a rep's open deals (`list_open_deals`, `list_open_deals_as_won`). Those
+reads are allowed to holders of `crm.read` and to those who may read commissions: a commission
+statement is made of deals, so whoever may read it may read the deals it is made of and no more
+(`commissions.read_all` or `commissions.manage`: every owner's; `commissions.read_own` alone: one's own).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import date
 
 import pandas as pd
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from nexus360.auth import people
 from nexus360.auth.schemas import Principal
-from nexus360.auth.service import require
+from nexus360.auth.service import require, require_any
 from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
 from nexus360.common.exporting import MAX_EXPORT_ROWS, ExportTooLarge
 from nexus360.common.pagination import PAGE_SIZE, Page
-from nexus360.crm import deal_repository as repository
 from nexus360.crm import repository as crm_repository
-from nexus360.crm.deal_repository import DealFilters
+from nexus360.crm.deals import repository
+from nexus360.crm.deals.schemas import (
+    DealCreate,
+    DealDetail,
+    DealFilters,
+    DealRead,
+    DealUpdate,
+    OpenDeal,
+    WonDeal,
+)
 from nexus360.crm.models import Deal
-from nexus360.crm.schemas import DealCreate, DealRead, DealUpdate
 
-
-class DealDetail(BaseModel):
-    deal: DealRead
-    stage: str
-    history: list[tuple[datetime, str | None, str, int | None]]
+WON_STAGE_FALLBACK = "Closed Won"  # the stage name a projected win carries if no stage is marked won
 
 
 def can_edit(principal: Principal, owner_id: int) -> bool:
@@ -179,3 +188,70 @@ def export_deals(session: Session, principal: Principal, *, filters: DealFilters
     if len(rows) > MAX_EXPORT_ROWS:
         raise ExportTooLarge(f"More than {MAX_EXPORT_ROWS:,} deals match these filters; narrow them to export.")
     return pd.DataFrame(rows, columns=columns).drop(columns=["close_key"])
+
+
+# --- reads for other domains (compensation) --------------------------------------------------------------
+
+_EVERY_OWNER = ("crm.read", "commissions.read_all", "commissions.manage")
+_OWN = ("commissions.read_own",)
+
+
+def _require_deal_reader(principal: Principal, owner_id: int | None) -> None:
+    """crm.read, commissions.read_all or commissions.manage: any owner; commissions.read_own: oneself."""
+    if owner_id is not None and owner_id == principal.id:
+        require_any(principal, *_EVERY_OWNER, *_OWN)
+    else:
+        require_any(principal, *_EVERY_OWNER)
+
+
+def list_won_deals(
+    session: Session, principal: Principal, *, start: date, end: date, owner_id: int | None = None
+) -> dict[int, list[WonDeal]]:
+    """Won deals with an amount closed start..end (inclusive), per owner id, each by close date then id.
+
+    Every owner's for holders of crm.read, commissions.read_all or commissions.manage (a commission run);
+    a holder of commissions.read_own alone gets their own only (as if `owner_id` were theirs).
+    `owner_id` narrows the read to one owner. Owners without wins are absent.
+    """
+    if end < start:
+        raise ValidationError("The period must not end before it starts.")
+    if owner_id is None and principal.is_active and not any(principal.has(p) for p in _EVERY_OWNER):
+        owner_id = principal.id
+    _require_deal_reader(principal, owner_id)
+    deals: dict[int, list[WonDeal]] = defaultdict(list)
+    for deal in repository.won_deals(session, start=start, end=end, owner_id=owner_id):
+        deals[deal.owner_id].append(deal)
+    return dict(deals)
+
+
+def list_open_deals(
+    session: Session, principal: Principal, *, owner_id: int, deal_ids: list[int] | None = None
+) -> list[OpenDeal]:
+    """The owner's open deals (neither won nor lost) that have an amount, by expected close date (none last).
+
+    `deal_ids` keeps only those deals (ids that are not the owner's open deals are left out, so a caller
+    can tell by the count). One's own: crm.read or commissions.read_own/read_all/manage; anyone's: crm.read,
+    commissions.read_all or commissions.manage.
+    """
+    _require_deal_reader(principal, owner_id)
+    return repository.open_deals(session, owner_id=owner_id, deal_ids=None if deal_ids is None else list(deal_ids))
+
+
+def list_open_deals_as_won(
+    session: Session, principal: Principal, *, owner_id: int, deal_ids: list[int], close_date: date
+) -> list[WonDeal]:
+    """The owner's chosen open deals as they would be read had they been won on `close_date` (the what-if).
+
+    Each carries the first won stage's name, and is its company's first win when the company has no
+    won deal yet. Ids that are not the owner's open deals with an amount are left out. Permissions as
+    list_open_deals.
+    """
+    deals = list_open_deals(session, principal, owner_id=owner_id, deal_ids=deal_ids)
+    stage = repository.first_won_stage_name(session) or WON_STAGE_FALLBACK
+    won_before = repository.companies_with_wins(session, {deal.company_id for deal in deals})
+    return [
+        WonDeal(id=deal.id, owner_id=owner_id, amount=deal.amount, close_date=close_date, stage=stage,
+                industry_id=deal.industry_id, country_id=deal.country_id,
+                is_new_customer=deal.company_id not in won_before)
+        for deal in deals
+    ]

@@ -1,15 +1,16 @@
-"""Queries of deals: the filtered list, the pipeline board and stage history."""
+"""Queries of deals: the filtered list, the pipeline board, stage history, and the reads of won and open
+deals other domains make through nexus360.crm.deals.service."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, func, literal_column, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, and_, exists, func, literal_column, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from nexus360.common.pagination import Page, after_clause, fetch_page
 from nexus360.common.sql import contains
+from nexus360.crm.deals.schemas import DealFilters, OpenDeal, WonDeal
 from nexus360.crm.models import Company, Contact, Deal, DealStage, DealStageChange
 
 FAR_FUTURE = date(9999, 12, 31)  # sorts deals without a close date last
@@ -20,17 +21,6 @@ _FAR_FUTURE_SQL = literal_column("DATE '9999-12-31'", Date)
 def close_key():
     """coalesce(close_date, DATE '9999-12-31'): the deal list's sort key, as the indexes spell it."""
     return func.coalesce(Deal.close_date, _FAR_FUTURE_SQL)
-
-
-@dataclass(frozen=True)
-class DealFilters:
-    search: str = ""
-    stage_ids: tuple[int, ...] = ()
-    owner_ids: tuple[int, ...] = ()
-    company_id: int | None = None
-    close_from: date | None = None
-    close_to: date | None = None
-    open_only: bool = False
 
 
 def _list_columns():
@@ -165,3 +155,69 @@ def board_totals(session: Session, owner_ids: tuple[int, ...]) -> list[tuple[int
 
 def delete_deal(session: Session, deal: Deal) -> None:
     session.delete(deal)
+
+
+# --- won and open deals, for other domains ---------------------------------------------------------------
+
+
+def won_deals(session: Session, *, start: date, end: date, owner_id: int | None = None) -> list[WonDeal]:
+    """Won deals with an amount closed start..end, by owner, close date and id.
+
+    A deal is its company's first win when no won deal of the same company closed before it (on an
+    earlier day, or the same day with a smaller id); ix_deals_company_close (crm_0007) answers that.
+    """
+    earlier, earlier_stage = aliased(Deal), aliased(DealStage)
+    had_earlier_win = exists(
+        select(earlier.id)
+        .join(earlier_stage, and_(earlier_stage.id == earlier.stage_id, earlier_stage.is_won))
+        .where(earlier.company_id == Deal.company_id,
+               or_(earlier.close_date < Deal.close_date,
+                   and_(earlier.close_date == Deal.close_date, earlier.id < Deal.id)))
+    )
+    statement = (
+        select(Deal.id, Deal.owner_id, Deal.amount, Deal.close_date, DealStage.name, Company.industry_id,
+               Company.country_id, ~had_earlier_win)
+        .join(DealStage, and_(DealStage.id == Deal.stage_id, DealStage.is_won))
+        .join(Company, Company.id == Deal.company_id)
+        .where(Deal.close_date.between(start, end), Deal.amount.is_not(None))
+        .order_by(Deal.owner_id, Deal.close_date, Deal.id)
+    )
+    if owner_id is not None:
+        statement = statement.where(Deal.owner_id == owner_id)
+    return [
+        WonDeal(id=deal_id, owner_id=owner, amount=amount, close_date=close_date, stage=stage,
+                industry_id=industry_id, country_id=country_id, is_new_customer=bool(is_new))
+        for deal_id, owner, amount, close_date, stage, industry_id, country_id, is_new in session.execute(statement)
+    ]
+
+
+def open_deals(session: Session, *, owner_id: int, deal_ids: list[int] | None = None) -> list[OpenDeal]:
+    """The owner's open deals (neither won nor lost) with an amount, by expected close date (none last), id."""
+    statement = (
+        select(Deal.id, Deal.title, Deal.amount, Deal.close_date, Company.industry_id, Company.country_id,
+               Deal.company_id)
+        .join(DealStage, DealStage.id == Deal.stage_id)
+        .join(Company, Company.id == Deal.company_id)
+        .where(Deal.owner_id == owner_id, ~DealStage.is_won, ~DealStage.is_lost, Deal.amount.is_not(None))
+        .order_by(Deal.close_date.nulls_last(), Deal.id)
+    )
+    if deal_ids is not None:
+        statement = statement.where(Deal.id.in_(deal_ids))
+    return [OpenDeal.model_validate(row) for row in session.execute(statement)]
+
+
+def first_won_stage_name(session: Session) -> str | None:
+    """The name of the first won stage in pipeline order (where a deal goes when it is won)."""
+    return session.scalar(select(DealStage.name).where(DealStage.is_won).order_by(DealStage.position).limit(1))
+
+
+def companies_with_wins(session: Session, company_ids: set[int]) -> set[int]:
+    """Those of the companies that have at least one won deal (of any date)."""
+    if not company_ids:
+        return set()
+    statement = (
+        select(Deal.company_id).distinct()
+        .join(DealStage, and_(DealStage.id == Deal.stage_id, DealStage.is_won))
+        .where(Deal.company_id.in_(company_ids))
+    )
+    return set(session.scalars(statement))

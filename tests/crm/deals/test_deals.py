@@ -9,9 +9,8 @@ import pytest
 
 from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.common.validation import parse
-from nexus360.crm import deal_service
-from nexus360.crm.deal_repository import DealFilters
-from nexus360.crm.schemas import DealCreate, DealUpdate
+from nexus360.crm.deals import service as deal_service
+from nexus360.crm.deals.schemas import DealCreate, DealFilters, DealUpdate
 from tests.crm.conftest import INACTIVE_REP_ID, OTHER_REP_ID, REP_ID
 
 PROSPECTING, PROPOSAL, WON = 1, 4, 6
