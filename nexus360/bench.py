@@ -22,8 +22,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 
-from nexus360.auth.permissions import DEFAULT_GRANTS, SALES_MANAGER
-from nexus360.auth.schemas import Principal
+from nexus360.auth.schemas import DEFAULT_GRANTS, SALES_MANAGER, Principal
 from nexus360.common.periods import quarter_of, today_utc
 from nexus360.crm import dashboards
 from nexus360.crm import service as crm_service

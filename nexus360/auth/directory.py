@@ -22,10 +22,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from nexus360.auth import audit
+from nexus360.auth.audit import service as audit
 from nexus360.auth.models import Role, User, UserRole
-from nexus360.auth.permissions import ADMIN
-from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, Principal
+from nexus360.auth.schemas import ADMIN, LOCAL_AZURE_ID_PREFIX, Principal
 from nexus360.auth.service import require, require_any
 from nexus360.common.errors import AuthorizationError
 from nexus360.config import Settings

@@ -23,9 +23,8 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from nexus360.auth.models import LocalCredential, Role, User, UserRole
-from nexus360.auth.passwords import hash_password
-from nexus360.auth.permissions import SALES_MANAGER, SALES_REP
-from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX
+from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, SALES_MANAGER, SALES_REP
+from nexus360.auth.signin.service import hash_password
 from nexus360.chat.models import Conversation, KnowledgeArticle, Message
 from nexus360.compensation.models import CommissionRule, SalesPerformance
 from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, DealStageChange, Industry
@@ -583,10 +582,8 @@ def _seed_compensation(
     """
 
     from nexus360.compensation import engine
-    from nexus360.compensation import service as compensation_service
-    from nexus360.compensation.history import CommissionDispute, CommissionEvent
-    from nexus360.compensation.lines import CommissionLine
-    from nexus360.compensation.rules import validate_rule
+    from nexus360.compensation.models import CommissionDispute, CommissionEvent, CommissionLine
+    from nexus360.compensation.rules.service import validate_rule
 
     rng = _random("compensation")
     year = clock.anchor.year
@@ -624,7 +621,7 @@ def _seed_compensation(
     for start, end in quarters:
         latest = (start, end) == quarters[-1]
         in_force = [rule for rule in engine_rules if rule.in_force(start, end)]
-        quota = compensation_service._default_quota(in_force)
+        quota = engine.default_quota(in_force)
         for index, seller in enumerate(sellers):
             if seller.hired > end or (seller.left is not None and seller.left <= start):
                 continue

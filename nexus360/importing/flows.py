@@ -15,10 +15,10 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from nexus360.auth import audit, people
 from nexus360.auth import service as auth_service
-from nexus360.auth.permissions import ADMIN
-from nexus360.auth.schemas import Principal
+from nexus360.auth.audit import service as audit
+from nexus360.auth.schemas import ADMIN, Principal
+from nexus360.auth.users import service as people
 from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, NotFoundError, ValidationError
 from nexus360.db import Database, session_scope
 from nexus360.importing.core import (
