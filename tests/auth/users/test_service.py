@@ -1,4 +1,5 @@
-"""User and role administration: changes apply, are audited, and cannot lock everyone out."""
+"""Who is who for other domains, and user and role administration: changes apply, are audited, and cannot
+lock everyone out."""
 
 from __future__ import annotations
 
@@ -32,6 +33,23 @@ def user_id(auth, email: str) -> int:
 
 def last_audit(auth) -> AuditEvent:
     return auth.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+
+
+def test_holders_of_a_permission_are_the_active_users_of_roles_that_grant_it(auth, boss) -> None:
+    managers = users.list_permission_holders(auth, boss, permission="commissions.manage")
+    roles = users.get_role_names(auth, boss, user_ids=managers)
+    assert boss.id in managers and all({"admin", "sales_manager"} & set(roles[manager]) for manager in managers)
+    rep = user_id(auth, REP_EMAIL)
+    assert rep not in managers and users.get_role_names(auth, boss, user_ids=[rep]) == {rep: ("sales_rep",)}
+    other = next(manager for manager in managers if manager != boss.id)
+    users.set_user_active(auth, boss, user_id=other, active=False)
+    assert other not in users.list_permission_holders(auth, boss, permission="commissions.manage")
+
+
+def test_people_unpack_as_id_name_email_and_status(auth, boss) -> None:
+    [person] = [person for person in users.list_people(auth, boss, roles=["sales_rep"]) if person.email == REP_EMAIL]
+    user, name, email, active = person
+    assert (user, name, email, active) == (user_id(auth, REP_EMAIL), "Emily Chen", REP_EMAIL, True)
 
 
 def test_deactivation_is_a_soft_delete_and_is_audited(auth, boss) -> None:
