@@ -291,6 +291,20 @@ def bench() -> None:
     """Benchmarks that print figures (JSON)."""
 
 
+@bench.command("pages")
+@click.option("--runs", default=5, show_default=True, type=click.IntRange(1, 100), help="Timed reruns per figure.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["manager", "rep", "marketer", "admin"]),
+              help="Only these demo users (repeatable; default all four).")
+@click.option("--only", default=None, help="Only pages whose address contains this text.")
+@friendly_errors
+def bench_pages(runs: int, roles: tuple[str, ...], only: str | None) -> None:
+    """Script time (median/p95 ms) and SQL statements of every page, tab and interaction, per role, under AppTest."""
+    from nexus360.page_bench import ROLES
+    from nexus360.page_bench import bench_pages as run_bench
+
+    click.echo(json.dumps(run_bench(runs=runs, roles=roles or ROLES, only=only), indent=2))
+
+
 @bench.command("crm")
 @click.option("--runs", default=15, show_default=True, type=click.IntRange(1, 1000), help="Timed runs per query.")
 @click.option("--only", default=None, help="Only queries whose name contains this text.")

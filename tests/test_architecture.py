@@ -19,6 +19,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DOMAINS = ("auth", "crm", "marketing", "compensation", "forecasting", "notifications", "chat", "integrations")
 PRIVATE_LAYERS = ("models", "repository")
 
+# Debt being paid off (issue 10); an entry that no longer occurs fails the test, so the list stays true.
+KNOWN_CROSS_DOMAIN = {
+    "nexus360.auth.directory -> nexus360.integrations.models",
+    "nexus360.compensation.flows -> nexus360.auth.models",
+    "nexus360.compensation.service -> nexus360.crm.models",
+    "nexus360.compensation.whatif -> nexus360.crm.models",
+    "nexus360.marketing.handoff_queries -> nexus360.crm.models",
+}
+KNOWN_CYCLES = [["nexus360.compensation.lines", "nexus360.compensation.models"],
+                ["nexus360.demo.scale", "nexus360.demo.scale_marketing"]]
+
 
 @pytest.fixture(scope="module")
 def graph() -> grimp.ImportGraph:
@@ -46,7 +57,8 @@ def test_no_domain_imports_another_domains_models_or_repository(graph: grimp.Imp
             target = _domain(imported)
             if target and target != source and imported.split(".")[-1] in PRIVATE_LAYERS:
                 offending.append(f"{module} -> {imported}")
-    assert offending == [], "go through the other domain's service:\n" + "\n".join(offending)
+    assert sorted(set(offending) - KNOWN_CROSS_DOMAIN) == [], "go through the other domain's service"
+    assert sorted(KNOWN_CROSS_DOMAIN - set(offending)) == [], "paid off: remove from KNOWN_CROSS_DOMAIN"
 
 
 def test_no_import_cycles(graph: grimp.ImportGraph) -> None:
@@ -55,7 +67,8 @@ def test_no_import_cycles(graph: grimp.ImportGraph) -> None:
     edges = {module: {m for m in graph.find_modules_directly_imported_by(module) if m in internal}
              for module in internal}
     cycles = [sorted(component) for component in _strongly_connected(edges) if len(component) > 1]
-    assert cycles == [], f"import cycles: {cycles}"
+    assert [cycle for cycle in cycles if cycle not in KNOWN_CYCLES] == [], "new import cycles"
+    assert [cycle for cycle in KNOWN_CYCLES if cycle not in cycles] == [], "paid off: remove from KNOWN_CYCLES"
 
 
 def _strongly_connected(edges: dict[str, set[str]]) -> list[set[str]]:

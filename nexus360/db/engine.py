@@ -6,12 +6,13 @@ server, which is started on first use. `session_scope()` is the only place that 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from sqlalchemy import Engine, create_engine, exc, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,23 @@ from nexus360.db.base import Database
 
 _engines: dict[tuple[Database, bool], Engine] = {}
 _lock = threading.Lock()
+
+# How many committed transactions of this process changed each database: cached reads carry the number in
+# their key (nexus360.ui.session.cached), so a write makes every cached read of its database miss at once,
+# whoever wrote and through whichever code path. Other processes' writes are seen when the cache expires.
+_generations: dict[Database, int] = dict.fromkeys(Database, 0)
+_WROTE = "nexus360_wrote"
+_WRITE = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY)\b|\)\s*(?:INSERT|UPDATE|DELETE)\b", re.I)
+
+
+def data_generation(database: Database) -> int:
+    """A number that changes whenever this process commits a change to `database`."""
+    return _generations[Database(database)]
+
+
+def _note_write(conn, _cursor, statement: str, *_args) -> None:
+    if _WRITE.search(statement):
+        conn.info[_WROTE] = True
 
 
 def database_name(database: Database) -> str:
@@ -96,6 +114,7 @@ def _create_engine(database: Database, url: str) -> Engine:
             "prepare_threshold": None,
         },
     )
+    event.listen(engine, "before_cursor_execute", _note_write)
     return engine
 
 
@@ -120,8 +139,13 @@ def session_scope(database: Database, *, actor: Actor | None = None, admin: bool
     try:
         with translate_connection_errors(database, host_label(str(engine.url))):
             set_actor(session, actor)
+            session.connection().info.pop(_WROTE, None)  # left by a transaction that was rolled back
             yield session
+            session.flush()
+            wrote = session.connection().info.pop(_WROTE, False)
             session.commit()
+        if wrote:
+            _generations[Database(database)] += 1
     except BaseException:
         session.rollback()
         raise

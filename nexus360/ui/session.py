@@ -12,7 +12,7 @@ import streamlit as st
 from nexus360.auth.audit import service as audit
 from nexus360.auth.schemas import Principal
 from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, Nexus360Error
-from nexus360.db import Database, session_scope
+from nexus360.db import Database, data_generation, session_scope
 
 T = TypeVar("T")
 
@@ -117,16 +117,22 @@ def _shown_in_place(run: Callable[[], T]) -> T:
 
 
 def cached(database: Database, service: Callable[..., T], /, **kwargs: Any) -> T:
-    """Like `call()`, through st.cache_data keyed by service, arguments and the user's scope."""
+    """Like `call()`, through st.cache_data keyed by service, arguments and the user's scope.
+
+    The key also holds the database's data generation, so any write this process commits to that database
+    (through any path) makes the next read fresh: a save shows the saved value at once.
+    """
     principal = current_principal()
     with friendly_errors():
         return _cached_call(
-            database, service.__module__, service.__qualname__, principal, tuple(sorted(kwargs.items()))
+            database, service.__module__, service.__qualname__, principal, tuple(sorted(kwargs.items())),
+            data_generation(database),
         )
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _cached_call(database: Database, module: str, name: str, principal: Principal, items: tuple) -> Any:
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=10_000)
+def _cached_call(database: Database, module: str, name: str, principal: Principal, items: tuple,
+                 generation: int) -> Any:
     service = getattr(importlib.import_module(module), name)
     with session_scope(database, actor=principal) as session:
         return service(session, principal, **dict(items))

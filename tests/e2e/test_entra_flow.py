@@ -200,7 +200,7 @@ def test_an_expired_token_ends_the_session_with_a_message(
     page.on("load", lambda loaded: arrivals.append(loaded.url))
     sign_in_with_microsoft(page, entra_url)
     # Three page loads: the sign-in page, back from signing in, back from signing out (via the provider).
-    wait_until(lambda: len(arrivals) >= 3, page)
+    wait_until(lambda: len(arrivals) >= 3 and len(provider.logouts) > logouts, page)
     assert len(provider.logouts) == logouts + 1
     page.get_by_text("Your session has expired; sign in again.").wait_for(timeout=TIMEOUT_MS)
     page.get_by_role("button", name="Sign in with Microsoft").wait_for()

@@ -26,3 +26,10 @@ def open_as(username: str | None, page: str | None = None) -> AppTest:
         app.switch_page(str(PROJECT_ROOT / "pages" / f"{page}.py"))
         app.run()
     return app
+
+
+def shown(markdown: str) -> str:
+    """What a person reads from Markdown source: the text with `literal()`'s backslash escapes removed."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -12,7 +12,7 @@ from nexus360.db import Database, session_scope
 from nexus360.marketing import campaigns as campaign_service
 from nexus360.marketing.extra_models import CampaignChange
 from nexus360.marketing.models import Campaign
-from tests.pages.apptest import open_as, principal_for
+from tests.pages.apptest import open_as, principal_for, shown
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -302,7 +302,7 @@ def test_activating_a_planned_campaign_offers_only_the_allowed_moves(campaign_na
     assert not app.exception
     moves = status_moves(app, campaign_id)
     assert moves == {"Pause", "Complete…", "Cancel campaign…"}
-    assert any("Status: Planned → Active" in caption.value for caption in app.caption)
+    assert any("Status: Planned → Active" in shown(caption.value) for caption in app.caption)
 
 
 def test_a_new_lead_moves_on_to_contacted(qualified_lead) -> None:
