@@ -1,8 +1,11 @@
-"""Queries of the auth database behind a principal: the user, their roles and effective permissions."""
+"""Queries of users and their roles that every part of the auth domain uses: the user behind a principal, their
+roles and effective permissions, creating a user and replacing their roles."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from nexus360.auth.models import LocalCredential, Permission, Role, RolePermission, User, UserRole
@@ -44,3 +47,26 @@ def list_permission_names(session: Session, user_id: int) -> list[str]:
         .distinct()
     )
     return list(session.scalars(statement))
+
+
+def create_user(
+    session: Session, *, azure_id: str, email: str, first_name: str | None, last_name: str | None
+) -> User:
+    user = User(azure_id=azure_id, email=email, first_name=first_name, last_name=last_name, is_active=True)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_role_ids(session: Session, names: Iterable[str] | None = None) -> dict[str, int]:
+    """Role name -> id, of every role or of those of `names` that exist."""
+    statement = select(Role.name, Role.id)
+    if names is not None:
+        statement = statement.where(Role.name.in_(list(names)))
+    return dict(session.execute(statement).all())
+
+
+def replace_user_roles(session: Session, user_id: int, role_ids: Iterable[int]) -> None:
+    session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+    session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in sorted(set(role_ids)))
+    session.flush()

@@ -24,7 +24,6 @@ from nexus360.auth import repository
 from nexus360.auth import service as auth_service
 from nexus360.auth.models import AuditEvent, User, UserRole
 from nexus360.auth.signin import repository as signin_repository
-from nexus360.auth.users import repository as users_repository
 from nexus360.db import Database, session_scope
 from tests.e2e.browser import screenshot, wait_idle
 from tests.support.oidc_provider import OIDCProvider
@@ -77,7 +76,7 @@ def rep() -> Iterator[dict[str, Any]]:
     with session_scope(Database.AUTH, admin=True) as session:
         user = repository.get_user(session, principal.id)
         user.azure_id, user.first_name, user.last_name, user.is_active, roles = saved
-        users_repository.replace_user_roles(session, user.id, users_repository.get_role_ids(session, roles).values())
+        repository.replace_user_roles(session, user.id, repository.get_role_ids(session, roles).values())
 
 
 @pytest.fixture

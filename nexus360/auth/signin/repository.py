@@ -1,4 +1,4 @@
-"""Queries of sign-in: local credentials, and users as Entra ID finds or creates them."""
+"""Queries of sign-in: local credentials, and users as Entra ID finds them."""
 
 from __future__ import annotations
 
@@ -31,12 +31,3 @@ def upsert_local_credential(session: Session, *, user_id: int, username: str, pa
 
 def get_user_by_azure_id(session: Session, azure_id: str) -> User | None:
     return session.scalars(select(User).where(User.azure_id == azure_id)).first()
-
-
-def create_user(
-    session: Session, *, azure_id: str, email: str, first_name: str | None, last_name: str | None
-) -> User:
-    user = User(azure_id=azure_id, email=email, first_name=first_name, last_name=last_name, is_active=True)
-    session.add(user)
-    session.flush()
-    return user

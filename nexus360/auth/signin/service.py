@@ -26,7 +26,6 @@ from nexus360.auth.models import User
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import get_principal, require
 from nexus360.auth.signin import repository
-from nexus360.auth.users import repository as users
 from nexus360.common.errors import Nexus360Error, NotFoundError, ValidationError
 from nexus360.config import Settings
 
@@ -162,7 +161,7 @@ def sign_in_from_claims(session: Session, claims: Mapping[str, Any], *, settings
         _refuse(session, "inactive", user_id=user.id, oid=identity.oid)
         raise SignInRefused("This account is deactivated. Ask an administrator to reactivate it.")
     if user is None:
-        user = repository.create_user(
+        user = principals.create_user(
             session, azure_id=identity.oid, email=identity.email,
             first_name=identity.first_name, last_name=identity.last_name,
         )
@@ -239,11 +238,11 @@ def _update_profile(session: Session, user: User, identity: EntraIdentity) -> No
 
 def _assign_roles(session: Session, user_id: int, names: list[str]) -> None:
     """Give the user exactly these roles (unknown names are skipped); no write when nothing changes."""
-    known = users.get_role_ids(session, names)
+    known = principals.get_role_ids(session, names)
     if not known:  # a misconfigured map or default role must not strip a user of every role
         return
     if set(principals.list_role_names(session, user_id)) != set(known):
-        users.replace_user_roles(session, user_id, known.values())
+        principals.replace_user_roles(session, user_id, known.values())
 
 
 def _refuse(session: Session, reason: str, *, user_id: int | None = None, **details: str | None) -> None:

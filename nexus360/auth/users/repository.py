@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import ColumnElement, Row, delete, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
@@ -124,20 +122,6 @@ def count_other_active_users_with_role(session: Session, role: str, *, user_id: 
         .join(Role, Role.id == UserRole.role_id)
         .where(Role.name == role, User.id != user_id, func.coalesce(User.is_active, True))
     ).scalar_one()
-
-
-def get_role_ids(session: Session, names: Iterable[str] | None = None) -> dict[str, int]:
-    """Role name -> id, of every role or of those of `names` that exist."""
-    statement = select(Role.name, Role.id)
-    if names is not None:
-        statement = statement.where(Role.name.in_(list(names)))
-    return dict(session.execute(statement).all())
-
-
-def replace_user_roles(session: Session, user_id: int, role_ids: Iterable[int]) -> None:
-    session.execute(delete(UserRole).where(UserRole.user_id == user_id))
-    session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in sorted(set(role_ids)))
-    session.flush()
 
 
 def list_all_role_names(session: Session) -> list[str]:

@@ -116,7 +116,7 @@ def set_user_roles(session: Session, principal: Principal, *, user_id: int, role
     """Replace a user's roles."""
     require(principal, "admin.users")
     _user(session, user_id)
-    known = repository.get_role_ids(session)
+    known = principals.get_role_ids(session)
     unknown = sorted(set(roles) - set(known))
     if unknown:
         raise ValidationError(f"Unknown role(s): {', '.join(unknown)}.")
@@ -125,7 +125,7 @@ def set_user_roles(session: Session, principal: Principal, *, user_id: int, role
         if user_id == principal.id:
             raise ValidationError("You cannot remove your own administrator role.")
         _ensure_another_active_admin(session, user_id)
-    repository.replace_user_roles(session, user_id, (known[name] for name in set(roles)))
+    principals.replace_user_roles(session, user_id, (known[name] for name in set(roles)))
     audit.record(session, user_id=principal.id, action="admin.set_roles", result=audit.ALLOWED,
                  object_type="user", object_id=user_id, details={"before": sorted(before), "after": sorted(set(roles))})
 
@@ -143,7 +143,7 @@ def get_permission_matrix(session: Session, principal: Principal) -> pd.DataFram
 def set_permission_matrix(session: Session, principal: Principal, *, matrix: Mapping[str, Mapping[str, bool]]) -> int:
     """Apply an edited matrix ({role: {permission: granted}}); returns how many grants changed."""
     require(principal, "admin.users")
-    role_ids, permission_ids = repository.get_role_ids(session), repository.get_permission_ids(session)
+    role_ids, permission_ids = principals.get_role_ids(session), repository.get_permission_ids(session)
     current = get_permission_matrix(session, principal)
     changes: list[tuple[str, str, bool]] = []
     for role, grants in matrix.items():
