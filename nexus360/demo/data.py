@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexus360.auth.permissions import ADMIN, MARKETER, SALES_MANAGER, SALES_REP
+from nexus360.auth.schemas import ADMIN, MARKETER, SALES_MANAGER, SALES_REP
 
 EMAIL_DOMAIN = "nexus360.example.com"
 

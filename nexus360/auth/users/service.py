@@ -1,33 +1,75 @@
-"""User and role administration (permission `admin.users`); every change is audited."""
+"""Who is who, for every domain (names, people by role, teams, holders of a permission, roles), and the
+administration of users, roles and grants (permission `admin.users`; every change is audited).
+
+The reads for other domains are open to any signed-in user: a name or a team is no secret inside the
+company, and other databases can only refer to users by id.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 import pandas as pd
-from pydantic import BaseModel
-from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from nexus360.auth import audit
-from nexus360.auth.models import LocalCredential, Permission, Role, RolePermission, User, UserRole
-from nexus360.auth.permissions import ADMIN
-from nexus360.auth.schemas import Principal
+from nexus360.auth import repository as principals
+from nexus360.auth.audit import repository as audit_log
+from nexus360.auth.audit import service as audit
+from nexus360.auth.models import User
+from nexus360.auth.schemas import ADMIN, Principal
 from nexus360.auth.service import require
+from nexus360.auth.users import repository
+from nexus360.auth.users.schemas import Person, UserRead
 from nexus360.common.errors import NotFoundError, ValidationError
-from nexus360.common.sql import escape_like
 
 PAGE_SIZE = 50
 LOCKOUT_GUARD = ("admin.users",)  # the admin role always keeps these, or nobody could fix a mistake
 
 
-class UserRow(BaseModel):
-    id: int
-    name: str
-    email: str
-    roles: list[str]
-    is_active: bool
-    local_username: str | None
+# --- who is who -------------------------------------------------------------------------------------------
+
+
+def get_user_names(session: Session, principal: Principal, *, user_ids: Iterable[int]) -> dict[int, str]:
+    """Display names (first and last name, else email) of the given users."""
+    ids = sorted({int(user_id) for user_id in user_ids})
+    return repository.get_user_names(session, ids) if ids else {}
+
+
+def list_people(session: Session, principal: Principal, *, roles: Iterable[str] = (),
+                active_only: bool = True) -> list[Person]:
+    """(id, name, email, is_active) of users, optionally only those holding one of `roles`, by name."""
+    return [Person(*row) for row in repository.list_people(session, roles=list(roles), active_only=active_only)]
+
+
+def active_user_ids(session: Session, principal: Principal, *, user_ids: Iterable[int]) -> set[int]:
+    """Which of the given ids belong to existing, active users (to check cross-database references)."""
+    ids = {int(user_id) for user_id in user_ids}
+    return repository.active_user_ids(session, ids) if ids else set()
+
+
+def list_team_member_ids(session: Session, principal: Principal, *, manager_id: int) -> list[int]:
+    """The manager and everyone under them, at any depth of the manager hierarchy."""
+    return repository.list_team_member_ids(session, manager_id)
+
+
+def list_managers(session: Session, principal: Principal) -> list[tuple[int, str]]:
+    """(id, name) of users who manage someone, by name: the team filter's choices."""
+    return repository.list_managers(session)
+
+
+def list_permission_holders(session: Session, principal: Principal, *, permission: str) -> list[int]:
+    """Ids of the active users holding `permission` through one of their roles (whom to tell)."""
+    return repository.list_permission_holders(session, permission)
+
+
+def get_role_names(session: Session, principal: Principal, *, user_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """The role names of each of the given users, by name (users without a role are left out)."""
+    ids = {int(user_id) for user_id in user_ids}
+    return repository.get_role_names(session, ids) if ids else {}
+
+
+# --- administration ---------------------------------------------------------------------------------------
 
 
 def list_users(
@@ -38,35 +80,13 @@ def list_users(
     role: str | None = None,
     active: bool | None = None,
     page: int = 0,
-) -> tuple[list[UserRow], int]:
+) -> tuple[list[UserRead], int]:
     """One page of users (name or email search, role and status filters) and the total count."""
     require(principal, "admin.users")
-    roles = func.array_remove(func.array_agg(Role.name.distinct()), None)
-    statement = (
-        select(User, roles.label("roles"), LocalCredential.username)
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-        .outerjoin(Role, Role.id == UserRole.role_id)
-        .outerjoin(LocalCredential, LocalCredential.user_id == User.id)
-        .group_by(User.id, LocalCredential.username)
-    )
-    if search.strip():
-        pattern = f"%{escape_like(search.strip())}%"
-        full_name = func.concat_ws(" ", User.first_name, User.last_name)
-        statement = statement.where(
-            or_(User.email.ilike(pattern, escape="\\"), full_name.ilike(pattern, escape="\\"))
-        )
-    if role:
-        statement = statement.where(
-            User.id.in_(select(UserRole.user_id).join(Role, Role.id == UserRole.role_id).where(Role.name == role))
-        )
-    if active is not None:
-        statement = statement.where(func.coalesce(User.is_active, True).is_(active))
-    total = session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = session.execute(
-        statement.order_by(User.last_name, User.first_name, User.id).limit(PAGE_SIZE).offset(page * PAGE_SIZE)
-    )
+    rows, total = repository.list_users(session, search=search.strip(), role=role, active=active, limit=PAGE_SIZE,
+                                        offset=page * PAGE_SIZE)
     return [
-        UserRow(
+        UserRead(
             id=user.id,
             name=" ".join(part for part in (user.first_name, user.last_name) if part) or user.email,
             email=user.email,
@@ -75,7 +95,7 @@ def list_users(
             local_username=username,
         )
         for user, role_names, username in rows
-    ], int(total)
+    ], total
 
 
 def set_user_active(session: Session, principal: Principal, *, user_id: int, active: bool) -> None:
@@ -84,7 +104,7 @@ def set_user_active(session: Session, principal: Principal, *, user_id: int, act
     user = _user(session, user_id)
     if not active and user_id == principal.id:
         raise ValidationError("You cannot deactivate your own account.")
-    if not active and ADMIN in _role_names(session, user_id):
+    if not active and ADMIN in principals.list_role_names(session, user_id):
         _ensure_another_active_admin(session, user_id)
     user.is_active = active
     session.flush()
@@ -96,18 +116,16 @@ def set_user_roles(session: Session, principal: Principal, *, user_id: int, role
     """Replace a user's roles."""
     require(principal, "admin.users")
     _user(session, user_id)
-    known = dict(session.execute(select(Role.name, Role.id)).all())
+    known = principals.get_role_ids(session)
     unknown = sorted(set(roles) - set(known))
     if unknown:
         raise ValidationError(f"Unknown role(s): {', '.join(unknown)}.")
-    before = _role_names(session, user_id)
+    before = set(principals.list_role_names(session, user_id))
     if ADMIN in before and ADMIN not in roles:
         if user_id == principal.id:
             raise ValidationError("You cannot remove your own administrator role.")
         _ensure_another_active_admin(session, user_id)
-    session.execute(delete(UserRole).where(UserRole.user_id == user_id))
-    session.add_all(UserRole(user_id=user_id, role_id=known[name]) for name in sorted(set(roles)))
-    session.flush()
+    principals.replace_user_roles(session, user_id, (known[name] for name in set(roles)))
     audit.record(session, user_id=principal.id, action="admin.set_roles", result=audit.ALLOWED,
                  object_type="user", object_id=user_id, details={"before": sorted(before), "after": sorted(set(roles))})
 
@@ -115,15 +133,8 @@ def set_user_roles(session: Session, principal: Principal, *, user_id: int, role
 def get_permission_matrix(session: Session, principal: Principal) -> pd.DataFrame:
     """Permissions (rows) × roles (columns), True where the role grants the permission."""
     require(principal, "admin.users")
-    roles = list(session.scalars(select(Role.name).order_by(Role.id)))
-    permissions = list(session.scalars(select(Permission.name).order_by(Permission.id)))
-    granted = set(
-        session.execute(
-            select(Permission.name, Role.name)
-            .join(RolePermission, RolePermission.permission_id == Permission.id)
-            .join(Role, Role.id == RolePermission.role_id)
-        ).all()
-    )
+    roles, permissions = repository.list_all_role_names(session), repository.list_all_permission_names(session)
+    granted = repository.list_grants(session)
     return pd.DataFrame(
         {role: [(permission, role) in granted for permission in permissions] for role in roles}, index=permissions
     )
@@ -132,8 +143,7 @@ def get_permission_matrix(session: Session, principal: Principal) -> pd.DataFram
 def set_permission_matrix(session: Session, principal: Principal, *, matrix: Mapping[str, Mapping[str, bool]]) -> int:
     """Apply an edited matrix ({role: {permission: granted}}); returns how many grants changed."""
     require(principal, "admin.users")
-    role_ids = dict(session.execute(select(Role.name, Role.id)).all())
-    permission_ids = dict(session.execute(select(Permission.name, Permission.id)).all())
+    role_ids, permission_ids = principals.get_role_ids(session), repository.get_permission_ids(session)
     current = get_permission_matrix(session, principal)
     changes: list[tuple[str, str, bool]] = []
     for role, grants in matrix.items():
@@ -147,46 +157,35 @@ def set_permission_matrix(session: Session, principal: Principal, *, matrix: Map
             raise ValidationError(f"The admin role must keep '{permission}', or nobody could manage users.")
     for role, permission, granted in changes:
         key = {"role_id": role_ids[role], "permission_id": permission_ids[permission]}
-        if granted:
-            session.add(RolePermission(**key))
-        else:
-            session.execute(delete(RolePermission).filter_by(**key))
+        (repository.grant if granted else repository.revoke)(session, **key)
         audit.record(session, user_id=principal.id, action="admin.grant" if granted else "admin.revoke",
                      result=audit.ALLOWED, object_type="role", object_id=role, details={"permission": permission})
     session.flush()
     return len(changes)
 
 
-def list_audit_events(session: Session, principal: Principal, **filters) -> pd.DataFrame:
-    """The audit log, newest first (filters: user_id, action, result, since, limit)."""
+def list_audit_events(
+    session: Session, principal: Principal, *, user_id: int | None = None, action: str | None = None,
+    result: str | None = None, since: datetime | None = None, limit: int = 200,
+) -> pd.DataFrame:
+    """The audit log, newest first, filtered in SQL."""
     require(principal, "admin.users")
-    return audit.list_events(session, **filters)
+    return audit_log.list_events(session, user_id=user_id, action=action, result=result, since=since, limit=limit)
 
 
 def list_role_names(session: Session, principal: Principal) -> list[str]:
     """All role names, in their defined order."""
     require(principal, "admin.users")
-    return list(session.scalars(select(Role.name).order_by(Role.id)))
+    return repository.list_all_role_names(session)
 
 
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = principals.get_user(session, user_id)
     if user is None:
         raise NotFoundError(f"User {user_id} does not exist.")
     return user
 
 
-def _role_names(session: Session, user_id: int) -> set[str]:
-    statement = select(Role.name).join(UserRole, UserRole.role_id == Role.id).where(UserRole.user_id == user_id)
-    return set(session.scalars(statement))
-
-
 def _ensure_another_active_admin(session: Session, user_id: int) -> None:
-    others = session.execute(
-        select(func.count(User.id))
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(Role, Role.id == UserRole.role_id)
-        .where(Role.name == ADMIN, User.id != user_id, func.coalesce(User.is_active, True))
-    ).scalar_one()
-    if not others:
+    if not repository.count_other_active_users_with_role(session, ADMIN, user_id=user_id):
         raise ValidationError("This is the last active administrator; make someone else an administrator first.")

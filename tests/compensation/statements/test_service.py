@@ -13,11 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from nexus360.common.errors import AuthorizationError, ValidationError
-from nexus360.compensation import service
+from nexus360.common.periods import Period, parse_period
 from nexus360.compensation.models import CommissionRule
+from nexus360.compensation.statements import service
 from nexus360.crm.models import Deal
 from nexus360.db.engine import set_actor
 from tests.compensation.conftest import (
+    END,
     INACTIVE_REP_ID,
     MANAGER,
     MANAGER_ID,
@@ -46,7 +48,7 @@ def test_run_writes_a_draft_statement_per_rep_with_its_lines(sessions, deals) ->
 
 
 def test_rerunning_a_draft_replaces_it(sessions, deals) -> None:
-    comp, crm, _ = sessions
+    comp, crm = sessions.comp, sessions.crm
     first = run(sessions)[REP_A]
     deals["a_lost"].stage_id = deals["won_stage"]  # won after all
     deals["a1"].stage_id = deals["lost_stage"]  # moved out of won: earns nothing now
@@ -69,7 +71,7 @@ def test_rerunning_the_same_inputs_gives_the_same_numbers(sessions, deals) -> No
 
 
 def test_deals_of_a_deactivated_rep_still_earn(sessions, deals) -> None:
-    _, crm, _ = sessions
+    crm = sessions.crm
     crm.add(Deal(title="inactive", company_id=deals["a1"].company_id, owner_id=INACTIVE_REP_ID,
                  stage_id=deals["won_stage"], amount=Decimal("1000"), close_date=date(2031, 2, 1)))
     crm.flush()
@@ -77,7 +79,7 @@ def test_deals_of_a_deactivated_rep_still_earn(sessions, deals) -> None:
 
 
 def test_a_rule_for_owner_roles_pays_only_holders_of_the_role(sessions, deals) -> None:
-    comp, crm, _ = sessions
+    comp, crm = sessions.comp, sessions.crm
     comp.add(CommissionRule(name="Reps only", type="flat", criteria={"owner_roles": ["sales_rep"]},
                             rate=Decimal(1), start_date=START))
     crm.add(Deal(title="seeded rep", company_id=deals["a1"].company_id, owner_id=SEEDED_REP_ID,
@@ -93,34 +95,43 @@ def test_a_rule_for_owner_roles_pays_only_holders_of_the_role(sessions, deals) -
 
 def test_an_approved_period_is_locked(sessions, deals) -> None:
     run(sessions)
-    approve(sessions[0])
+    approve(sessions)
     with pytest.raises(ValidationError, match="locked"):
         run(sessions)
 
 
 def test_status_moves_only_along_the_workflow(sessions, deals) -> None:
-    comp = sessions[0]
+    comp, auth, notes = sessions.comp, sessions.auth, sessions.notes
     run(sessions)
     with pytest.raises(ValidationError, match="not to approved"):
-        service.set_status(comp, MANAGER, user_id=REP_A, status="approved", **PERIOD)
-    service.set_status(comp, MANAGER, user_id=REP_A, status="pending_approval", **PERIOD)
-    assert service.set_status(comp, MANAGER, user_id=REP_A, status="draft", **PERIOD).status == "draft"
-    approve(comp)
-    assert service.set_status(comp, MANAGER, user_id=REP_A, status="paid", **PERIOD).status == "paid"
+        service.approve(comp, auth, notes, MANAGER, user_id=REP_A, **PERIOD)
+    assert service.submit_for_approval(comp, MANAGER, **PERIOD) == 2
+    sent_back = service.send_back(comp, auth, notes, MANAGER, user_id=REP_A, comment="Check deal a2", **PERIOD)
+    assert sent_back.status == "draft"
+    approve(sessions)
+    assert service.mark_paid(comp, auth, notes, MANAGER, user_id=REP_A, **PERIOD).status == "paid"
     with pytest.raises(ValidationError, match="final"):
-        service.set_status(comp, MANAGER, user_id=REP_A, status="draft", **PERIOD)
+        service.send_back(comp, auth, notes, MANAGER, user_id=REP_A, comment="Too late", **PERIOD)
+
+
+def test_a_manager_cannot_approve_their_own_statement(sessions, deals) -> None:
+    run(sessions)
+    service.submit_for_approval(sessions.comp, MANAGER, **PERIOD)
+    own = principal(REP_A, "sales_manager")
+    with pytest.raises(ValidationError, match="cannot approve your own"):
+        service.approve(sessions.comp, sessions.auth, sessions.notes, own, user_id=REP_A, **PERIOD)
 
 
 def test_a_locked_statement_is_corrected_by_an_adjustment_with_a_reason(sessions, deals) -> None:
-    comp = sessions[0]
+    comp, notes = sessions.comp, sessions.notes
     run(sessions)
     with pytest.raises(ValidationError, match="approved or paid"):
-        service.add_adjustment(comp, MANAGER, user_id=REP_A, amount="-150", reason="Refund", **PERIOD)
-    approve(comp)
+        service.add_adjustment(comp, notes, MANAGER, user_id=REP_A, amount="-150", reason="Refund", **PERIOD)
+    approve(sessions)
     with pytest.raises(ValidationError, match="Reason is required"):
-        service.add_adjustment(comp, MANAGER, user_id=REP_A, amount="-150", reason=" ", **PERIOD)
-    statement = service.add_adjustment(comp, MANAGER, user_id=REP_A, amount="-150", reason="Deal a1 partly refunded",
-                                       deal_id=deals["a1"].id, **PERIOD)
+        service.add_adjustment(comp, notes, MANAGER, user_id=REP_A, amount="-150", reason=" ", **PERIOD)
+    statement = service.add_adjustment(comp, notes, MANAGER, user_id=REP_A, amount="-150",
+                                       reason="Deal a1 partly refunded", deal_id=deals["a1"].id, **PERIOD)
     assert statement.commission == Decimal("15750.00")
     adjustment = statement.lines[-1]
     assert (adjustment.kind, adjustment.amount, adjustment.reason, adjustment.created_by) == (
@@ -129,11 +140,14 @@ def test_a_locked_statement_is_corrected_by_an_adjustment_with_a_reason(sessions
 
 def test_only_managers_run_periods(sessions, deals) -> None:
     with pytest.raises(AuthorizationError):
-        service.run_period(*sessions, principal(REP_A, "sales_rep"), **PERIOD)
+        run(sessions, principal(REP_A, "sales_rep"))
+    with pytest.raises(AuthorizationError):
+        service.run_period(sessions.comp, sessions.auth, principal(REP_A, "sales_rep"), period=Period(START, END),
+                           deals={}, roles={})
 
 
 def test_a_rep_reads_their_own_statement_but_not_another_reps(sessions, deals) -> None:
-    comp = sessions[0]
+    comp = sessions.comp
     run(sessions)
     rep = principal(REP_A, "sales_rep")
     set_actor(comp, rep)
@@ -143,7 +157,7 @@ def test_a_rep_reads_their_own_statement_but_not_another_reps(sessions, deals) -
 
 
 def test_row_level_security_hides_other_reps_rows_and_lines_from_raw_sql(sessions, deals) -> None:
-    comp = sessions[0]
+    comp = sessions.comp
     statements = run(sessions)
     set_actor(comp, principal(REP_A, "sales_rep"))
     owners = comp.execute(text("SELECT DISTINCT user_id FROM sales_performance WHERE period_start = :s"),
@@ -162,10 +176,10 @@ def test_row_level_security_hides_other_reps_rows_and_lines_from_raw_sql(session
     ("2028-02", (date(2028, 2, 1), date(2028, 2, 29))),
 ])
 def test_periods_are_quarters_or_months(period, expected) -> None:
-    assert service.parse_period(period) == expected
+    assert parse_period(period) == Period(*expected)
 
 
 @pytest.mark.parametrize("period", ["2026-Q5", "2026-13", "Q3", "", "2026/07"])
 def test_a_bad_period_gets_a_clear_message(period) -> None:
     with pytest.raises(ValidationError, match=f"Period '{period}' is not valid"):
-        service.parse_period(period)
+        parse_period(period)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from nexus360.compensation import service
+from nexus360.common.periods import Period
+from nexus360.compensation import flows
 from nexus360.compensation.models import SalesPerformance
+from nexus360.compensation.statements import service
 from nexus360.db import Database
 from nexus360.db.engine import set_actor
 from nexus360.demo.common import Clock, demo_anchor, quarters
@@ -23,7 +25,7 @@ def test_recomputing_the_latest_seeded_quarter_reproduces_its_statements(db) -> 
                                                    period_end=end).lines for user_id in seeded}
     assert seeded and all(seeded_lines[user_id] for user_id, (revenue, _c) in seeded.items() if revenue)
     comp.execute(update(SalesPerformance).where(SalesPerformance.period_start == start).values(status="draft"))
-    recomputed = service.run_period(comp, crm, auth, MANAGER, period_start=start, period_end=end)
+    recomputed = flows.run_period(comp, crm, auth, MANAGER, period=Period(start, end))
     assert recomputed
     for statement in recomputed:
         assert (statement.revenue, statement.commission) == seeded[statement.user_id]

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from nexus360.common.errors import AuthorizationError
-from nexus360.compensation import disputes, summaries
+from nexus360.compensation.disputes import service as disputes
+from nexus360.compensation.summaries import service as summaries
 from nexus360.db.engine import set_actor
 from tests.compensation.conftest import END, MANAGER, REP_A, REP_B, START, principal, run
 
@@ -16,7 +17,7 @@ REP = principal(REP_A, "sales_rep")
 
 
 def test_a_rep_sees_their_own_history_with_quota_attainment_and_status(sessions, deals) -> None:
-    comp = sessions[0]
+    comp = sessions.comp
     run(sessions)
     set_actor(comp, REP)
     [latest, *_older] = summaries.my_history(comp, REP)
@@ -28,18 +29,18 @@ def test_a_rep_sees_their_own_history_with_quota_attainment_and_status(sessions,
 
 
 def test_earnings_overview_gives_the_latest_statement_and_the_year_to_date(sessions, deals) -> None:
-    comp = sessions[0]
+    comp = sessions.comp
     run(sessions)
     set_actor(comp, REP)
     overview = summaries.earnings_overview(comp, REP, user_id=REP_A, today=date(2031, 2, 15))
-    assert overview["current"].label == "2031-Q1"
-    assert (overview["ytd_commission"], overview["ytd_revenue"]) == (Decimal("15900.00"), Decimal("130000.00"))
+    assert overview.current.label == "2031-Q1"
+    assert (overview.ytd_commission, overview.ytd_revenue) == (Decimal("15900.00"), Decimal("130000.00"))
     with pytest.raises(AuthorizationError):
         summaries.earnings_overview(comp, REP, user_id=REP_B, today=date(2031, 2, 15))
 
 
 def test_the_team_table_lists_every_rep_of_the_period_for_managers_only(sessions, deals) -> None:
-    comp = sessions[0]
+    comp = sessions.comp
     run(sessions)
     rows = summaries.team_period(comp, MANAGER, period_start=START, period_end=END)
     assert [(row.user_id, row.commission) for row in rows] == [(REP_A, Decimal("15900.00")),
@@ -53,7 +54,7 @@ def test_the_team_table_lists_every_rep_of_the_period_for_managers_only(sessions
 
 
 def test_periods_list_newest_first_with_their_status_summary(sessions, deals) -> None:
-    comp = sessions[0]
+    comp = sessions.comp
     run(sessions)
     assert summaries.list_periods(comp, MANAGER)[0] == (START, END, "2031-Q1 (2 draft)")
     set_actor(comp, REP)
@@ -61,8 +62,9 @@ def test_periods_list_newest_first_with_their_status_summary(sessions, deals) ->
 
 
 def test_open_disputes_are_counted_on_the_statement(sessions, deals) -> None:
-    comp = sessions[0]
+    comp = sessions.comp
     statement = run(sessions)[REP_A]
     set_actor(comp, REP)
-    disputes.create_dispute(comp, REP, line_id=statement.lines[0].id, comment="Wrong rate")
+    disputes.open_dispute(comp, sessions.auth, sessions.notes, REP, line_id=statement.lines[0].id,
+                          comment="Wrong rate")
     assert summaries.my_history(comp, REP)[0].open_disputes == 1

@@ -1,9 +1,8 @@
-"""The audit log: refusals and admin actions, with who, what, on which object, result and when."""
+"""Queries of the audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -11,32 +10,9 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.models import AuditEvent
 
-ALLOWED = "allowed"
-REFUSED = "refused"
-FAILED = "failed"
 
-
-def record(
-    session: Session,
-    *,
-    user_id: int | None,
-    action: str,
-    result: str,
-    object_type: str | None = None,
-    object_id: object | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """Add one audit event to the session's transaction."""
-    session.add(
-        AuditEvent(
-            user_id=user_id,
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            result=result,
-            details=details,
-        )
-    )
+def add_event(session: Session, **values) -> None:
+    session.add(AuditEvent(**values))
     session.flush()
 
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
-from nexus360.compensation import rules_service
-from nexus360.compensation.rules_service import RuleInput
+from nexus360.compensation.rules import service as rules_service
+from nexus360.compensation.schemas import RuleCreate
 from nexus360.db import Database
 from tests.compensation.conftest import MANAGER, principal
 
@@ -17,10 +17,10 @@ REP = principal(10, "sales_rep")
 TIERED = {"tiers": [{"up_to": 100_000, "rate": 5}, {"above": 100_000, "rate": 8}], "quota": 100_000}
 
 
-def rule(**changes) -> RuleInput:
+def rule(**changes) -> RuleCreate:
     values = {"name": "Accelerator 2031", "type": "tiered", "rate": Decimal(0), "criteria": TIERED,
               "start_date": date(2031, 1, 1), "end_date": None}
-    return RuleInput(**(values | changes))
+    return RuleCreate(**(values | changes))
 
 
 @pytest.fixture
