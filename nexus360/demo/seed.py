@@ -26,11 +26,12 @@ from nexus360.auth.models import LocalCredential, Role, User, UserRole
 from nexus360.auth.passwords import hash_password
 from nexus360.auth.permissions import SALES_MANAGER, SALES_REP
 from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX
-from nexus360.chat.models import Conversation, KnowledgeArticle, Message
+from nexus360.chat.models import Conversation, Message
 from nexus360.compensation.models import CommissionRule, SalesPerformance
 from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, DealStageChange, Industry
 from nexus360.db import Database, session_scope
 from nexus360.demo import data
+from nexus360.demo.chat import seed_knowledge_base
 from nexus360.forecasting.models import Forecast, ForecastFactor
 from nexus360.integrations.models import IntegrationConfig, IntegrationLog
 from nexus360.marketing import scoring
@@ -60,7 +61,7 @@ SEEDED_TABLES: dict[Database, tuple[str, ...]] = {
     Database.INTEGRATION: ("integration_configs", "integration_logs"),
     Database.NOTIFICATIONS: ("notification_templates", "notifications"),
     Database.CRM: ("companies", "contacts", "deals", "deal_stage_history"),
-    Database.CHAT: ("knowledge_base", "conversations", "messages"),
+    Database.CHAT: ("knowledge_base", "knowledge_passages", "conversations", "messages", "message_feedback"),
     Database.COMPENSATION: ("commission_rules", "sales_performance", "commission_lines", "commission_events",
                             "commission_disputes"),
     Database.FORECASTING: ("forecasts", "forecast_factors"),
@@ -837,12 +838,7 @@ def _seed_notifications(
 
 def _seed_chat(session: Session, clock: Clock, members: list[Member], counts: dict[str, int]) -> None:
     rng = _random("chat")
-    articles = []
-    for index, (title, content) in enumerate(data.KNOWLEDGE_BASE):
-        created = clock.stamp(clock.day(-420 + 9 * index), rng)
-        articles.append({"title": title, "content": content, "created_at": created,
-                         "updated_at": max(created, clock.stamp(clock.day(-rng.randint(5, 120)), rng))})
-    _insert(session, KnowledgeArticle, articles, counts, ids=False)
+    seed_knowledge_base(session, counts=counts, anchor=clock.anchor)
     threads: list[tuple[dict, list[dict]]] = []
     for member in members:
         if member.left is not None:
