@@ -39,6 +39,7 @@ WHY = {
     "commissions.read_all": "only people who may read every rep's commissions (sales managers) can see another "
                             "person's statement; you can ask about your own",
     "commissions.read_own": "your role does not include commission statements",
+    "commissions.read_own or commissions.read_all": "your role does not include commission statements",
     "crm.read": "your role cannot read the CRM (deals, companies, pipeline)",
     "marketing.read": "your role cannot read campaigns and leads",
     "forecasts.read": "your role cannot read forecasts",
