@@ -124,7 +124,8 @@ class LanguageModel:
         vectors: list[list[float]] = []
         with _translated(self.provider):
             for start in range(0, len(texts), 64):
-                response = self.client.embeddings.create(model=self.embedding_model, input=list(texts[start:start + 64]))
+                batch = list(texts[start:start + 64])
+                response = self.client.embeddings.create(model=self.embedding_model, input=batch)
                 vectors += [engine.fit_dimensions(item.embedding) for item in sorted(response.data, key=_index)]
         return vectors
 

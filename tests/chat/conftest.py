@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -44,8 +45,5 @@ def conversations_cleanup(seeded) -> Iterator[list[tuple[Principal, int]]]:
     created: list[tuple[Principal, int]] = []
     yield created
     for principal, conversation_id in created:
-        with session_scope(Database.CHAT, actor=principal) as session:
-            try:
+        with session_scope(Database.CHAT, actor=principal) as session, contextlib.suppress(Exception):
                 service.delete_conversation(session, principal, conversation_id=conversation_id)
-            except Exception:  # already deleted by the test
-                pass

@@ -68,8 +68,10 @@ def list_messages(session: Session, conversation_id: int, *, limit: int | None =
 
 
 def message_owner_conversation(session: Session, message_id: int, *, user_id: int) -> int | None:
-    return session.scalar(select(Message.conversation_id).join(Conversation, Conversation.id == Message.conversation_id)
-                          .where(Message.id == message_id, Conversation.user_id == user_id, Message.role == "assistant"))
+    return session.scalar(select(Message.conversation_id)
+                          .join(Conversation, Conversation.id == Message.conversation_id)
+                          .where(Message.id == message_id, Conversation.user_id == user_id,
+                                 Message.role == "assistant"))
 
 
 def set_feedback(session: Session, *, message_id: int, user_id: int, rating: int, comment: str | None) -> None:

@@ -101,7 +101,8 @@ def add_answer(session: Session, principal: Principal, *, conversation_id: int,
     """Save the assistant's answer with its token counts, citations and tool runs; returns its id."""
     require(principal, USE)
     _own(session, principal, conversation_id)
-    message_id = repository.add_message(session, conversation_id, {"role": "assistant", **answer.model_dump(mode="json")})
+    values = {"role": "assistant", **answer.model_dump(mode="json")}
+    message_id = repository.add_message(session, conversation_id, values)
     repository.touch_conversation(session, conversation_id)
     return message_id
 

@@ -111,7 +111,7 @@ def list_articles(session: Session, *, search: str, model: str, limit: int) -> l
     passages = (
         select(KnowledgePassage.article_id,
                func.count().label("passages"),
-               func.count().filter((KnowledgePassage.embedding_model.is_distinct_from(model))).label("stale"))
+               func.count().filter(KnowledgePassage.embedding_model.is_distinct_from(model)).label("stale"))
         .group_by(KnowledgePassage.article_id).subquery()
     )
     statement = (

@@ -13,14 +13,17 @@ from nexus360.chat.tools.schemas import PlannedCall
 
 PERSON, DEAL, COMPANY, CAMPAIGN = "person", "deal", "company", "campaign"
 
-NOT_NAMES = frozenset(
-    "i i'm i've what which how who when where why whose show list give tell is are can could do does did will "
-    "would should please and or the a an my our me we us your you if for in on of to at by with from this that "
-    "these those closed won lost prospecting qualification needs analysis proposal negotiation bant meddicc roi "
-    "vp sla crm nexus360 q1 q2 q3 q4 ok hi hello thanks commit best case pipeline forecast commission "
-    "january february march april may june july august september october november december monday tuesday "
-    "wednesday thursday friday saturday sunday emea americas apac usd eur".split()
-)
+NOT_NAMES = frozenset({
+    "i", "i'm", "i've", "what", "which", "how", "who", "when", "where", "why", "whose", "show", "list", "give",
+    "tell", "is", "are", "can", "could", "do", "does", "did", "will", "would", "should", "please", "and", "or",
+    "the", "a", "an", "my", "our", "me", "we", "us", "your", "you", "if", "for", "in", "on", "of", "to", "at",
+    "by", "with", "from", "this", "that", "these", "those", "closed", "won", "lost", "prospecting",
+    "qualification", "needs", "analysis", "proposal", "negotiation", "bant", "meddicc", "roi", "vp", "sla", "crm",
+    "nexus360", "q1", "q2", "q3", "q4", "ok", "hi", "hello", "thanks", "commit", "best", "case", "pipeline",
+    "forecast", "commission", "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "emea", "americas", "apac", "usd", "eur"
+})
 _NAME = re.compile(r"\b([A-Z][\w&.-]*(?:\s+(?:[A-Z][\w&.-]*|of|de|and|&))*(?:\s+[A-Z][\w&.-]*)?)")
 
 _DEFINITION = re.compile(r"difference|categor|how (is|are|do|does) (the|a|our)? ?forecasts? (built|made|work)|"
