@@ -322,3 +322,12 @@ def bench_commissions(runs: int, only: str | None) -> None:
     from nexus360.bench_queries import bench_commissions as run_bench
 
     click.echo(json.dumps(run_bench(runs=runs, only=only), indent=2, default=str))
+
+
+
+# The assistant's commands live in cli_chat.py (kb add|search|reembed, ask, bench assistant).
+from nexus360 import cli_chat  # noqa: E402
+
+main.add_command(cli_chat.kb)
+main.add_command(cli_chat.ask)
+bench.add_command(cli_chat.bench_assistant)
