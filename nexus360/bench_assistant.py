@@ -148,6 +148,7 @@ def _add_synthetic(count: int, progress: Callable[[str], None]) -> None:
             "FROM generate_series(1, :n) AS n RETURNING id"), {"source": BENCH_SOURCE,
                                                               "n": max(1, count // per_article)}))
         session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+        session.execute(text("SET LOCAL statement_timeout = 0"))  # COPY and the index build take minutes
         session.execute(text("DROP INDEX IF EXISTS ix_knowledge_passages_embedding_hnsw"))
         raw = session.connection().connection.driver_connection
         with raw.cursor().copy("COPY knowledge_passages (article_id, position, title, heading, content, audience, "
