@@ -92,11 +92,9 @@ def _shown(stream: flows.AnswerStream) -> None:
 def _details(message: MessageRead) -> None:
     if message.citations:
         st.caption("Sources")
-        columns = st.columns(min(3, len(message.citations)))
-        for index, citation in enumerate(message.citations):
+        for citation in message.citations:
             where = f"{citation.title} › {citation.heading}" if citation.heading else citation.title
-            with columns[index % len(columns)].popover(f"[{citation.number}] {escape_markdown(where)}",
-                                                       width="stretch"):
+            with st.popover(f"[{citation.number}] {escape_markdown(where)}", width="stretch"):
                 st.markdown(f"**{escape_markdown(citation.title)}**")
                 if citation.heading:
                     st.caption(escape_markdown(citation.heading))
