@@ -61,7 +61,7 @@ SEEDED_TABLES: dict[Database, tuple[str, ...]] = {
     Database.INTEGRATION: ("integration_configs", "integration_logs"),
     Database.NOTIFICATIONS: ("notification_templates", "notifications"),
     Database.CRM: ("companies", "contacts", "deals", "deal_stage_history"),
-    Database.CHAT: ("knowledge_base", "knowledge_passages", "conversations", "messages", "message_feedback"),
+    Database.CHAT: ("knowledge_base", "knowledge_passages", "conversations", "messages"),
     Database.COMPENSATION: ("commission_rules", "sales_performance", "commission_lines", "commission_events",
                             "commission_disputes"),
     Database.FORECASTING: ("forecasts", "forecast_factors"),
