@@ -16,15 +16,19 @@ from nexus360.common.sql import contains
 
 AUDIENCE = "(p.audience = '{}' OR p.audience && CAST(:roles AS varchar[]) OR :everything)"
 
-# The question's words as an OR query (any word may match; ranking rewards passages with more of
-# them), stemmed by PostgreSQL itself so they meet the passages' lexemes. Quotes and backslashes are
-# dropped from each lexeme, so no question can change the query's syntax.
+# The question's words, stemmed by PostgreSQL itself so they meet the passages' lexemes. With three or
+# more words a passage must share at least two of them (any pair, OR-ed): one common word alone would
+# make nearly every passage a candidate to rank at scale. Ranking rewards passages with more of them.
+# Quotes and backslashes are dropped from each lexeme, so no question can change the query's syntax.
 TEXT_SEARCH = text(f"""
-WITH q AS (
-    SELECT to_tsquery('english', coalesce(string_agg(
-        '''' || replace(replace(lexeme, '''', ''), '\\', '') || '''', ' | '), '')) AS query
+WITH words AS (
+    SELECT DISTINCT replace(replace(lexeme, '''', ''), '\\', '') AS word
     FROM unnest(tsvector_to_array(to_tsvector('english', :question))) AS lexeme
-    WHERE replace(replace(lexeme, '''', ''), '\\', '') <> ''
+), q AS (
+    SELECT to_tsquery('english', coalesce(CASE WHEN (SELECT count(*) FROM words WHERE word <> '') >= 3
+        THEN (SELECT string_agg('(''' || a.word || ''' & ''' || b.word || ''')', ' | ')
+              FROM words a JOIN words b ON a.word < b.word WHERE a.word <> '' AND b.word <> '')
+        ELSE (SELECT string_agg('''' || word || '''', ' | ') FROM words WHERE word <> '') END, '')) AS query
 )
 SELECT p.id, ts_rank(p.search, q.query, 1) AS rank
 FROM knowledge_passages p, q
