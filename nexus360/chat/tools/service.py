@@ -150,7 +150,8 @@ def list_deals(principal: Principal, scope: str = "mine", which: str = "open") -
              "slipped": f"whose close date passed this month ({month.label}) while still open",
              "open": "that are open"}[which]
     more = " (the first 25 shown)" if page.next_after else ""
-    summary = f"{len(rows):,} of {_scope_words(scope)} deals {words}{more}."
+    count = f"{len(rows):,} of" if rows else "None of"
+    summary = f"{count} {_scope_words(scope)} deals {words}{more}."
     return summary, ["Deal", "Company", "Stage", "Amount", "Close date", "Owner"], table
 
 

@@ -60,9 +60,9 @@ def _welcome() -> None:
         "marketer" if "marketer" in principal.roles else "rep")
     st.info("Ask a question in your own words. Answers cite the knowledge-base passages they use and show how "
             "figures were found; you only ever see data your role may see.", icon=":material/smart_toy:")
-    columns = st.columns(len(EXAMPLES[role]))
-    for column, example in zip(columns, EXAMPLES[role], strict=True):
-        if column.button(example, key=f"assistant_example_{example}", width="stretch"):
+    st.caption("For example:")
+    for example in EXAMPLES[role]:
+        if st.button(example, key=f"assistant_example_{example}", icon=":material/chat:"):
             st.session_state["assistant_example"] = example
             st.rerun(scope="fragment")
 
