@@ -35,6 +35,7 @@ REP_ID, OTHER_REP_ID, MANAGER_ID = 11, 12, 2
 START, END = date(2033, 4, 1), date(2033, 6, 30)
 PERIOD = {"period_start": START, "period_end": END}
 TODAY = date(2033, 5, 15)
+COMMISSION_TYPES = Notification.type.like("statement%") | Notification.type.like("dispute%")
 
 
 def people() -> dict[int, Principal]:
@@ -72,8 +73,7 @@ def planted(seeded) -> Iterator[dict]:
             crm.execute(delete(Deal).where(Deal.company_id == ids["company"]))
             crm.execute(delete(Company).where(Company.id == ids["company"]))
         with session_scope(Database.NOTIFICATIONS, admin=True) as notes:
-            notes.execute(delete(Notification).where(Notification.type == "commission",
-                                                     Notification.created_at >= started))
+            notes.execute(delete(Notification).where(COMMISSION_TYPES, Notification.created_at >= started))
         with session_scope(Database.AUTH, admin=True) as auth:
             auth.execute(delete(AuditEvent).where(AuditEvent.action.like("commissions.%"),
                                                   AuditEvent.object_id == "2033-Q2"))
@@ -83,7 +83,7 @@ def notifications_of(user_id: int, since: datetime) -> list[tuple[str, str]]:
     with session_scope(Database.NOTIFICATIONS, admin=True) as notes:
         return [tuple(row) for row in notes.execute(
             select(Notification.title, Notification.message).where(
-                Notification.user_id == user_id, Notification.type == "commission", Notification.created_at >= since)
+                Notification.user_id == user_id, COMMISSION_TYPES, Notification.created_at >= since)
             .order_by(Notification.id))]
 
 
@@ -93,8 +93,7 @@ def history(principal: Principal, performance_id: int) -> list[HistoryEntry]:
 
 
 def submit_for_approval(principal: Principal) -> int:
-    with session_scope(Database.COMPENSATION, actor=principal) as comp:
-        return service.submit_for_approval(comp, principal, **PERIOD)
+    return flows.submit_for_approval(principal, **PERIOD)
 
 
 def test_a_run_saves_drafts_and_reports_its_totals(planted) -> None:

@@ -69,7 +69,7 @@ def _deal_request(lead_id: int, **values) -> ConversionRequest:
 def _notifications(db, owner_id: int = REP_ID) -> int:
     session = db(Database.NOTIFICATIONS)
     set_actor(session, principal(owner_id, "sales_rep"))
-    statement = select(func.count()).where(Notification.user_id == owner_id, Notification.type == "lead_converted")
+    statement = select(func.count()).where(Notification.user_id == owner_id, Notification.type == "lead_handed")
     return session.execute(statement).scalar_one()
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from nexus360.common.money import money
+from nexus360.crm.deals import flows as deal_flows
 from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealFilters
 from nexus360.db import Database
 from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.session import FAILED, call, current_principal, submit
+from nexus360.ui.session import FAILED, call, current_principal, submit_flow
 
 CARDS_PER_STAGE = 6
 
@@ -47,8 +48,8 @@ def _card(principal, deal, stages: dict[int, str]) -> None:
             "Move to", ids, index=ids.index(deal.stage_id), format_func=stages.get, key=f"move_{deal.id}",
             label_visibility="collapsed",
         )
-        if target != deal.stage_id and submit(
-            Database.CRM, deal_service.move_deal_stage, deal_id=int(deal.id), stage_id=target
+        if target != deal.stage_id and submit_flow(
+            deal_flows.move_deal_stage, deal_id=int(deal.id), stage_id=target
         ) is not FAILED:
             st.cache_data.clear()
             st.toast(f"Moved '{deal.title}' to {stages[target]}.", icon=":material/check_circle:")

@@ -12,6 +12,7 @@ from nexus360.common.errors import ValidationError
 from nexus360.common.money import money
 from nexus360.common.periods import today_utc
 from nexus360.common.validation import parse
+from nexus360.crm.deals import flows as deal_flows
 from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealCreate, DealFilters, DealUpdate
 from nexus360.db import Database
@@ -20,7 +21,7 @@ from nexus360.ui.crm.pickers import company_picker
 from nexus360.ui.export import export_buttons
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.lists import keyset_page, pager, selectable_table
-from nexus360.ui.session import FAILED, call, current_principal, submit
+from nexus360.ui.session import FAILED, call, current_principal, submit, submit_flow
 
 MONEY = st.column_config.NumberColumn(format="dollar")
 
@@ -183,9 +184,9 @@ def _save_deal(deal, **values) -> None:
             f"This company already has a deal called '{title}'. Press Create again to add another one anyway.",
         ):
             return
-        saved = submit(Database.CRM, deal_service.create_deal, data=data, with_auth=True)
+        saved = submit_flow(deal_flows.create_deal, data=data)
     else:
-        saved = submit(Database.CRM, deal_service.update_deal, deal_id=deal.id, data=data, with_auth=True)
+        saved = submit_flow(deal_flows.update_deal, deal_id=deal.id, data=data)
     if saved is not FAILED:
         st.cache_data.clear()
         st.toast(f"Saved '{saved.title}'.", icon=":material/check_circle:")
