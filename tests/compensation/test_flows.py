@@ -111,7 +111,7 @@ def test_approval_moves_the_statement_records_history_and_notifies_the_rep(plant
     statement = flows.approve(manager, user_id=REP_ID, comment="Checked against the CRM", **PERIOD)
     assert statement.status == "approved"
     [(title, message)] = notifications_of(REP_ID, planted["started"])
-    assert "2033-Q2" in title and "approved" in title and "Checked against the CRM" in message
+    assert "Q2 2033" in title and "approved" in title and "Checked against the CRM" in message
     entries = history(rep, statement.id)
     assert [(entry.action, entry.to_status) for entry in entries] == [
         ("approved", "approved"), ("submitted", "pending_approval"), ("computed", "draft")]
