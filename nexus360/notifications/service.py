@@ -87,9 +87,11 @@ def notify_many(session: Session, *, user_ids: Sequence[int], type: str, title: 
         notify(session, user_id=user_id, type=type, title=title, message=message)
 
 
-def absolute(link: str | None) -> str:
-    """A deep link as an address to open from outside the app (an e-mail)."""
-    return f"{get_settings().public_url.rstrip('/')}{link}" if link else get_settings().public_url
+def absolute(link: str | None, base_url: str | None = None) -> str:
+    """A deep link as an address to open from outside the app (an e-mail): `base_url` (default: the
+    public_url setting) followed by the link."""
+    base = (base_url or get_settings().public_url).rstrip("/")
+    return f"{base}{link}" if link else base
 
 
 # --- the inbox --------------------------------------------------------------------------------------------

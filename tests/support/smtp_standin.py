@@ -17,6 +17,7 @@ import socket
 import ssl
 import tempfile
 import threading
+import warnings
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -124,10 +125,13 @@ class SmtpStandIn:
             else:
                 options.update(tls_context=context, require_starttls=True)
         if self.user:
+            # aiosmtpd sees TLS begun by STARTTLS only; implicit TLS (ssl) is encrypted from the first byte.
             options.update(authenticator=self._authenticate, auth_required=True,
-                           auth_require_tls=self.security != "none")
+                           auth_require_tls=self.security == "starttls")
         self._controller = Controller(self._keeper, hostname="127.0.0.1", port=self.port, **options)
-        self._controller.start()
+        with warnings.catch_warnings():  # "AUTH without requiring TLS": it is TLS, see above
+            warnings.simplefilter("ignore", UserWarning)
+            self._controller.start()
         return self
 
     def __exit__(self, *exc: object) -> None:

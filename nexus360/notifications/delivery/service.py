@@ -85,10 +85,11 @@ def send_digests(session: Session, actor: Any, *, contacts: Mapping[int, Recipie
                 window_end=end):
             repository.schedule_digest(session, setting.user_id, last_digest_at=end, next_digest_at=following)
             continue
-        items = [DigestItem(title=row.title, message=row.message, link=absolute(row.link) if row.link else None,
-                            created_at=row.created_at) for row in rows]
+        base = settings.public_url
+        items = [DigestItem(title=row.title, message=row.message, created_at=row.created_at,
+                            link=absolute(row.link, base) if row.link else None) for row in rows]
         message = engine.digest_email(sender=settings.smtp_from, to=recipient, items=items, zone=where,
-                                      base_url=settings.public_url, inbox_link=absolute(INBOX_PATH))
+                                      base_url=base, inbox_link=absolute(INBOX_PATH, base))
         started = time.monotonic()
         try:
             mailer.send(message)
@@ -115,7 +116,7 @@ def send_digests(session: Session, actor: Any, *, contacts: Mapping[int, Recipie
 
 def _notification_message(session: Session, row: Any, recipient: Recipient, settings: Settings):
     spec = CATALOG.get(row.type)
-    link = absolute(row.link)
+    link = absolute(row.link, settings.public_url)
     reason = row.reason or (spec.reason if spec else "it was sent to you")
     if spec is not None and row.data is not None:
         rendered = templates.render_event(session, spec=spec, data={**row.data, "reason": reason, "link": link})
