@@ -94,7 +94,7 @@ def bench(*, runs: int = 200, users: int | None = None) -> dict[str, Any]:
     if not users:
         return {"error": "No bench users: run `bench notifications --seed 5000000` first."}
     rng = random.Random(1)
-    since = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=30)
+    since = datetime.now(UTC).date() - timedelta(days=30)
     figures: dict[str, Callable[[Any, Principal], Any]] = {
         "badge (unread count)": lambda s, p: service.count_unread(s, p),
         "inbox, first page": lambda s, p: service.list_inbox(s, p),

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nexus360.notifications.models import Notification, NotificationPreference
-from nexus360.notifications.schemas import ARCHIVED, READ, UNREAD, InboxFilters
+from nexus360.notifications.schemas import ARCHIVED, READ, UNREAD
 
 INBOX_COLUMNS = (Notification.id, Notification.type, Notification.title, Notification.message, Notification.status,
                  Notification.created_at, Notification.read_at, Notification.link, Notification.reason,
@@ -32,29 +32,31 @@ def _awake(now: datetime) -> ColumnElement[bool]:
     return or_(Notification.snoozed_until.is_(None), Notification.snoozed_until <= now)
 
 
-def _view(user_id: int, filters: InboxFilters, now: datetime) -> list[ColumnElement[bool]]:
+def _view(user_id: int, view: str, now: datetime, *, type: str | None = None, since: datetime | None = None,
+          until: datetime | None = None) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = [Notification.user_id == user_id]
-    if filters.view == "archived":
+    if view == "archived":
         clauses.append(Notification.status == ARCHIVED)
-    elif filters.view == "snoozed":
+    elif view == "snoozed":
         clauses += [Notification.status == UNREAD, Notification.snoozed_until > now, _muted(user_id)]
-    elif filters.view == "unread":
+    elif view == "unread":
         clauses += [Notification.status == UNREAD, _awake(now), _muted(user_id)]
     else:
         clauses += [Notification.status.in_((UNREAD, READ)), _awake(now), _muted(user_id)]
-    if filters.type:
-        clauses.append(Notification.type == filters.type)
-    if filters.since:
-        clauses.append(Notification.created_at >= filters.since)
-    if filters.until:
-        clauses.append(Notification.created_at < filters.until)
+    if type:
+        clauses.append(Notification.type == type)
+    if since:
+        clauses.append(Notification.created_at >= since)
+    if until:
+        clauses.append(Notification.created_at < until)
     return clauses
 
 
-def list_page(session: Session, user_id: int, filters: InboxFilters, *, before: int | None, limit: int,
-              now: datetime) -> list:
-    """`limit` rows of the view, newest first (by id), older than `before` if given."""
-    clauses = _view(user_id, filters, now)
+def list_page(session: Session, user_id: int, view: str, *, type: str | None = None, since: datetime | None = None,
+              until: datetime | None = None, before: int | None, limit: int, now: datetime) -> list:
+    """`limit` rows of the view, newest first (by id), older than `before` if given; `since`/`until` are
+    UTC moments (either end open)."""
+    clauses = _view(user_id, view, now, type=type, since=since, until=until)
     if before is not None:
         clauses.append(Notification.id < before)
     statement = select(*INBOX_COLUMNS).where(and_(*clauses)).order_by(Notification.id.desc()).limit(limit)
@@ -63,8 +65,7 @@ def list_page(session: Session, user_id: int, filters: InboxFilters, *, before: 
 
 def count_unread(session: Session, user_id: int, *, now: datetime) -> int:
     """The badge: unread, awake and not of a muted type (an index-only count over the person's rows)."""
-    statement = select(func.count()).select_from(Notification).where(
-        and_(*_view(user_id, InboxFilters(view="unread"), now)))
+    statement = select(func.count()).select_from(Notification).where(and_(*_view(user_id, "unread", now)))
     return int(session.execute(statement).scalar_one())
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -32,19 +32,26 @@ class NotificationRead(BaseModel):
 
 
 class InboxFilters(BaseModel):
-    """What the inbox shows: a view, one type (None: all) and a time range (UTC, either end open)."""
+    """What the inbox shows: a view, one type (None: all) and days (inclusive, either end open) as the
+    person's calendar in `timezone` has them."""
 
     model_config = {"frozen": True}
 
     view: View = "inbox"
     type: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: date | None = None
+    until: date | None = None
+    timezone: str = "UTC"
 
 
 class InboxPage(BaseModel):
     items: list[NotificationRead]
     next_before: int | None  # pass back as `before` for the next (older) page; None on the last
+
+    @property
+    def next_after(self) -> int | None:
+        """The same key under the name the shared pager (ui.lists) reads."""
+        return self.next_before
 
 
 class TypeChoice(BaseModel):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -106,7 +106,14 @@ def list_inbox(session: Session, principal: Principal, *, filters: InboxFilters 
                before: int | None = None, limit: int = PAGE_SIZE) -> InboxPage:
     """One page of the principal's own notifications, newest first (keyset on id)."""
     limit = max(1, min(int(limit), 100))
-    rows = repository.list_page(session, principal.id, filters, before=before, limit=limit + 1, now=_now())
+    if filters.since and filters.until and filters.since > filters.until:
+        raise ValidationError("Date: the first day must not come after the last.")
+    where = zones.zone(filters.timezone)
+    since = zones.to_naive_utc(zones.local_instant(filters.since, time(0), where)) if filters.since else None
+    until = zones.to_naive_utc(zones.local_instant(filters.until + timedelta(days=1), time(0), where)) \
+        if filters.until else None
+    rows = repository.list_page(session, principal.id, filters.view, type=filters.type, since=since, until=until,
+                                before=before, limit=limit + 1, now=_now())
     items = [NotificationRead.model_validate(row, from_attributes=True) for row in rows[:limit]]
     return InboxPage(items=items, next_before=items[-1].id if len(rows) > limit else None)
 

@@ -4,6 +4,7 @@ the unread rows it shows."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -73,10 +74,16 @@ def test_filters_by_type_and_date(inbox) -> None:
     session, ids = inbox
     lost = service.list_inbox(session, REP, filters=InboxFilters(type="deal_lost"), limit=100).items
     assert {ids["3"], ids["4"]} <= {item.id for item in lost} and all(item.type == "deal_lost" for item in lost)
-    future = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
-    assert service.list_inbox(session, REP, filters=InboxFilters(since=future)).items == []
-    recent = service.list_inbox(session, REP, filters=InboxFilters(since=future - timedelta(days=2)), limit=100)
-    assert set(ids.values()) <= {item.id for item in recent.items}
+    today = datetime.now(UTC).date()
+    tomorrow = today + timedelta(days=1)
+    assert service.list_inbox(session, REP, filters=InboxFilters(since=tomorrow)).items == []
+    for zone in ("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago"):  # +14 h and -11 h: today is not UTC's today
+        local_today = datetime.now(ZoneInfo(zone)).date()
+        shown = service.list_inbox(session, REP, filters=InboxFilters(since=local_today, until=local_today,
+                                                                        timezone=zone), limit=100)
+        assert set(ids.values()) <= {item.id for item in shown.items}, zone
+    with pytest.raises(ValidationError, match="Date: the first day"):
+        service.list_inbox(session, REP, filters=InboxFilters(since=tomorrow, until=today))
     assert "deal_lost" in {choice.type for choice in service.list_types(session, REP)}
 
 

@@ -8,7 +8,7 @@ open so that the CRM commits first, then notifications: a failed notification ne
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
@@ -21,36 +21,36 @@ from nexus360.crm.deals.schemas import DealCreate, DealRead, DealUpdate
 from nexus360.db import Database, session_scope
 from nexus360.notifications import service as notifications
 
-COMMIT_ORDER = (Database.NOTIFICATIONS, Database.AUTH, Database.CRM)  # outermost first: crm commits first
 SLIPPING_LOOKBACK = timedelta(days=7)  # a deal slipped while the job did not run is still told, once
 
 
 @contextmanager
-def _sessions(principal: Principal, *databases: Database) -> Iterator[dict[Database, Session]]:
-    with ExitStack() as stack:
-        yield {database: stack.enter_context(session_scope(database, actor=principal))
-               for database in COMMIT_ORDER if database in databases}
+def _writing(principal: Principal) -> Iterator[tuple[Session, Session, Session]]:
+    """(crm, auth, notifications) sessions as the principal; they commit crm first, notifications last."""
+    with (
+        session_scope(Database.NOTIFICATIONS, actor=principal) as notes,
+        session_scope(Database.AUTH, actor=principal) as auth,
+        session_scope(Database.CRM, actor=principal) as crm,
+    ):
+        yield crm, auth, notes
 
 
 def create_deal(principal: Principal, *, data: DealCreate) -> DealRead:
     """Create a deal; an owner other than its creator is told."""
-    with _sessions(principal, Database.CRM, Database.AUTH, Database.NOTIFICATIONS) as db:
-        return service.create_deal(db[Database.CRM], principal, data=data, auth_session=db[Database.AUTH],
-                                   notes=db[Database.NOTIFICATIONS])
+    with _writing(principal) as (crm, auth, notes):
+        return service.create_deal(crm, principal, data=data, auth_session=auth, notes=notes)
 
 
 def update_deal(principal: Principal, *, deal_id: int, data: DealUpdate) -> DealRead:
     """Change a deal; a new owner is told, and so is an owner whose deal someone else won or lost."""
-    with _sessions(principal, Database.CRM, Database.AUTH, Database.NOTIFICATIONS) as db:
-        return service.update_deal(db[Database.CRM], principal, deal_id=deal_id, data=data,
-                                   auth_session=db[Database.AUTH], notes=db[Database.NOTIFICATIONS])
+    with _writing(principal) as (crm, auth, notes):
+        return service.update_deal(crm, principal, deal_id=deal_id, data=data, auth_session=auth, notes=notes)
 
 
 def move_deal_stage(principal: Principal, *, deal_id: int, stage_id: int) -> DealRead:
     """Move a deal on the board; an owner whose deal someone else won or lost is told."""
-    with _sessions(principal, Database.CRM, Database.NOTIFICATIONS) as db:
-        return service.move_deal_stage(db[Database.CRM], principal, deal_id=deal_id, stage_id=stage_id,
-                                       notes=db[Database.NOTIFICATIONS])
+    with _writing(principal) as (crm, _auth, notes):
+        return service.move_deal_stage(crm, principal, deal_id=deal_id, stage_id=stage_id, notes=notes)
 
 
 def notify_slipping_deals(principal: Principal, *, today: date | None = None) -> int:

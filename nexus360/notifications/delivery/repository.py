@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from nexus360.notifications import repository as inbox
 from nexus360.notifications.models import Notification, NotificationDelivery, NotificationSetting
-from nexus360.notifications.schemas import ARCHIVED, InboxFilters
+from nexus360.notifications.schemas import ARCHIVED
 
 
 def claim_due(session: Session, *, now: datetime, limit: int) -> list:
@@ -50,8 +50,7 @@ def claim_due_digests(session: Session, *, now: datetime, limit: int) -> list[No
 
 def digest_items(session: Session, user_id: int, *, start: datetime, end: datetime, now: datetime) -> list:
     """What the person has not read (awake, not muted) of what arrived in [start, end), newest first."""
-    filters = InboxFilters(view="unread", since=start, until=end)
-    return inbox.list_page(session, user_id, filters, before=None, limit=10_000, now=now)
+    return inbox.list_page(session, user_id, "unread", since=start, until=end, before=None, limit=10_000, now=now)
 
 
 RECORD_DIGEST = text(
