@@ -27,6 +27,7 @@ from nexus360.notifications.schemas import InboxFilters
 
 BENCH_USER_BASE = 1_000_000
 CHUNK = 50_000
+PER_TRANSACTION = 500_000
 COLUMNS = ("user_id", "type", "title", "message", "status", "created_at", "read_at", "link", "reason", "data",
            "event_key", "snoozed_until", "archived_at")
 
@@ -39,10 +40,17 @@ def seed(*, rows: int, users: int, now: datetime | None = None) -> str:
     try:
         cursor = connection.cursor()
         first = cursor.execute("SELECT COALESCE(max(id), 0) + 1 FROM notifications").fetchone()[0]
-        with cursor.copy(f"COPY notifications ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for chunk in _chunks(rows, users, now, first):
-                copy.write(chunk)
         connection.commit()
+        chunks = _chunks(rows, users, now, first)
+        for _transaction in range(0, rows, PER_TRANSACTION):  # each COPY its own transaction, no timeout
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            with cursor.copy(f"COPY notifications ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for _chunk in range(PER_TRANSACTION // CHUNK):
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    copy.write(chunk)
+            connection.commit()
     finally:
         connection.close()
     _vacuum()
@@ -53,7 +61,9 @@ def _vacuum() -> None:
     """Set the visibility map (index-only counts) as autovacuum would after a bulk load."""
     engine = get_engine(Database.NOTIFICATIONS, admin=True)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SET statement_timeout = 0"))
         connection.execute(text("VACUUM (ANALYZE) notifications"))
+        connection.execute(text("RESET statement_timeout"))
 
 
 def _chunks(rows: int, users: int, now: datetime, first_id: int) -> Iterator[str]:
