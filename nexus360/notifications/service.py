@@ -76,9 +76,11 @@ def notify(session: Session, *, user_id: int, type: str, title: str, message: st
     title, message = (title or "").strip(), (message or "").strip()
     if not title or not message:
         raise ValidationError("A notification needs a title and a message.")
+    spec = CATALOG.get(type)  # a catalogue type written as it is still leads where its type does, and says why
     repository.insert_many(session, [{
-        "user_id": int(user_id), "type": type[:50], "title": title[:TITLE_MAX], "message": message, "link": link,
-        "reason": None, "data": None, "event_key": (key or f"note:{uuid.uuid4()}")[:200], "created_at": _now()}])
+        "user_id": int(user_id), "type": type[:50], "title": title[:TITLE_MAX], "message": message,
+        "link": link or (link_for(spec, {}) if spec else None), "reason": spec.reason if spec else None,
+        "data": None, "event_key": (key or f"note:{uuid.uuid4()}")[:200], "created_at": _now()}])
 
 
 def notify_many(session: Session, *, user_ids: Sequence[int], type: str, title: str, message: str) -> None:

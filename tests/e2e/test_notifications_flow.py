@@ -55,8 +55,10 @@ def test_the_rep_follows_the_approval_notification_to_the_statement(app_url: str
         rep.get_by_text(re.compile(r"^[\d,]+ unread notifications?$")).first.click()
         wait_idle(rep)
         title = f"Your {quarter.label} commission statement is approved"
-        card = rep.locator("[data-testid=stVerticalBlockBorderWrapper]").filter(has_text=title).first
-        card.wait_for()
+        rep.get_by_text(title).first.wait_for()
+        open_button = rep.get_by_role("button", name=re.compile(r"Open$"))
+        # the card: the innermost block holding both the title and an Open button
+        card = rep.locator("[data-testid=stVerticalBlock]").filter(has_text=title).filter(has=open_button).last
         assert "You got this because this is your commission statement." in card.inner_text()
         screenshot(rep, "notifications-rep-inbox")
         card.get_by_role("button", name=re.compile(r"Open$")).click()

@@ -217,3 +217,26 @@ def test_an_article_for_reps_tells_reps_and_not_marketers(db) -> None:
     assert item.reason == "it is written for your role" and item.link == "/chat"
     assert not told(notes, MARKETER_ID, "knowledge_added")
     assert article > 0
+
+
+# --- integrations -------------------------------------------------------------------------------------------
+
+
+def test_an_integration_failing_tells_each_admin_once_with_a_link_to_integrations(db) -> None:
+    """As the worker tells admins of a failing connector (one key per failure streak)."""
+    session = db(Database.NOTIFICATIONS)
+    data = {"integration": {"name": "Microsoft Graph directory sync", "error": "Graph answered 401 ten times."}}
+    for _retry in range(2):
+        service.notify_event(session, None, type="integration_failing", recipients=[ADMIN_ID, MANAGER_ID], data=data,
+                             key="test17:integration:3:failing:2031-03-28T10:00")
+    [item] = told(session, ADMIN_ID, "integration_failing")
+    assert (item.title, item.link, item.reason) == ("Microsoft Graph directory sync is failing", "/integrations",
+                                                    "you administer integrations")
+
+
+def test_a_catalogue_type_written_as_it_is_still_links_and_says_why(db) -> None:
+    session = db(Database.NOTIFICATIONS)
+    service.notify_many(session, user_ids=[ADMIN_ID], type="integration_failing", title="Integration failing: Mail",
+                        message="SMTP Mail has failed 10 times in a row.")
+    [item] = told(session, ADMIN_ID, "integration_failing")
+    assert (item.link, item.reason) == ("/integrations", "you administer integrations")

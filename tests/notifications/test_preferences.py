@@ -110,7 +110,7 @@ def test_a_person_saves_channels_zone_quiet_hours_and_digest(db) -> None:
         == {"in_app": False, "email": True}
 
 
-@pytest.mark.parametrize("critical", ["statement_sent_back", "integration_failed"])
+@pytest.mark.parametrize("critical", ["statement_sent_back", "integration_failing"])
 def test_critical_messages_cannot_be_turned_off(db, critical: str) -> None:
     session, rep = acting(db, REP_ID)
     with pytest.raises(ValidationError, match="critical and cannot be turned off"):

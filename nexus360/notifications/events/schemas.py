@@ -178,7 +178,7 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
         "{% if comment %}\nComment: {{ comment }}{% endif %}",
         "this is your forecast call", "/forecasts?period={period[code]}", icon="trending_down", email=True,
         hidden={"period": {"code": "2026-Q3"}}),
-    _spec("integration_failed", "An integration is failing", "An integration run fails (to administrators).", (
+    _spec("integration_failing", "An integration is failing", "An integration run fails (to administrators).", (
         Variable("integration.name", "The integration", "Microsoft Graph directory sync"),
         Variable("integration.error", "What went wrong", "Microsoft Graph returned 401 Unauthorized."),
     ), "{{ integration.name }} is failing",
