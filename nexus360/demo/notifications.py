@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from nexus360.auth.schemas import MARKETER
 from nexus360.db import Database
 from nexus360.demo import data
 from nexus360.demo.common import Clock, CrmData, Demo, Member, insert_rows, quarter_label, rng_for
@@ -85,15 +86,18 @@ def _knowledge_events(clock: Clock, active: dict[int, Member], events: dict[int,
     from nexus360.demo.chat import ARTICLES_DIR, MANAGERS_ONLY_PREFIX
 
     rng = rng_for("notifications:knowledge")
+    author = next((member for member in active.values() if member.role == MARKETER), None)
+    name = f"{author.first_name} {author.last_name}" if author else "Nexus360"
     for number, path in enumerate(sorted(ARTICLES_DIR.glob("*.md"))):
         if path.name.startswith(MANAGERS_ONLY_PREFIX):
             continue
         title = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
         moment = clock.stamp(clock.day(-rng.randint(1, 110)), rng)
         for member_id in active:
-            events[member_id].append((moment, "knowledge_added", {
-                "article": {"id": number + 1, "title": title, "audience": "everyone"},
-                "actor": {"name": "Nadia Rahman"}}, None))
+            if author is None or member_id != author.id:  # nobody is told of what they did themselves
+                events[member_id].append((moment, "knowledge_added", {
+                    "article": {"id": number + 1, "title": title, "audience": "everyone"},
+                    "actor": {"name": name}}, "it is written for everyone"))
 
 
 def _seed_notifications(session: Session, clock: Clock, members: list[Member], events: dict[int, list[Event]],

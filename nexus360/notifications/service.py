@@ -128,8 +128,9 @@ def list_notifications(session: Session, principal: Principal, *, unread_only: b
 
 
 def list_types(session: Session, principal: Principal) -> list[TypeChoice]:
-    """The types the principal has notifications of, by label (the type filter's choices)."""
-    choices = [type_choice(type) for type in repository.list_types(session, principal.id)]
+    """The event types that can concern the principal (by their permissions), by label: the type filter's
+    choices. No query: the catalogue says who each type is for."""
+    choices = [type_choice(spec.type) for spec in CATALOG.values() if principal.has(spec.audience)]
     return sorted(choices, key=lambda choice: choice.label)
 
 

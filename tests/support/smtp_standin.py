@@ -33,6 +33,10 @@ from pydantic import SecretStr
 from nexus360.config import Settings
 
 
+# aiosmtpd warns of "AUTH while not requiring TLS" in ssl mode, where the whole connection is TLS (see below).
+warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
+
+
 class _Keeper:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
@@ -129,9 +133,7 @@ class SmtpStandIn:
             options.update(authenticator=self._authenticate, auth_required=True,
                            auth_require_tls=self.security == "starttls")
         self._controller = Controller(self._keeper, hostname="127.0.0.1", port=self.port, **options)
-        with warnings.catch_warnings():  # "AUTH without requiring TLS": it is TLS, see above
-            warnings.simplefilter("ignore", UserWarning)
-            self._controller.start()
+        self._controller.start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -124,8 +124,9 @@ def _tell(auth: Session, notes: Session, principal: Principal, article_id: int, 
     """The people of the article's audience (everyone, if it names none) hear of it, once."""
     readers = people.list_people(auth, principal, roles=data.audience, active_only=True)
     audience = " and ".join(f"{role.replace('_', ' ')}s" for role in data.audience) or "everyone"
+    why = "it is written for your role" if data.audience else "it is written for everyone"
     notifications.notify_event(
-        notes, principal, type="knowledge_added", recipients=[reader.id for reader in readers],
+        notes, principal, type="knowledge_added", recipients=dict.fromkeys((reader.id for reader in readers), why),
         data={"article": {"id": article_id, "title": data.title, "audience": audience}},
         key=f"article:{article_id}:added")
 

@@ -14,27 +14,17 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup, escape
 
 from nexus360.notifications.delivery.schemas import DigestItem, Recipient
+from nexus360.notifications.templates import engine as templates
 
-PREFERENCES_PATH = "/notifications?notifications_tab=Preferences"
 DIGEST_MAX_ITEMS = 50
-_PAGE = Markup(
-    '<!doctype html><html><body style="margin:0;padding:24px;background:#f5f6f8;'
-    'font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1f2430">'
-    '<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">'
-    '<h2 style="margin:0 0 16px;font-size:18px">{heading}</h2>{content}'
-    '<p style="margin:24px 0 0;font-size:12px;color:#6b7280">{footer}</p></div></body></html>')
-_BUTTON = Markup('<p style="margin:20px 0 0"><a href="{href}" style="background:#2563eb;color:#ffffff;'
-                 'padding:10px 16px;border-radius:6px;text-decoration:none">{label}</a></p>')
 
 
 def notification_email(*, sender: str, to: Recipient, subject: str, text: str, html: Markup, link: str,
                        reason: str, base_url: str) -> EmailMessage:
     """One notification: its text, a button to the record, and why the person got it."""
-    footer = _footer(reason, base_url)
+    footer = templates.footer_text(reason, base_url)
     plain = f"{text}\n\nOpen it in Nexus360: {link}\n\n{footer}\n"
-    page = _PAGE.format(heading=subject, footer=footer,
-                        content=Markup('<p style="margin:0;line-height:1.5">{}</p>').format(html)
-                        + _BUTTON.format(href=link, label="Open in Nexus360"))
+    page = templates.email_page(subject=subject, content=templates.paragraph(html), link=link, footer=footer)
     return _message(sender=sender, to=to, subject=subject, text=plain, html=page)
 
 
@@ -56,17 +46,12 @@ def digest_email(*, sender: str, to: Recipient, items: list[DigestItem], zone: Z
     if more:
         lines.append(f"… and {more} more in your inbox.")
         rows.append(Markup("<li>… and {} more in your inbox.</li>").format(more))
-    footer = _footer("you receive a daily digest of what you have not read", base_url)
+    footer = templates.footer_text("you receive a daily digest of what you have not read", base_url)
     plain = "\n\n".join(lines) + f"\n\nYour inbox: {inbox_link}\n\n{footer}\n"
-    page = _PAGE.format(heading=subject, footer=footer,
-                        content=Markup('<ul style="padding-left:18px;line-height:1.45">{}</ul>').format(
-                            Markup("").join(rows)) + _BUTTON.format(href=inbox_link, label="Open your inbox"))
+    page = templates.email_page(subject=subject, footer=footer, link=inbox_link, button="Open your inbox",
+                                content=Markup('<ul style="padding-left:18px;line-height:1.45">{}</ul>').format(
+                                    Markup("").join(rows)))
     return _message(sender=sender, to=to, subject=subject, text=plain, html=page)
-
-
-def _footer(reason: str, base_url: str) -> str:
-    return (f"You get this because {reason}. Choose what you receive: "
-            f"{base_url.rstrip('/')}{PREFERENCES_PATH}")
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:

@@ -32,6 +32,7 @@ class EventSpec:
     body: str
     reason: str  # why the recipient got it, unless the flow says better
     link: str  # str.format over the data: "/crm?crm_tab=Deals&deal={deal[id]}"; "" for none
+    audience: str = "chat.use"  # the permission of those it can concern (whose preferences list it)
     icon: str = "notifications"  # a Material icon name
     critical: bool = False
     email: bool = False  # e-mail at once by default
@@ -86,22 +87,22 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
           "New deal for you: {{ deal.title }}",
           "{{ actor.name }} made you the owner of {{ deal.title }} with {{ deal.company }}.\n"
           "{{ deal.amount }} · {{ deal.stage }} · expected to close {{ deal.close_date }}.",
-          "you own this deal now", _DEAL_LINK, icon="handshake", email=True, hidden=_DEAL_HIDDEN),
+          "you own this deal now", _DEAL_LINK, audience="crm.write", icon="handshake", email=True, hidden=_DEAL_HIDDEN),
     _spec("deal_won", "Your deal is won", "Someone else moves a deal you own to a won stage.", _DEAL,
           "Won: {{ deal.title }}",
           "{{ actor.name }} marked your deal {{ deal.title }} with {{ deal.company }} as won ({{ deal.amount }}).",
-          "you own this deal", _DEAL_LINK, icon="emoji_events", hidden=_DEAL_HIDDEN),
+          "you own this deal", _DEAL_LINK, audience="crm.write", icon="emoji_events", hidden=_DEAL_HIDDEN),
     _spec("deal_lost", "Your deal is lost", "Someone else moves a deal you own to a lost stage.", _DEAL,
           "Lost: {{ deal.title }}",
           "{{ actor.name }} marked your deal {{ deal.title }} with {{ deal.company }} as lost ({{ deal.amount }}).",
-          "you own this deal", _DEAL_LINK, icon="heart_broken", hidden=_DEAL_HIDDEN),
+          "you own this deal", _DEAL_LINK, audience="crm.write", icon="heart_broken", hidden=_DEAL_HIDDEN),
     _spec("deal_slipping", "Your deal slips past its close date",
           "Daily: an open deal you own passed its expected close date.",
           (*_DEAL, Variable("deal.days_overdue", "How long ago it was due", "3 days")),
           "{{ deal.title }} is past its close date",
           "Your deal {{ deal.title }} with {{ deal.company }} ({{ deal.amount }}, {{ deal.stage }}) was expected "
           "to close on {{ deal.close_date }}, {{ deal.days_overdue }} ago.\nMove its close date or its stage.",
-          "you own this deal", _DEAL_LINK, icon="event_busy", hidden=_DEAL_HIDDEN),
+          "you own this deal", _DEAL_LINK, audience="crm.write", icon="event_busy", hidden=_DEAL_HIDDEN),
     _spec("lead_handed", "A lead is handed to you", "Marketing hands a lead to you as a new deal.", (
         Variable("lead.name", "The lead's name", "Emma Fischer"),
         Variable("lead.email", "The lead's e-mail", "emma.fischer@nordwind.example"),
@@ -112,7 +113,8 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
     ), "{{ actor.name }} handed you {{ lead.name }}",
         "{{ lead.name }} ({{ lead.company }}, score {{ lead.score }}) is now your deal {{ deal.title }}.\n"
         "Please make first contact within one business day.",
-        "the lead was handed to you", _DEAL_LINK, icon="campaign", email=True, hidden=_DEAL_HIDDEN),
+        "the lead was handed to you", _DEAL_LINK,
+          audience="crm.write", icon="campaign", email=True, hidden=_DEAL_HIDDEN),
     _spec("statement_submitted", "Statements await your approval",
           "A period's commission statements are submitted for approval (to those who approve).", (
               _PERIOD, Variable("statements.count", "How many statements", 7)),
@@ -121,33 +123,37 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
           "{{ actor.name }} submitted {{ statements.count }} commission statement{{ 's' if statements.count != 1 }}"
           " of {{ period.label }} for approval.",
           "you approve commission statements", "/commissions?commissions_tab=Team&period={period[code]}",
-          icon="pending_actions", email=True, hidden={"period": {"code": "2026-Q3"}}),
+          audience="commissions.manage", icon="pending_actions", email=True, hidden={"period": {"code": "2026-Q3"}}),
     _spec("statement_approved", "Your statement is approved", "A manager approves your commission statement.", (
         _PERIOD, Variable("statement.commission", "The commission", "$4,210.50"),
         Variable("comment", "The manager's comment (may be empty)", "Great quarter."),
     ), "Your {{ period.label }} commission statement is approved",
         "{{ actor.name }} approved your {{ period.label }} statement: {{ statement.commission }} commission."
         "{% if comment %}\nComment: {{ comment }}{% endif %}",
-        "this is your commission statement", _OWN_STATEMENT, icon="payments", email=True,
+        "this is your commission statement", _OWN_STATEMENT,
+          audience="commissions.read_own", icon="payments", email=True,
         hidden=_STATEMENT_HIDDEN),
     _spec("statement_sent_back", "Your statement is sent back",
           "A manager returns your statement to draft with a comment.", (
               _PERIOD, Variable("comment", "Why it was sent back", "The Q3 renewal of Acme is counted twice.")),
           "Your {{ period.label }} commission statement was sent back",
           "{{ actor.name }} sent your {{ period.label }} statement back for review:\n{{ comment }}",
-          "this is your commission statement", _OWN_STATEMENT, icon="undo", critical=True, email=True,
+          "this is your commission statement", _OWN_STATEMENT,
+          audience="commissions.read_own", icon="undo", critical=True, email=True,
           hidden=_STATEMENT_HIDDEN),
     _spec("statement_paid", "Your commission is paid", "An approved statement is marked paid.", (
         _PERIOD, Variable("statement.commission", "The commission", "$4,210.50")),
         "Your {{ period.label }} commission is paid",
         "Your {{ period.label }} commission of {{ statement.commission }} has been paid.",
-        "this is your commission statement", _OWN_STATEMENT, icon="paid", email=True, hidden=_STATEMENT_HIDDEN),
+        "this is your commission statement", _OWN_STATEMENT,
+          audience="commissions.read_own", icon="paid", email=True, hidden=_STATEMENT_HIDDEN),
     _spec("statement_adjusted", "Your statement is adjusted", "A manager adds an adjustment to a locked statement.", (
         _PERIOD, Variable("adjustment.amount", "The adjustment, signed", "+$350"),
         Variable("adjustment.reason", "Why", "Late-booked renewal of Acme"),
     ), "Your {{ period.label }} commission statement was adjusted",
         "{{ actor.name }} added an adjustment of {{ adjustment.amount }}: {{ adjustment.reason }}",
-        "this is your commission statement", _OWN_STATEMENT, icon="tune", email=True, hidden=_STATEMENT_HIDDEN),
+        "this is your commission statement", _OWN_STATEMENT,
+          audience="commissions.read_own", icon="tune", email=True, hidden=_STATEMENT_HIDDEN),
     _spec("dispute_opened", "A rep disputes a commission line",
           "A rep disputes a line of their statement (to those who approve).", (
               _PERIOD, Variable("rep.name", "The rep", "Emily Chen"),
@@ -156,19 +162,21 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
           ), "{{ rep.name }} disputes a {{ period.label }} commission line",
           "{{ rep.name }} disputes the line {{ line.description }} of their {{ period.label }} statement:\n"
           "{{ comment }}",
-          "you approve commission statements", _TEAM_STATEMENT, icon="gavel", email=True, hidden=_STATEMENT_HIDDEN),
+          "you approve commission statements", _TEAM_STATEMENT,
+          audience="commissions.manage", icon="gavel", email=True, hidden=_STATEMENT_HIDDEN),
     _spec("dispute_answered", "Your dispute is answered", "A manager accepts or rejects your dispute.", (
         _PERIOD, Variable("verdict", "accepted or rejected", "accepted"),
         Variable("answer", "The manager's answer", "Right, an adjustment follows."),
     ), "Your {{ period.label }} commission dispute was {{ verdict }}",
         "{{ actor.name }} {{ verdict }} your dispute:\n{{ answer }}",
-        "you opened this dispute", _OWN_STATEMENT, icon="gavel", email=True, hidden=_STATEMENT_HIDDEN),
+        "you opened this dispute", _OWN_STATEMENT,
+          audience="commissions.read_own", icon="gavel", email=True, hidden=_STATEMENT_HIDDEN),
     _spec("forecast_submitted", "A forecast call is submitted", "A rep you manage submits their forecast call.", (
         _PERIOD, Variable("rep.name", "The rep", "Emily Chen"),
         Variable("forecast.amount", "The call", "$310,000"),
     ), "{{ rep.name }} submitted a {{ period.label }} forecast call",
         "{{ rep.name }} calls {{ forecast.amount }} for {{ period.label }}.",
-        "you manage this rep", "/forecasts?period={period[code]}", icon="trending_up",
+        "you manage this rep", "/forecasts?period={period[code]}", audience="forecasts.manage", icon="trending_up",
         hidden={"period": {"code": "2026-Q3"}}),
     _spec("forecast_adjusted", "Your forecast call is adjusted", "Your manager adjusts your forecast call.", (
         _PERIOD, Variable("forecast.amount", "The adjusted call", "$280,000"),
@@ -176,14 +184,16 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
     ), "Your {{ period.label }} forecast call was adjusted",
         "{{ actor.name }} adjusted your {{ period.label }} call to {{ forecast.amount }}."
         "{% if comment %}\nComment: {{ comment }}{% endif %}",
-        "this is your forecast call", "/forecasts?period={period[code]}", icon="trending_down", email=True,
+        "this is your forecast call", "/forecasts?period={period[code]}",
+          audience="forecasts.read", icon="trending_down", email=True,
         hidden={"period": {"code": "2026-Q3"}}),
     _spec("integration_failing", "An integration is failing", "An integration run fails (to administrators).", (
         Variable("integration.name", "The integration", "Microsoft Graph directory sync"),
         Variable("integration.error", "What went wrong", "Microsoft Graph returned 401 Unauthorized."),
     ), "{{ integration.name }} is failing",
         "{{ integration.name }} failed:\n{{ integration.error }}",
-        "you administer integrations", "/integrations", icon="sync_problem", critical=True, email=True),
+        "you administer integrations", "/integrations",
+          audience="integrations.manage", icon="sync_problem", critical=True, email=True),
     _spec("knowledge_added", "A knowledge article for your role",
           "An article is added to the assistant's knowledge base for your role.", (
               Variable("article.title", "The article's title", "Discount approval policy"),
@@ -191,7 +201,7 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
           ), "New in the knowledge base: {{ article.title }}",
           "{{ actor.name }} added {{ article.title }} to the knowledge base, for {{ article.audience }}.\n"
           "Ask the assistant about it.",
-          "it is written for your role", "/chat", icon="menu_book"),
+          "it is written for your role", "/chat", audience="chat.use", icon="menu_book"),
 )}
 
 GENERAL_ICON = "notifications"  # notifications of other types (a welcome, a broadcast, older rows)

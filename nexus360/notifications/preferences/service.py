@@ -27,10 +27,13 @@ DELIVER = "notifications.deliver"
 
 
 def get_preferences(session: Session, principal: Principal) -> PreferencesRead:
-    """The principal's channels for every event type (defaults where they chose nothing) and settings."""
+    """The principal's channels for every event type that can concern them (by their permissions; defaults
+    where they chose nothing) and their settings."""
     saved = repository.list_choices(session, [principal.id])
     types = []
     for spec in CATALOG.values():
+        if not principal.has(spec.audience):
+            continue
         in_app, email = saved.get((principal.id, spec.type), (True, spec.email))
         types.append(TypePreference(type=spec.type, label=spec.label, description=spec.description,
                                     critical=spec.critical, in_app=in_app or spec.critical,

@@ -110,6 +110,34 @@ def render(*, subject: str, body: str, data: dict[str, Any]) -> Rendered:
     return Rendered(subject=title, text=text, html=Markup("<br>\n").join(html.split("\n")))
 
 
+_PAGE = Markup(
+    '<!doctype html><html><body style="margin:0;padding:24px;background:#f5f6f8;'
+    'font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#1f2430">'
+    '<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">'
+    '<h2 style="margin:0 0 16px;font-size:18px">{heading}</h2>{content}'
+    '<p style="margin:20px 0 0"><a href="{href}" style="background:#2563eb;color:#ffffff;padding:10px 16px;'
+    'border-radius:6px;text-decoration:none">{button}</a></p>'
+    '<p style="margin:24px 0 0;font-size:12px;color:#6b7280">{footer}</p></div></body></html>')
+
+
+PREFERENCES_PATH = "/notifications?notifications_tab=Preferences"
+
+
+def email_page(*, subject: str, content: Markup, link: str, footer: str, button: str = "Open in Nexus360") -> Markup:
+    """An e-mail's HTML part: heading, content, a button to `link`, and why it was sent. Every text is
+    escaped here; `content` is already safe (rendered with autoescape, or built with Markup.format)."""
+    return _PAGE.format(heading=subject, content=content, href=link, button=button, footer=footer)
+
+
+def paragraph(html: Markup) -> Markup:
+    return Markup('<p style="margin:0;line-height:1.5">{}</p>').format(html)
+
+
+def footer_text(reason: str, base_url: str) -> str:
+    """Why the person gets an e-mail, and where they choose what they receive."""
+    return f"You get this because {reason}. Choose what you receive: {base_url.rstrip('/')}{PREFERENCES_PATH}"
+
+
 def html_escape(text: str) -> Markup:
     """Plain text for the HTML part (what no template wrote: a reason, a digest line)."""
     return escape(text)

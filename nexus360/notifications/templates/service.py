@@ -59,8 +59,11 @@ def preview(session: Session, principal: Principal, *, type: str, subject: str, 
         engine.check(subject=subject, body=body, paths=spec.paths(), sample=spec.sample())
     except engine.TemplateProblem as problem:
         return Preview(problem=str(problem))
-    rendered = engine.render(subject=subject, body=body, data=spec.sample())
-    return Preview(subject=rendered.subject, text=rendered.text, html=str(rendered.html))
+    sample = spec.sample()
+    rendered = engine.render(subject=subject, body=body, data=sample)
+    page = engine.email_page(subject=rendered.subject, content=engine.paragraph(rendered.html), link=sample["link"],
+                             footer=engine.footer_text(sample["reason"], "https://nexus360.example.com"))
+    return Preview(subject=rendered.subject, text=rendered.text, html=str(page))
 
 
 def save_template(session: Session, principal: Principal, *, type: str, subject: str, body: str) -> TemplateRead:

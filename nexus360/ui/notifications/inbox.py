@@ -26,6 +26,7 @@ from nexus360.ui.session import FAILED, cached, call, current_principal, submit
 DB = Database.NOTIFICATIONS
 LIST_KEY = "notifications_list"
 PAGE_SIZE = 20
+ALL_TYPES = ""  # the type filter's "All types" (a None option would show as no choice at all)
 EMPTY = {
     "inbox": "Nothing here yet. Deals given to you, approvals, hand-offs and disputes that concern you appear here.",
     "unread": "You are all caught up: nothing unread.",
@@ -67,54 +68,55 @@ def _filters(zone: ZoneInfo) -> InboxFilters:
     view = view_column.segmented_control("Show", list(VIEWS), format_func=VIEWS.get, default="inbox",
                                          required=True, key="notifications_view")
     choices = {choice.type: choice.label for choice in cached(DB, service.list_types)}
-    chosen = type_column.selectbox("Type", [None, *choices], key="notifications_type",
-                                   format_func=lambda type: "All types" if type is None else choices[type])
+    chosen = type_column.selectbox("Type", [ALL_TYPES, *choices], key="notifications_type",
+                                   format_func=lambda type: choices.get(type, "All types")) or ALL_TYPES
     today = datetime.now(UTC).astimezone(zone).date()
     days = days_column.date_input("Days", value=(), max_value=today, key="notifications_days", format="YYYY-MM-DD",
                                   help="One day, or the first and the last day of a range.")
     since, until = (tuple(days) + (None, None))[:2] if isinstance(days, tuple | list) else (days, days)
-    return InboxFilters(view=view, type=chosen, since=since, until=until or since, timezone=zone.key)
+    return InboxFilters(view=view, type=chosen or None, since=since, until=until or since, timezone=zone.key)
 
 
 def _card(item: NotificationRead, principal: Principal, zone: ZoneInfo) -> None:
     icon = f":material/{service.type_choice(item.type).icon}:"
     with st.container(border=True):
-        text, actions = st.columns([5, 2], vertical_alignment="top")
+        text, opening, more = st.columns([6, 1.3, 1.3], vertical_alignment="center")
         title = literal(item.title)
         text.markdown(f"{icon} **{title}**" if item.unread else f"{icon} {title}")
-        text.markdown(literal(item.message))
+        text.markdown(f":small[{literal(item.message)}]")
         status = "snoozed until " + links.when(item.snoozed_until, zone) if _snoozed(item) else (
             "unread" if item.unread else "archived" if item.status == "archived" else "read")
         why = f"You got this because {literal(item.reason)}. · " if item.reason else ""
         text.caption(f"{why}{links.when(item.created_at, zone)} · {status}")
-        _actions(actions, item, principal)
+        destination = links.target(item.link, principal)
+        opened = destination is not None and opening.button(
+            "Open", key=f"notification_open_{item.id}", type="primary" if item.unread else "secondary",
+            icon=":material/open_in_new:", width="stretch", help="Open what it is about (marks it read)")
+        if opened and submit(DB, service.open_notification, notification_id=item.id) is not FAILED:
+            st.switch_page(destination[0], query_params=destination[1])
+        with more.popover("More", icon=":material/more_horiz:", width="stretch"):
+            _actions(item)
 
 
-def _actions(column, item: NotificationRead, principal: Principal) -> None:
-    destination = links.target(item.link, principal)
-    opened = destination is not None and column.button(
-        "Open", key=f"notification_open_{item.id}", type="primary", icon=":material/open_in_new:", width="stretch")
-    if opened and submit(DB, service.open_notification, notification_id=item.id) is not FAILED:
-        st.switch_page(destination[0], query_params=destination[1])
-    left, right = column.columns(2)
+def _actions(item: NotificationRead) -> None:
     if item.status == "archived":
-        _act(left, "Restore", item, service.restore, ":material/unarchive:")
+        _act("Restore to the inbox", "restore", item, service.restore, ":material/unarchive:")
         return
     if item.unread:
-        _act(left, "Read", item, service.mark_read, ":material/drafts:", help="Mark as read")
+        _act("Mark as read", "read", item, service.mark_read, ":material/drafts:")
     else:
-        _act(left, "Unread", item, service.mark_unread, ":material/mark_email_unread:", help="Mark as unread")
-    _act(right, "Archive", item, service.archive, ":material/archive:")
-    with column.popover("Snooze", icon=":material/snooze:", width="stretch"):
-        for label, until in _snooze_choices():
-            if st.button(label, key=f"notification_snooze_{item.id}_{label}", width="stretch"):
-                _done(submit(DB, service.snooze, notification_ids=[item.id], until=until))
-        if _snoozed(item) and st.button("Wake now", key=f"notification_wake_{item.id}", width="stretch"):
-            _done(submit(DB, service.wake, notification_ids=[item.id]))
+        _act("Mark as unread", "unread", item, service.mark_unread, ":material/mark_email_unread:")
+    _act("Archive", "archive", item, service.archive, ":material/archive:")
+    st.caption("Snooze: it leaves the inbox and comes back unread")
+    for label, until in _snooze_choices():
+        if st.button(label, key=f"notification_snooze_{item.id}_{label}", icon=":material/snooze:", width="stretch"):
+            _done(submit(DB, service.snooze, notification_ids=[item.id], until=until))
+    if _snoozed(item):
+        _act("Wake now", "wake", item, service.wake, ":material/alarm_off:")
 
 
-def _act(column, label: str, item: NotificationRead, action, icon: str, help: str | None = None) -> None:
-    if column.button(label, key=f"notification_{label.lower()}_{item.id}", icon=icon, help=help, width="stretch"):
+def _act(label: str, name: str, item: NotificationRead, action, icon: str) -> None:
+    if st.button(label, key=f"notification_{name}_{item.id}", icon=icon, width="stretch"):
         _done(submit(DB, action, notification_ids=[item.id]))
 
 

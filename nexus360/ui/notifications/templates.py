@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 
-import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -49,9 +48,8 @@ def templates_tab() -> None:
             st.toast(f"{literal(template.label)}: back to the default.", icon=":material/restart_alt:")
             _rerun_tab()
         st.markdown("**Variables**")
-        st.dataframe(pd.DataFrame([{"Variable": f"{{{{ {item.path} }}}}", "What it is": item.description,
-                                    "Sample": item.sample} for item in template.variables]),
-                     hide_index=True, width="stretch")
+        st.markdown("\n".join(f"- `{{{{ {item.path} }}}}` {literal(item.description)} · :small[e.g. "
+                               f"{literal(item.sample)}]" for item in template.variables))
     with preview:
         _preview(chosen, subject, body)
 
