@@ -32,7 +32,6 @@ from pydantic import SecretStr
 
 from nexus360.config import Settings
 
-
 # aiosmtpd warns of "AUTH while not requiring TLS" in ssl mode, where the whole connection is TLS (see below).
 warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
 
