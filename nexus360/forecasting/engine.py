@@ -118,30 +118,38 @@ def category_rollups(totals: Iterable[Total], stages: dict[int, Stage]) -> list[
     for category in ROLLUPS:
         parts.append(Factor(CATEGORY_FACTOR[category], sums[category]))
         included = " + ".join(part.name.split(" (")[0] for part in parts)
-        results.append(from_parts(category, list(parts), explanation=f"{METHOD_LABELS[category]} = {included}."))
+        explanation = ("Deals won in the period." if category == CLOSED
+                       else f"{METHOD_LABELS[category]} = {included} (open deals closing in the period).")
+        results.append(from_parts(category, list(parts), explanation=explanation))
     return results
 
 
-def call_result(value: Decimal, *, closed: Decimal, commit: Decimal, note: str = "") -> MethodResult:
+def call_result(value: Decimal, *, closed: Decimal, commit: Decimal) -> MethodResult:
     """A rep's call explained against their categories: Closed + Commit + their judgement."""
     value = cents(value)
     judgement = value - closed - commit
     parts = [Factor("Closed (won)", closed), Factor("Commit", commit), Factor("Judgement beyond Commit", judgement)]
-    return MethodResult(CALL, value, tuple(parts), explanation=note)
+    return MethodResult(CALL, value, tuple(parts), explanation="The rep's call: what they won and committed when "
+                                                               "they called, plus their judgement.")
 
 
-def team_call_result(value: Decimal, *, members_total: Decimal, note: str = "") -> MethodResult:
+TEAM_CALLS = "The team's calls"
+
+
+def team_call_result(value: Decimal, *, members_total: Decimal) -> MethodResult:
     """A manager's call for the team: the team's calls (adjusted where adjusted) + the manager's judgement."""
     value = cents(value)
-    parts = [Factor("The team's calls", members_total), Factor("Manager's judgement", value - members_total)]
-    return MethodResult(CALL, value, tuple(parts), explanation=note)
+    parts = [Factor(TEAM_CALLS, members_total), Factor("Manager's judgement", value - members_total)]
+    return MethodResult(CALL, value, tuple(parts), explanation="The manager's call for the team: the team's calls "
+                                                               "(adjusted where adjusted), plus their judgement.")
 
 
-def adjusted_call_result(value: Decimal, *, call_value: Decimal, note: str = "") -> MethodResult:
+def adjusted_call_result(value: Decimal, *, call_value: Decimal) -> MethodResult:
     """A manager's adjustment of a rep's call: the call + the adjustment."""
     value = cents(value)
     parts = [Factor("Rep's call", call_value), Factor("Manager's adjustment", value - call_value)]
-    return MethodResult(ADJUSTED_CALL, value, tuple(parts), explanation=note)
+    return MethodResult(ADJUSTED_CALL, value, tuple(parts), explanation="The manager's adjusted call: the rep's "
+                                                                        "call plus the manager's adjustment.")
 
 
 def confidence_from_interval(value: Decimal, low: Decimal | None, high: Decimal | None) -> Decimal | None:
