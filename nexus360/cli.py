@@ -322,3 +322,9 @@ def bench_commissions(runs: int, only: str | None) -> None:
     from nexus360.bench_queries import bench_commissions as run_bench
 
     click.echo(json.dumps(run_bench(runs=runs, only=only), indent=2, default=str))
+
+
+from nexus360 import cli_forecasts  # noqa: E402  (the forecasts commands live in their own module)
+
+main.add_command(cli_forecasts.forecasts)
+bench.add_command(cli_forecasts.bench_forecasts)

@@ -30,8 +30,7 @@ from nexus360.chat.models import Conversation, KnowledgeArticle, Message
 from nexus360.compensation.models import CommissionRule, SalesPerformance
 from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, DealStageChange, Industry
 from nexus360.db import Database, session_scope
-from nexus360.demo import data
-from nexus360.forecasting.models import Forecast, ForecastFactor
+from nexus360.demo import data, forecasting
 from nexus360.integrations.models import IntegrationConfig, IntegrationLog
 from nexus360.marketing import scoring
 from nexus360.marketing.extra_models import leads_table
@@ -63,7 +62,7 @@ SEEDED_TABLES: dict[Database, tuple[str, ...]] = {
     Database.CHAT: ("knowledge_base", "conversations", "messages"),
     Database.COMPENSATION: ("commission_rules", "sales_performance", "commission_lines", "commission_events",
                             "commission_disputes"),
-    Database.FORECASTING: ("forecasts", "forecast_factors"),
+    Database.FORECASTING: ("forecast_snapshots", "forecast_snapshot_deals", "forecasts", "forecast_factors"),
     Database.MARKETING: ("campaigns", "leads"),
 }
 
@@ -144,7 +143,7 @@ def seed_demo_data(*, reset: bool = False, progress: Callable[[str], None] | Non
         say(f"marketing: {counts['campaigns']} campaigns, {counts['leads']} leads")
         performance = _seed_compensation(sessions[Database.COMPENSATION], clock, members, crm, counts)
         say(f"compensation: {counts['commission_rules']} rules, {counts['sales_performance']} statements")
-        forecasts = _seed_forecasting(sessions[Database.FORECASTING], clock, members, crm, counts)
+        forecasts = forecasting.seed_forecasts(sessions[Database.FORECASTING], clock, members, crm, counts)
         say(f"forecasting: {counts['forecasts']} forecasts, {counts['forecast_factors']} factors")
         events = _notification_events(clock, members, crm, leads, performance, forecasts)
         _seed_notifications(sessions[Database.NOTIFICATIONS], clock, members, events, counts)
@@ -673,73 +672,6 @@ def _seed_compensation(
         "comment": "This deal was co-sold with a partner; I was told the standard rate applies in full.",
         "resolution": None, "resolved_by": None, "created_at": clock.stamp(clock.day(-1), rng), "resolved_at": None,
     } for line_id, line in disputed], counts, ids=False)
-    return rows
-
-
-# --- forecasting ----------------------------------------------------------------------------------
-
-FACTORS = ("historical_win_rate", "pipeline_coverage", "seasonality", "rep_capacity")
-# forecast type: confidence range, past forecast / actual won range, factor weights (in FACTORS order)
-FORECAST_TYPES = {
-    "pipeline_weighted": ((65, 80), (0.90, 1.05), ("0.40", "0.30", "0.15", "0.15")),
-    "commit": ((80, 92), (0.80, 0.95), ("0.30", "0.20", "0.20", "0.30")),
-    "best_case": ((45, 62), (1.10, 1.30), ("0.25", "0.40", "0.20", "0.15")),
-}
-# forecast type: lowest stage probability (%) of the open deals it counts in full (None: weighted)
-FORECAST_FLOOR = {"pipeline_weighted": None, "commit": 80, "best_case": 40}
-
-
-def _seed_forecasting(
-    session: Session, clock: Clock, members: list[Member], crm: CrmData, counts: dict[str, int]
-) -> list[dict]:
-    rng = _random("forecasting")
-    closed = [deal for deal in crm.deals if not crm.is_open(deal)]
-    win_rate = 100 * sum(deal["stage_id"] in crm.won_stage_ids for deal in closed) / max(len(closed), 1)
-    won_in: dict[date, float] = {}
-    for deal in closed:
-        if deal["stage_id"] in crm.won_stage_ids:
-            quarter = _quarter_start(deal["close_date"])
-            won_in[quarter] = won_in.get(quarter, 0.0) + float(deal["amount"])
-    target = sum(won_in.get(start, 0.0) for start, _end in _quarters(clock, -4, -1)) / 4
-    season_mean = sum(data.MONTH_SEASONALITY.values()) / 12
-    rows, factor_values = [], []
-    for start, end in _quarters(clock, -4, 1):
-        actual = won_in.get(start, 0.0)
-        open_deals = [d for d in crm.deals if crm.is_open(d) and start <= d["close_date"] <= end]
-        coverage = sum(float(d["amount"]) for d in open_deals) / max(target - actual, target / 4, 1.0)
-        seasonality = sum(data.MONTH_SEASONALITY[start.month + i] for i in range(3)) / 3 / season_mean
-        capacity = sum(1 for m in members if _sells(m) and m.hired <= end and (m.left is None or m.left >= start))
-        past = end < clock.anchor
-        for kind, (confidence, accuracy, _weights) in FORECAST_TYPES.items():
-            if past:
-                value = actual * rng.uniform(*accuracy)
-            else:
-                floor = FORECAST_FLOOR[kind]
-                value = actual + sum(
-                    float(d["amount"]) * (float(crm.stages[d["stage_id"]][1]) / 100 if floor is None else 1.0)
-                    for d in open_deals if floor is None or crm.stages[d["stage_id"]][1] >= floor
-                )
-            created = clock.stamp(min(start - timedelta(days=3), clock.day(-1)), rng)
-            revised = clock.stamp(min(end, clock.day(-rng.randint(1, 6))), rng)
-            rows.append({
-                "period_start": start, "period_end": end, "forecast_type": kind, "forecast_value": _money(value),
-                "confidence_score": _money(rng.uniform(*confidence)), "created_at": created,
-                "updated_at": max(created, revised),
-            })
-            past_coverage = rng.uniform(2.4, 4.2)
-            factor_values.append((win_rate + rng.uniform(-2, 2), past_coverage if past else coverage, seasonality,
-                                  capacity))
-    forecast_ids = _insert(session, Forecast, rows, counts)
-    factors = []
-    for forecast_id, row, values in zip(forecast_ids, rows, factor_values, strict=True):
-        row["id"] = forecast_id
-        weights = FORECAST_TYPES[row["forecast_type"]][2]
-        factors += [
-            {"forecast_id": forecast_id, "factor_name": name, "factor_value": _money(value),
-             "weight": Decimal(weight), "created_at": row["created_at"]}
-            for name, value, weight in zip(FACTORS, values, weights, strict=True)
-        ]
-    _insert(session, ForecastFactor, factors, counts, ids=False)
     return rows
 
 

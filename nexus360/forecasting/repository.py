@@ -154,5 +154,7 @@ def snapshot_deals(session: Session, snapshot_id: int, *, owner_ids: Sequence[in
     return [tuple(row) for row in session.execute(statement)]
 
 
-def count_snapshots(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(ForecastSnapshot)) or 0
+def count_rows(session: Session) -> dict[str, int]:
+    """Rows per table of the forecasting database (the demo loader reports them)."""
+    return {model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (ForecastSnapshot, SnapshotDeal, Forecast, ForecastFactor)}

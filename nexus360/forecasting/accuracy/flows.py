@@ -53,7 +53,7 @@ def get_accuracy(principal: Principal, *, scope: str | Scope | None = None, kind
                                                        types=(engine.CALL, engine.ADJUSTED_CALL))
         names = service.user_names(auth, principal, people)
     actuals = accuracy_service.won_per_period(monthly, closed)
-    naive = accuracy_service.won_per_period(monthly, closed, shift_months=12)
+    naive = accuracy_service.won_per_period(monthly, closed, back=12)
     per_owner = accuracy_service.won_per_period(monthly, closed, by_owner=True)
     return AccuracyRead(
         kind=kind,

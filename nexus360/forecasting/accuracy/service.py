@@ -106,15 +106,15 @@ def points(stored: Mapping[tuple, tuple], *, periods: Sequence[Period], owner: i
     return result
 
 
-def won_per_period(monthly: Sequence, periods: Sequence[Period], *, shift_months: int = 0,
+def won_per_period(monthly: Sequence, periods: Sequence[Period], *, back: int = 0,
                    by_owner: bool = False) -> dict:
-    """Won revenue per period (start), or per owner and period, from monthly rows; `shift_months` back (12: the
+    """Won revenue per period (start), or per owner and period, from monthly rows; `back` months earlier (12: the
     same period a year earlier, seasonal naive's forecast)."""
     totals: dict = defaultdict(float) if not by_owner else defaultdict(lambda: defaultdict(float))
     for row in monthly:
         for period in periods:
-            start = shift_months(period.start, shift_months)
-            end = shift_months(period.end.replace(day=1), shift_months)
+            start = shift_months(period.start, back)
+            end = shift_months(period.end.replace(day=1), back)
             if start <= row.month <= end:
                 if by_owner:
                     totals[row.owner_id][period.start] += float(row.amount)
