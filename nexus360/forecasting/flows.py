@@ -66,7 +66,8 @@ def get_overview(principal: Principal, *, period: str | Period, scope: str | Sco
         if scope.kind in (REP, TEAM):
             calls = service.latest_calls(fc, principal, period=period, scope=scope.kind,
                                          owner_ids=[int(scope.owner_id)]).get(int(scope.owner_id), {})
-    return figures_service.overview(figures, period=period, scope=scope, label=label, quota=quota, calls=calls)
+    return figures_service.overview(figures, period=period, scope=scope, label=label, quota=quota, calls=calls,
+                                   owners=owners)
 
 
 def get_rollup(principal: Principal, *, period: str | Period, scope: str | Scope) -> list[RollupRow]:

@@ -123,6 +123,7 @@ class Overview(BaseModel):
     period_end: date
     scope: Scope
     scope_label: str
+    owner_ids: tuple[int, ...] | None = None  # whose deals the scope covers (None: everyone's)
     methods: list[ForecastRead]
     baseline_model: str
     baseline_reason: str

@@ -130,7 +130,7 @@ def _open_pipeline(totals: Iterable[PeriodTotal], stages: Mapping[int, engine.St
 
 
 def overview(figures: Figures, *, period: Period, scope: Scope, label: str, quota: Decimal | None,
-             calls: Mapping[str, ForecastRead]) -> Overview:
+             calls: Mapping[str, ForecastRead], owners: tuple[int, ...] | None) -> Overview:
     results = methods(figures)
     baseline = results[-1]
     sums = engine.category_sums(figures.totals, figures.stages)
@@ -138,7 +138,7 @@ def overview(figures: Figures, *, period: Period, scope: Scope, label: str, quot
     open_pipeline = _open_pipeline(figures.totals, figures.stages)
     return Overview(
         period_code=period.code, period_label=period.label, period_start=period.start, period_end=period.end,
-        scope=scope, scope_label=label, methods=[result_read(result) for result in results],
+        scope=scope, scope_label=label, owner_ids=owners, methods=[result_read(result) for result in results],
         baseline_model=baseline.details["model_name"], baseline_reason=baseline.details["reason"],
         call=calls.get(engine.CALL), adjusted=calls.get(engine.ADJUSTED_CALL), quota=quota, won=won,
         open_pipeline=open_pipeline, coverage=engine.coverage(open_pipeline, quota=quota, won=won),
