@@ -60,6 +60,9 @@ def seed_forecasts(session: Session, clock, members, crm, counts: dict[str, int]
                 _snapshot(session, rows, crm, period=period, scope=kind, owner=owner, owned=owned, at=moment,
                           taken_by=owner or 2)
     boss = next(m.id for m in managers if m.manager_id is None)
+    for period in (quarter_of(clock.anchor), month_of(clock.anchor)):
+        _current_calls(session, rng, crm, stage_ids, sellers, period=period, moment=datetime.combine(
+            clock.day(-5), time(16, 0)), boss=boss)
     baselines: list[dict] = []
     for period in _past(clock.anchor):
         won = _won(crm, period)
@@ -214,6 +217,42 @@ def _calls(session: Session, rng: random.Random, seller, *, period: Period, actu
                                    snapshot_id=snapshot.id, submitted_by=manager, adjusts_id=call.id,
                                    note="Adjusted to what this rep's calls usually turn into.",
                                    created_at=at - timedelta(hours=1))
+
+
+def _current_calls(session: Session, rng: random.Random, crm, stage_ids: dict[str, int], sellers, *,
+                   period: Period, moment: datetime, boss: int) -> None:
+    """This period's calls, submitted five days ago (not by the rep demo account: they submit theirs in the demo),
+    and the managers' adjustments of the habitual over- and under-callers two days later."""
+    rows = _deals_at(crm, stage_ids, period, moment)
+    stages = {sid: engine.Stage(sid, s[0], 0, s[1], s[2], s[3]) for sid, s in crm.stages.items()}
+    for seller in sellers:
+        if seller.left is not None or seller.first_name == "Emily":
+            continue
+        deals = [row for row in rows if row.owner_id == seller.id]
+        sums = engine.category_sums([_Total(r.stage_id, r.category, r.amount) for r in deals], stages)
+        bias = CALL_BIAS.get(seller.first_name, 1.0)
+        expected = float(sums["closed"] + sums["commit"]) + 0.4 * float(sums["best_case"])
+        value = engine.cents(expected * bias * rng.uniform(0.95, 1.05))
+        scope = {"start": period.start, "end": period.end, "scope": "rep", "owner_id": seller.id}
+        snapshot = repository.insert_snapshot(session, **scope, kind="call", taken_by=seller.id,
+                                              deal_count=len(deals), request_key=None, taken_at=moment)
+        repository.insert_snapshot_deals(session, snapshot.id, deals)
+        call = repository.insert_forecast(
+            session, engine.call_result(value, closed=sums["closed"], commit=sums["commit"]), start=period.start,
+            end=period.end, scope="rep", owner_id=seller.id, snapshot_id=snapshot.id, submitted_by=seller.id,
+            note=_note(rng, bias), created_at=moment)
+        if abs(bias - 1) > 0.08:
+            later = moment + timedelta(days=2)
+            adjusted = engine.cents(float(value) / bias)
+            manager = seller.manager_id or boss
+            snapshot = repository.insert_snapshot(session, **scope, kind="adjustment", taken_by=manager,
+                                                  deal_count=len(deals), request_key=None, taken_at=later)
+            repository.insert_snapshot_deals(session, snapshot.id, deals)
+            repository.insert_forecast(session, engine.adjusted_call_result(adjusted, call_value=value),
+                                       start=period.start, end=period.end, scope="rep", owner_id=seller.id,
+                                       snapshot_id=snapshot.id, submitted_by=manager,
+                                       adjusts_id=call.id, created_at=later,
+                                       note="Brought back to what this rep's calls usually turn into.")
 
 
 def _note(rng: random.Random, bias: float) -> str:

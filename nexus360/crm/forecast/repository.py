@@ -114,6 +114,8 @@ def category_deals_statement(*, start: date, end: date, owner_ids: Sequence[int]
         statement = statement.where(DealStage.is_won.is_(False), DealStage.is_lost.is_(False))
     if category is not None:
         statement = statement.where(effective == category)
+    else:  # every category but lost deals (they are in Omitted)
+        statement = statement.where(DealStage.is_lost.is_(False))
     return _owned(statement, owner_ids)
 
 

@@ -16,8 +16,9 @@ METHOD_COLOURS = {"weighted_pipeline": "#2886DE", "commit": "#107C10", "best_cas
 
 
 def waterfall(steps: Sequence[tuple[str, float]], *, total_label: str, start: tuple[str, float] | None = None,
-              height: int = 320) -> go.Figure:
-    """Parts adding up to a total (`start`: a first absolute bar, for movement from one snapshot to the next)."""
+              height: int | None = None) -> go.Figure:
+    """Parts adding up to a total, read top to bottom (`start`: a first absolute bar, for the movement from one
+    snapshot to the next); horizontal, so every label reads in full."""
     labels, values, measures = [], [], []
     if start is not None:
         labels.append(start[0])
@@ -30,16 +31,18 @@ def waterfall(steps: Sequence[tuple[str, float]], *, total_label: str, start: tu
     labels.append(total_label)
     values.append(0)
     measures.append("total")
+    texts = [_signed(v, m) for v, m in zip(values, measures, strict=True)]
     figure = go.Figure(go.Waterfall(
-        x=labels, y=values, measure=measures, connector=dict(line=dict(color="#D0D5DD", width=1)),
+        y=labels, x=values, measure=measures, orientation="h", connector=dict(line=dict(color="#D0D5DD", width=1)),
         increasing=dict(marker=dict(color=UP)), decreasing=dict(marker=dict(color=DOWN)),
-        totals=dict(marker=dict(color=TOTAL)), text=[_signed(v, m) for v, m in zip(values, measures, strict=True)],
-        textposition="outside", cliponaxis=False, hovertemplate="%{x}<br>$%{y:,.2f}<extra></extra>",
+        totals=dict(marker=dict(color=TOTAL)), text=texts, textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>$%{x:,.2f}<extra></extra>",
     ))
-    style(figure, height=height)
-    figure.update_yaxes(**MONEY_AXIS)
-    figure.update_xaxes(type="category", tickangle=0, automargin=True)
-    figure.update_layout(margin=dict(t=28))
+    style(figure, height=height or max(220, 38 * len(labels) + 50))
+    figure.update_xaxes(**MONEY_AXIS, showgrid=True, gridcolor="#E6E9EF")
+    figure.update_yaxes(type="category", autorange="reversed", automargin=True, ticksuffix="  ",
+                        gridcolor="rgba(0,0,0,0)")
+    figure.update_layout(margin=dict(r=60))
     return figure
 
 

@@ -21,7 +21,7 @@ FOLLOW = "stage"
 def deals_tab(principal: Principal, *, period: str, owners: tuple[int, ...] | None, editable: bool) -> None:
     """Filter by category, page through the deals (50 at a time, largest first), set a category."""
     dates = parse_period(period)
-    categories = {None: "All", **CATEGORY_LABELS}
+    categories = {None: "All but lost", **CATEGORY_LABELS}
     category = st.segmented_control("Category", list(categories), format_func=categories.get, key="fc_deals_cat",
                                     default=None)
     after = st.session_state.get("fc_deals_after")
@@ -38,7 +38,7 @@ def deals_tab(principal: Principal, *, period: str, owners: tuple[int, ...] | No
         "Deal": frame["title"], "Company": frame["company"], "Stage": frame["stage"],
         "Amount": frame["amount"].astype(float), "Close date": frame["close_date"],
         "Category": frame["category"].map(CATEGORY_LABELS),
-        "Note": [_note(row) for row in frame.itertuples()],
+        "Why this category": [_note(row) for row in frame.itertuples()],
     })
     if names:
         table.insert(1, "Owner", frame["owner_id"].map(lambda owner: names.get(owner, "Unknown user")))
@@ -56,11 +56,11 @@ def deals_tab(principal: Principal, *, period: str, owners: tuple[int, ...] | No
 
 def _note(row) -> str:
     if not row.is_open:
-        return "won: always Closed" if row.category == "closed" else "lost: always Omitted"
+        return "won" if row.category == "closed" else "lost"
     if row.chosen is None:
-        return "from its stage"
+        return "stage's default"
     if row.chosen != row.stage_category:
-        return f"chosen; differs from the stage's default ({CATEGORY_LABELS[row.stage_category]})"
+        return f"chosen; stage says {CATEGORY_LABELS[row.stage_category]}"
     return "chosen"
 
 

@@ -46,11 +46,11 @@ def _tiles(found: Overview) -> None:
                     help=weighted.explanation)
     band = (f"80%: {money(baseline.low)} – {money(baseline.high)}" if baseline.low is not None
             else "no interval yet")
-    cells[3].metric(f"Baseline · {found.baseline_model}", money(baseline.value), band, delta_color="off",
+    cells[3].metric("Statistical baseline", money(baseline.value), band, delta_color="off",
                     delta_arrow="off", border=True, height="stretch", help=baseline.explanation)
     label = "Adjusted call" if found.adjusted else "Call"
-    cells[4].metric(label, money(call.value) if call else "Not submitted",
-                    _of_quota(call.value, found.quota) if call else "submit one below", delta_color="off",
+    cells[4].metric(label, money(call.value) if call else "–",
+                    _of_quota(call.value, found.quota) if call else "not submitted yet", delta_color="off",
                     delta_arrow="off", border=True, height="stretch")
 
 
@@ -83,8 +83,7 @@ def _why(found: Overview) -> None:
     labels = {key: f"{method.label}: {money(method.value)}" for key, method in methods.items()}
     if st.session_state.get(WHY_KEY) not in labels:
         st.session_state[WHY_KEY] = "weighted_pipeline"
-    chosen = methods[st.segmented_control("Method", list(labels), format_func=labels.get, key=WHY_KEY,
-                                          label_visibility="collapsed") or "weighted_pipeline"]
+    chosen = methods[st.selectbox("Explain", list(labels), format_func=labels.get, key=WHY_KEY)]
     parts = [(factor.name, float(factor.value)) for factor in chosen.factors if factor.contributes]
     st.plotly_chart(charts.waterfall(parts, total_label=chosen.label), width="stretch", config=PLOTLY_CONFIG)
     st.caption(escape_markdown(chosen.explanation))

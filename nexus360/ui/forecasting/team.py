@@ -11,7 +11,7 @@ from nexus360.forecasting import flows
 from nexus360.forecasting.schemas import RollupRow
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.forecasting import charts
-from nexus360.ui.forecasting.common import MONEY, SCOPE_KEY
+from nexus360.ui.forecasting.common import SCOPE_KEY
 from nexus360.ui.session import cached_flow
 
 
@@ -31,13 +31,14 @@ def team_tab(principal: Principal, *, period: str, scope: str) -> None:
     cells[1].metric("Commit", money(total.get("Commit")), border=True, height="stretch")
     cells[2].metric("Weighted pipeline", money(total.get("Weighted")), border=True, height="stretch")
     cells[3].metric("Quota", money(total.get("Quota")), border=True, height="stretch")
-    st.dataframe(
-        frame.drop(columns=["owner_id"]), hide_index=True, width="stretch",
-        column_config={column: MONEY for column in ("Call", "Adjusted call", "Counted call", "Closed", "Commit",
-                                                     "Best Case", "Weighted", "Baseline", "Quota")}
-        | {"Coverage": st.column_config.NumberColumn("Coverage", format="%.1f×",
-                                                     help="Open pipeline ÷ quota still to close")},
-    )
+    shown = frame.drop(columns=["owner_id", "Counted call"])
+    for column in ("Call", "Adjusted call", "Closed", "Commit", "Best Case", "Weighted", "Baseline", "Quota"):
+        shown[column] = shown[column].map(lambda value: "–" if pd.isna(value) else f"${value:,.0f}")
+    shown["Coverage"] = shown["Coverage"].map(lambda value: "–" if pd.isna(value) else f"{value:.1f}×")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "Coverage": st.column_config.TextColumn("Coverage", help="Open pipeline ÷ quota still to close"),
+        "Baseline model": st.column_config.TextColumn("Model", help="The baseline's model for this person"),
+    })
     st.plotly_chart(charts.rollup(rows), width="stretch", config=PLOTLY_CONFIG)
     people = dict(zip(frame["owner_id"], frame["Person"], strict=True))
     chosen = st.selectbox("Open a person's forecast (to see their deals or adjust their call)", list(people),
