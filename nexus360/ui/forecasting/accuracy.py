@@ -58,4 +58,4 @@ def _pct(value: float | None) -> str:
 
 
 def _signed(value: float | None) -> str:
-    return f"{value:+.0%}" if value is not None else "–"
+    return charts.bias_text(value) if value is not None else "–"

@@ -97,7 +97,7 @@ def call_bias(rows: Sequence) -> go.Figure:
     figure = go.Figure(go.Bar(
         y=[row.name for row in ordered], x=[row.bias for row in ordered], orientation="h",
         marker_color=[DOWN if row.bias > 0.1 else LAST_YEAR if row.bias >= -0.1 else "#2886DE" for row in ordered],
-        text=[f"{row.bias:+.0%}" for row in ordered], textposition="outside", cliponaxis=False,
+        text=[bias_text(row.bias) for row in ordered], textposition="outside", cliponaxis=False,
         customdata=[row.periods for row in ordered],
         hovertemplate="%{y}<br>calls %{x:+.0%} against won over %{customdata} periods<extra></extra>",
     ))
@@ -107,6 +107,11 @@ def call_bias(rows: Sequence) -> go.Figure:
                         zerolinecolor="#8A94A6", showgrid=True, gridcolor="#E6E9EF")
     figure.update_yaxes(automargin=True, ticksuffix="  ", gridcolor="rgba(0,0,0,0)")
     return figure
+
+
+def bias_text(value: float) -> str:
+    text = f"{value:+.0%}"
+    return "0%" if text in ("+0%", "-0%") else text
 
 
 def rollup(rows: Sequence) -> go.Figure:

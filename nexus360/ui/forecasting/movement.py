@@ -49,10 +49,10 @@ def movement_tab(principal: Principal, *, period: str, scope: str, can_generate:
     steps = [(bar.label, float(bar.amount)) for bar in found.bars]
     st.plotly_chart(charts.waterfall(steps, start=("Start", float(found.start)), total_label="End"),
                     width="stretch", config=PLOTLY_CONFIG)
+    won = f" {found.won_since} {'deal was' if found.won_since == 1 else 'deals were'} won in between (still counted)."
     st.caption(f"Pipeline of the period (open and won deals): {money_exact(found.start)} → {money_exact(found.end)}. "
                f"Start + new + pulled in − pushed out − lost ± amount changes = end, residual "
-               f"{money_exact(found.residual)}." + (f" {found.won_since} deals were won in between (still counted)."
-                                                    if found.won_since else ""))
+               f"{money_exact(found.residual)}." + (won if found.won_since else ""))
     bars = {bar.bar: f"{bar.label}: {bar.deals} · {money(bar.amount)}" for bar in found.bars if bar.deals}
     if not bars:
         st.success("Nothing moved between these two snapshots.", icon=":material/check:")
@@ -60,13 +60,12 @@ def movement_tab(principal: Principal, *, period: str, scope: str, can_generate:
     chosen = st.segmented_control("Deals behind", list(bars), format_func=bars.get, default=next(iter(bars)),
                                   key=f"fc_bar_{period}_{scope}") or next(iter(bars))
     moves = [move for move in found.moves if move.bar == chosen]
-    table = pd.DataFrame([{"Deal": m.title, "Owner": m.owner, "Before": _num(m.before), "After": _num(m.after),
+    table = pd.DataFrame([{"Deal": m.title, "Owner": m.owner, "Before": _text(m.before), "After": _text(m.after),
                            "Change": float(m.change), "Why": m.note} for m in moves[:SHOWN]])
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"Before": MONEY, "After": MONEY, "Change": MONEY})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={"Change": MONEY})
     if len(moves) > SHOWN:
         st.caption(f"The {SHOWN} largest of {len(moves)} deals.")
 
 
-def _num(value):
-    return float(value) if value is not None else None
+def _text(value) -> str:
+    return money_exact(value) if value is not None else "not in the view"
