@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from nexus360.forecasting.engine import Factor, MethodResult
@@ -94,7 +95,7 @@ def latest_forecasts(session: Session, *, start: date, end: date, scope: str, ow
         select(Forecast)
         .where(Forecast.period_start == start, Forecast.period_end == end, Forecast.scope == scope,
                Forecast.forecast_type.in_(list(types)))
-        .distinct(Forecast.owner_id, Forecast.forecast_type)
+        .ext(distinct_on(Forecast.owner_id, Forecast.forecast_type))
         .order_by(Forecast.owner_id, Forecast.forecast_type, Forecast.created_at.desc(), Forecast.id.desc())
     )
     statement = (statement.where(Forecast.owner_id.is_(None)) if owner_ids is None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import Date, and_, case, cast, func, select, tuple_
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from nexus360.common.pagination import Page, fetch_page
@@ -153,7 +154,7 @@ def states_at(session: Session, *, deal_ids: Sequence[int], at: datetime,
     last_move = (
         select(DealStageChange.deal_id, DealStageChange.to_stage_id)
         .where(DealStageChange.deal_id.in_(list(deal_ids)), DealStageChange.changed_at <= at)
-        .distinct(DealStageChange.deal_id)
+        .ext(distinct_on(DealStageChange.deal_id))
         .order_by(DealStageChange.deal_id, DealStageChange.changed_at.desc(), DealStageChange.id.desc())
         .subquery()
     )
