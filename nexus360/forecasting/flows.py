@@ -102,7 +102,7 @@ def generate(principal: Principal, *, period: str | Period, scope: str | Scope |
         owners = service.resolve_owners(auth, principal, scope)
         label = service.scope_label(auth, principal, scope)
         figures = figures_service.read_figures(crm, principal, period=period, owners=owners)
-        deals = crm_forecast.list_period_deals(crm, principal, start=period.start, end=period.end, owner_ids=owners)
+        deals = crm_forecast.copy_period_deals(crm, principal, start=period.start, end=period.end, owner_ids=owners)
     results = figures_service.methods(figures)
     with session_scope(Database.FORECASTING, actor=principal) as fc:
         existing = repository.find_snapshot_by_key(fc, request_key) if request_key else None
@@ -138,7 +138,7 @@ def _save_call(principal: Principal, *, period: Period, scope: Scope, data: Call
         auth, crm, fc = _sessions(stack, principal, Database.AUTH, Database.CRM, Database.FORECASTING)
         owners = service.resolve_owners(auth, principal, scope)
         figures = figures_service.read_figures(crm, principal, period=period, owners=owners)
-        deals = crm_forecast.list_period_deals(crm, principal, start=period.start, end=period.end, owner_ids=owners)
+        deals = crm_forecast.copy_period_deals(crm, principal, start=period.start, end=period.end, owner_ids=owners)
         if scope.kind == TEAM:
             people = service.roll_up_people(auth, principal, owners, also={t.owner_id for t in figures.totals})
             people.discard(principal.id)
@@ -175,7 +175,7 @@ def adjust_call(principal: Principal, *, call_id: int, amount: Decimal | float |
             owners = service.resolve_owners(auth, principal, scope)
             row = repository.get_forecast(fc, call_id)
             period = Period(row.period_start, row.period_end)
-            deals = crm_forecast.list_period_deals(crm, principal, start=period.start, end=period.end,
+            deals = crm_forecast.copy_period_deals(crm, principal, start=period.start, end=period.end,
                                                    owner_ids=owners)
             result = engine.adjusted_call_result(engine.cents(data.amount), call_value=call.value)
             _snapshot, rows = service._save_snapshot(fc, principal, period=period, scope=scope, kind="adjustment",

@@ -189,14 +189,18 @@ def get_call(session: Session, principal: Principal, *, call_id: int) -> Forecas
 
 
 def _save_snapshot(session: Session, principal: Principal, *, period: Period, scope: Scope, kind: str,
-                   deals: Sequence, results: Sequence[engine.MethodResult], request_key: str | None = None,
+                   deals: Sequence | bytes, results: Sequence[engine.MethodResult], request_key: str | None = None,
                    note: str | None = None, adjusts_id: int | None = None,
                    at: datetime | None = None) -> tuple[ForecastSnapshot, list[Forecast]]:
-    """A snapshot of the scope's deals with the forecasts taken with it, in the forecasting transaction."""
+    """A snapshot of the scope's deals (rows, or the CRM's COPY text) with the forecasts taken with it."""
+    count = deals.count(b"\n") if isinstance(deals, bytes) else len(deals)
     snapshot = repository.insert_snapshot(session, start=period.start, end=period.end, scope=scope.kind,
                                           owner_id=scope.owner_id, kind=kind, taken_by=principal.id,
-                                          deal_count=len(deals), request_key=request_key, taken_at=at)
-    repository.insert_snapshot_deals(session, snapshot.id, deals)
+                                          deal_count=count, request_key=request_key, taken_at=at)
+    if isinstance(deals, bytes):
+        repository.copy_snapshot_deals(session, snapshot.id, deals)
+    else:
+        repository.insert_snapshot_deals(session, snapshot.id, deals)
     rows = [repository.insert_forecast(session, result, start=period.start, end=period.end, scope=scope.kind,
                                        owner_id=scope.owner_id, snapshot_id=snapshot.id, submitted_by=principal.id,
                                        note=note, adjusts_id=adjusts_id, created_at=at,

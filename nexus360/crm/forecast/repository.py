@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, case, cast, func, select, tuple_
+from sqlalchemy import Date, and_, case, cast, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
@@ -76,6 +76,23 @@ def period_deals(session: Session, *, start: date, end: date,
         .where(DealStage.is_lost.is_(False), Deal.close_date.between(start, end))
     )
     return [SnapshotDealRow(*row) for row in session.execute(_owned(statement, owner_ids))]
+
+
+PERIOD_DEALS_TEXT = """
+SELECT coalesce(string_agg(concat_ws(E'\t', d.id, d.owner_id, coalesce(d.amount, 0), d.close_date, d.stage_id,
+           CASE WHEN s.is_won THEN 'closed' ELSE coalesce(d.forecast_category, s.forecast_category) END,
+           s.is_won, coalesce(d.created_at::date::text, E'\\N')), E'\n') || E'\n', '')
+FROM deals d JOIN deal_stages s ON s.id = d.stage_id
+WHERE NOT s.is_lost AND d.close_date BETWEEN :start AND :end AND (:all_owners OR d.owner_id = ANY(:owners))
+"""
+
+
+def copy_period_deals(session: Session, *, start: date, end: date, owner_ids: Sequence[int] | None) -> bytes:
+    """The rows of `period_deals` as COPY text, joined by the server into one value (no Python object, nor even
+    a protocol message, per deal): a snapshot of a company quarter keeps about 100,000 deals at a million."""
+    found = session.execute(text(PERIOD_DEALS_TEXT), {"start": start, "end": end, "all_owners": owner_ids is None,
+                                                      "owners": [int(owner) for owner in owner_ids or ()]})
+    return found.scalar_one().encode()
 
 
 def monthly_won(session: Session, *, since: date, until: date, owner_ids: Sequence[int] | None,

@@ -69,6 +69,14 @@ def list_period_deals(session: Session, principal: Principal, *, start: date, en
     return repository.period_deals(session, start=start, end=end, owner_ids=owner_ids)
 
 
+def copy_period_deals(session: Session, principal: Principal, *, start: date, end: date,
+                      owner_ids: tuple[int, ...] | None) -> bytes:
+    """The same deals as `list_period_deals`, as PostgreSQL COPY text (deal_id, owner_id, amount, close_date,
+    stage_id, category, is_won, created_on): a snapshot passes them on without a Python object per deal."""
+    require_owners(principal, owner_ids)
+    return repository.copy_period_deals(session, start=start, end=end, owner_ids=owner_ids)
+
+
 def list_monthly_won(session: Session, principal: Principal, *, since: date, until: date,
                      owner_ids: tuple[int, ...] | None, by_owner: bool = False) -> list[MonthlyWon]:
     """Won revenue per month (and owner) of deals closed from `since` up to, not including, `until`."""
