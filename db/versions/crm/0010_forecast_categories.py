@@ -7,9 +7,10 @@ the deal's category only while nobody has chosen one, and never overwrites a cho
 are derived once from the stage (won: closed, lost: omitted, 80%+: commit, 40%+: best case, else
 pipeline); an administrator's later edit is never overwritten by a re-run.
 
-The Forecasts page sums a period's deals per owner, stage and category, and the statistical baseline
-sums won revenue per month over three years: keyed by (stage_id, close_date) with owner, amount and
-category included, both are index-only range scans at a million deals (`bench forecasts`).
+The Forecasts page sums a period's deals per owner, stage and category, lists them largest first, and the
+statistical baseline sums won revenue per month over three years: keyed by (stage_id, close_date) with owner,
+amount, category and id included, each is an index-only range scan per stage at a million deals (the queries
+filter by stage ids, never by joining the stages; `bench forecasts`).
 
 Revision ID: crm_0010
 Revises: crm_0007 (re-chained after crm_0008/0009 at merge)
@@ -26,7 +27,7 @@ CATEGORIES = "('pipeline', 'best_case', 'commit', 'closed', 'omitted')"
 
 INDEXES = [
     "CREATE INDEX ix_deals_stage_close_forecast ON deals (stage_id, close_date) "
-    "INCLUDE (owner_id, amount, forecast_category)",
+    "INCLUDE (owner_id, amount, forecast_category, id)",
 ]
 
 
