@@ -165,6 +165,20 @@ def get_snapshot(session: Session, snapshot_id: int) -> ForecastSnapshot | None:
     return session.get(ForecastSnapshot, snapshot_id)
 
 
+SNAPSHOT_DEALS_TEXT = text(
+    "SELECT coalesce(string_agg(concat_ws(E'\\t', deal_id, owner_id, amount, close_date, stage_id, category, is_won, "
+    "coalesce(created_on::text, E'\\\\N')), E'\\n'), '') FROM forecast_snapshot_deals "
+    "WHERE snapshot_id = :snapshot_id AND (:all_owners OR owner_id = ANY(:owners))"
+)
+
+
+def snapshot_deals_text(session: Session, snapshot_id: int, *, owner_ids: Sequence[int] | None) -> bytes:
+    """A snapshot's deals (of these owners) as COPY text in one value, like the CRM's `copy_period_deals`."""
+    found = session.execute(SNAPSHOT_DEALS_TEXT, {"snapshot_id": snapshot_id, "all_owners": owner_ids is None,
+                                                  "owners": [int(owner) for owner in owner_ids or ()]})
+    return found.scalar_one().encode()
+
+
 def snapshot_deals(session: Session, snapshot_id: int, *, owner_ids: Sequence[int] | None) -> list[tuple]:
     statement = select(*(getattr(SnapshotDeal, name) for name in SNAPSHOT_DEAL_COLUMNS)).where(
         SnapshotDeal.snapshot_id == snapshot_id)

@@ -6,7 +6,17 @@ import random
 from datetime import date
 from decimal import Decimal
 
-from nexus360.forecasting.movement.engine import CHANGED, LOST, NEW, PULLED_IN, PUSHED_OUT, DealAt, Fate, reconcile
+from nexus360.forecasting.movement.engine import (
+    CHANGED,
+    LOST,
+    NEW,
+    PULLED_IN,
+    PUSHED_OUT,
+    DealAt,
+    Fate,
+    parse_deals,
+    reconcile,
+)
 
 START, END = date(2031, 1, 1), date(2031, 3, 31)
 TAKEN = date(2031, 2, 1)
@@ -53,3 +63,12 @@ def test_the_residual_is_zero_whatever_changes():
 
         assert found.residual == 0
         assert found.start + sum(found.bars.values()) == found.end
+
+
+def test_deals_handed_over_as_copy_text_are_read_back_exactly():
+    data = b"7\t10\t1234.50\t2031-03-31\t5\tcommit\tf\t2030-12-01\n8\t11\t0\t2031-01-01\t6\tclosed\tt\t\\N\n"
+
+    assert parse_deals(data) == [
+        DealAt(7, 10, Decimal("1234.50"), date(2031, 3, 31), "commit", False, date(2030, 12, 1)),
+        DealAt(8, 11, Decimal("0"), date(2031, 1, 1), "closed", True, None)]
+    assert parse_deals(b"") == []

@@ -122,7 +122,7 @@ def period_deals(session: Session, *, start: date, end: date,
 PERIOD_DEALS_TEXT = """
 SELECT coalesce(string_agg(concat_ws(E'\t', d.id, d.owner_id, coalesce(d.amount, 0), d.close_date, d.stage_id,
            CASE WHEN s.is_won THEN 'closed' ELSE coalesce(d.forecast_category, s.forecast_category) END,
-           s.is_won, coalesce(d.created_at::date::text, E'\\N')), E'\n') || E'\n', '')
+           s.is_won, coalesce(d.created_at::date::text, '\\N')), E'\n') || E'\n', '')
 FROM deals d JOIN deal_stages s ON s.id = d.stage_id
 WHERE d.stage_id = ANY(:stages) AND d.close_date BETWEEN :start AND :end AND (:all_owners OR d.owner_id = ANY(:owners))
 """

@@ -74,6 +74,17 @@ class Movement:
         return self.end - self.start - sum(self.bars.values(), ZERO)
 
 
+def parse_deals(data: bytes) -> list[DealAt]:
+    """Deals from COPY text (deal_id, owner_id, amount, close_date, stage_id, category, is_won, created_on): the
+    form both the CRM and a snapshot hand tens of thousands of deals over in, without a database row object each."""
+    deals = []
+    for line in data.splitlines():
+        deal_id, owner, amount, close, _stage, category, won, created = line.decode().split("\t")
+        deals.append(DealAt(int(deal_id), int(owner), Decimal(amount), date.fromisoformat(close), category,
+                            won == "t", None if created == "\\N" else date.fromisoformat(created)))
+    return deals
+
+
 def reconcile(before: Iterable[DealAt], after: Iterable[DealAt], *, taken_before: date,
               fates: Mapping[int, Fate], was_lost: Iterable[int] = (), period_start: date,
               period_end: date) -> Movement:

@@ -52,11 +52,8 @@ def get_movement(principal: Principal, *, period: str | Period, scope: str | Sco
         if after is not None:
             later = movement_service.snapshot_deals(fc, principal, snapshot_id=after.id, owner_ids=owners)
         else:
-            later = [engine.DealAt(deal_id=row.deal_id, owner_id=row.owner_id, amount=row.amount,
-                                   close_date=row.close_date, category=row.category, is_won=row.is_won,
-                                   created_on=row.created_on)
-                     for row in crm_forecast.list_period_deals(crm, principal, start=period.start, end=period.end,
-                                                               owner_ids=owners)]
+            later = engine.parse_deals(crm_forecast.copy_period_deals(crm, principal, start=period.start,
+                                                                      end=period.end, owner_ids=owners))
         later_at = movement_service.taken_at(after, now)
         earlier_ids, later_ids = {d.deal_id for d in earlier}, {d.deal_id for d in later}
         gone = tuple(sorted(earlier_ids - later_ids))

@@ -13,7 +13,7 @@ from nexus360.common.errors import NotFoundError
 from nexus360.common.periods import Period
 from nexus360.forecasting import repository
 from nexus360.forecasting.models import ForecastSnapshot
-from nexus360.forecasting.movement.engine import DealAt
+from nexus360.forecasting.movement.engine import DealAt, parse_deals
 from nexus360.forecasting.schemas import Scope
 
 
@@ -37,10 +37,9 @@ def get_snapshot(session: Session, principal: Principal, *, snapshot_id: int, pe
 
 def snapshot_deals(session: Session, principal: Principal, *, snapshot_id: int,
                    owner_ids: Sequence[int] | None) -> list[DealAt]:
+    """The deals a snapshot kept, of these owners (row-level security: a rep's own only)."""
     require(principal, "forecasts.read")
-    return [DealAt(deal_id=row[0], owner_id=row[1], amount=row[2], close_date=row[3], category=row[5],
-                   is_won=row[6], created_on=row[7])
-            for row in repository.snapshot_deals(session, snapshot_id, owner_ids=owner_ids)]
+    return parse_deals(repository.snapshot_deals_text(session, snapshot_id, owner_ids=owner_ids))
 
 
 def taken_at(snapshot: ForecastSnapshot | None, now: datetime) -> datetime:
