@@ -52,14 +52,14 @@ def seed_forecasts(session: Session, clock, members, crm, counts: dict[str, int]
     scopes = [("company", None, None)] + [("team", m.id, teams[m.id]) for m in managers] + [
         ("rep", s.id, {s.id}) for s in sellers if s.left is None]
     stage_ids = {stage[0]: stage_id for stage_id, stage in crm.stages.items()}
+    boss = next(m.id for m in managers if m.manager_id is None)  # the weekly snapshots are the VP's
     for period in (quarter_of(clock.anchor), month_of(clock.anchor)):
         for week in range(WEEKS, 0, -1):
             moment = datetime.combine(clock.day(-7 * week), time(7, 30))
             rows = _deals_at(crm, stage_ids, period, moment)
             for kind, owner, owned in scopes:
                 _snapshot(session, rows, crm, period=period, scope=kind, owner=owner, owned=owned, at=moment,
-                          taken_by=owner or 2)
-    boss = next(m.id for m in managers if m.manager_id is None)
+                          taken_by=boss)
     for period in (quarter_of(clock.anchor), month_of(clock.anchor)):
         _current_calls(session, rng, crm, stage_ids, sellers, period=period, moment=datetime.combine(
             clock.day(-5), time(16, 0)), boss=boss)

@@ -68,7 +68,7 @@ def test_the_rep_calls_the_manager_adjusts_and_the_rep_is_told(app_url: str, pag
         manager_context.close()
 
         open_forecasts(page, app_url)
-        page.get_by_text("Adjusted by the manager", exact=False).first.wait_for()
+        page.get_by_text("Adjusted by Elena Vasquez", exact=False).first.wait_for()
         page.get_by_text("One renewal slips to next quarter.").wait_for()
         assert unread_count(page) == unread_before + 1
         screenshot(page, "forecasts-rep-adjusted")

@@ -18,7 +18,7 @@ KINDS = {"quarter": "Quarters", "month": "Months"}
 
 
 @st.fragment
-def accuracy_tab(principal: Principal, *, scope: str, current: Overview | None) -> None:
+def accuracy_tab(principal: Principal, *, scope: str, current: Overview | None, mine: bool = False) -> None:
     """The last eight closed quarters (or months) of this view."""
     kind = st.segmented_control("Periods", list(KINDS), format_func=KINDS.get, default="quarter",
                                 key="fc_accuracy_kind") or "quarter"
@@ -45,7 +45,7 @@ def accuracy_tab(principal: Principal, *, scope: str, current: Overview | None) 
         st.caption("MAPE: average miss. Bias: above zero over-forecasts. MASE: error ÷ seasonal naive's (below 1 "
                    "beats simply repeating last year).")
     with right:
-        st.subheader("Whose calls to trust")
+        st.subheader("My calls against what I won" if mine else "Whose calls to trust")
         if not found.reps:
             st.info("No calls were kept for closed periods yet.", icon=":material/person_search:")
         else:

@@ -139,3 +139,26 @@ def rollup(rows: Sequence) -> go.Figure:
     figure.update_xaxes(**MONEY_AXIS, showgrid=True, gridcolor="#E6E9EF")
     figure.update_yaxes(automargin=True, ticksuffix="  ", gridcolor="rgba(0,0,0,0)")
     return legend_on_top(figure)
+
+
+CATEGORY_COLOURS = {"closed": "#107C10", "commit": BRAND, "best_case": "#62ABF5", "pipeline": "#C7DFF7",
+                    "omitted": "#D0D5DD"}
+CATEGORY_NAMES = {"closed": "Closed", "commit": "Commit", "best_case": "Best Case", "pipeline": "Pipeline",
+                  "omitted": "Omitted"}
+
+
+def categories(sums: dict) -> go.Figure:
+    """The period's deals by category, one stacked bar from Closed to Omitted (Omitted counts in no forecast)."""
+    figure = go.Figure()
+    for category, name in CATEGORY_NAMES.items():
+        value = float(sums.get(category, 0) or 0)
+        if value:
+            figure.add_bar(y=["Deals"], x=[value], orientation="h", name=name,
+                           marker_color=CATEGORY_COLOURS[category], text=[f"{name} {money(value)}"],
+                           textposition="inside", insidetextanchor="middle",
+                           hovertemplate=name + " $%{x:,.0f}<extra></extra>")
+    figure.update_layout(barmode="stack")
+    style(figure, height=120)
+    figure.update_yaxes(visible=False)
+    figure.update_xaxes(**MONEY_AXIS)
+    return legend_on_top(figure)

@@ -11,6 +11,8 @@ from nexus360.crm.forecast import service as crm_forecast
 from nexus360.crm.forecast.schemas import CATEGORY_LABELS, CHOOSABLE
 from nexus360.db import Database
 from nexus360.forecasting import service
+from nexus360.ui.charts import PLOTLY_CONFIG
+from nexus360.ui.forecasting import charts
 from nexus360.ui.forecasting.common import MONEY, changed
 from nexus360.ui.session import FAILED, cached, submit
 
@@ -18,11 +20,14 @@ FOLLOW = "stage"
 
 
 @st.fragment
-def deals_tab(principal: Principal, *, period: str, owners: tuple[int, ...] | None, editable: bool) -> None:
-    """Filter by category, page through the deals (50 at a time, largest first), set a category."""
+def deals_tab(principal: Principal, *, period: str, owners: tuple[int, ...] | None, editable: bool,
+              categories: dict) -> None:
+    """Where the period's deals stand by category, then the deals (50 at a time, largest first), set a category."""
     dates = parse_period(period)
-    categories = {None: "All but lost", **CATEGORY_LABELS}
-    category = st.segmented_control("Category", list(categories), format_func=categories.get, key="fc_deals_cat",
+    if any(categories.values()):
+        st.plotly_chart(charts.categories(categories), width="stretch", config=PLOTLY_CONFIG)
+    choices = {None: "All but lost", **CATEGORY_LABELS}
+    category = st.segmented_control("Category", list(choices), format_func=choices.get, key="fc_deals_cat",
                                     default=None)
     after = st.session_state.get("fc_deals_after")
     page = cached(Database.CRM, crm_forecast.list_category_deals, start=dates.start, end=dates.end,

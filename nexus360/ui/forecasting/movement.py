@@ -68,4 +68,4 @@ def movement_tab(principal: Principal, *, period: str, scope: str, can_generate:
 
 
 def _text(value) -> str:
-    return money_exact(value) if value is not None else "not in the view"
+    return money_exact(value) if value is not None else "–"

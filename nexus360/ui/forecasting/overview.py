@@ -6,13 +6,14 @@ import streamlit as st
 
 from nexus360.auth.schemas import Principal
 from nexus360.common.money import money, money_exact, percent
-from nexus360.forecasting import flows
+from nexus360.db import Database
+from nexus360.forecasting import flows, service
 from nexus360.forecasting.schemas import REP, TEAM, ForecastRead, Overview, Scope
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.forecasting import charts
 from nexus360.ui.forecasting.common import changed, request_key, when
 from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.session import FAILED, cached_flow, submit_flow
+from nexus360.ui.session import FAILED, cached, cached_flow, submit_flow
 
 WHY_KEY = "fc_why"
 
@@ -101,9 +102,11 @@ def _call_panel(principal: Principal, found: Overview) -> None:
     own = scope.owner_id == principal.id and scope.kind in (REP, TEAM)
     st.subheader("Your call" if own else "The call")
     if found.call:
-        _show(found.call, "Called")
+        who = cached(Database.AUTH, service.user_names, user_ids=tuple(sorted(
+            {c.submitted_by for c in (found.call, found.adjusted) if c is not None and c.submitted_by})))
+        _show(found.call, f"Called by {who.get(found.call.submitted_by, 'the rep')}")
         if found.adjusted:
-            _show(found.adjusted, "Adjusted by the manager")
+            _show(found.adjusted, f"Adjusted by {who.get(found.adjusted.submitted_by, 'the manager')}")
     elif scope.kind == REP or own:
         st.info("No call yet for this period." + (" Submit yours: what you expect to close, with a note."
                                                   if own else ""), icon=":material/edit_note:")

@@ -41,7 +41,8 @@ def forecasts_page(principal: Principal) -> None:
         with deals:
             found = cached_flow(flows.get_overview, period=period, scope=scope_code)
             editable = mine or principal.has("crm.manage")
-            deals_tab(principal, period=period, owners=found.owner_ids, editable=editable)
+            deals_tab(principal, period=period, owners=found.owner_ids, editable=editable,
+                      categories=found.categories)
     if tabs["What changed"].open:
         with tabs["What changed"]:
             movement_tab(principal, period=period, scope=scope_code,
@@ -50,4 +51,4 @@ def forecasts_page(principal: Principal) -> None:
     if accuracy.open:
         with accuracy:
             current = overview or cached_flow(flows.get_overview, period=period, scope=scope_code)
-            accuracy_tab(principal, scope=scope_code, current=current)
+            accuracy_tab(principal, scope=scope_code, current=current, mine=mine)
