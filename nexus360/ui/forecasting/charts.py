@@ -157,8 +157,10 @@ def categories(sums: dict) -> go.Figure:
                            marker_color=CATEGORY_COLOURS[category], text=[f"{name} {money(value)}"],
                            textposition="inside", insidetextanchor="middle",
                            hovertemplate=name + " $%{x:,.0f}<extra></extra>")
-    figure.update_layout(barmode="stack")
+    figure.update_layout(barmode="stack", uniformtext=dict(minsize=11, mode="hide"))
     style(figure, height=120)
     figure.update_yaxes(visible=False)
     figure.update_xaxes(**MONEY_AXIS)
-    return legend_on_top(figure)
+    legend_on_top(figure)
+    figure.update_layout(legend=dict(traceorder="normal"))
+    return figure
