@@ -65,8 +65,10 @@ def forecast_queries(sample: dict[str, Any]) -> dict[str, Query | Timed]:
             owner_ids=None)),
     }
     if sample.get("snapshot"):
-        queries["forecasting.snapshot_deals.company"] = Timed((Database.FORECASTING,), lambda s, p: (
-            movement_service.snapshot_deals(s, p, snapshot_id=sample["snapshot"], owner_ids=None)))
+        queries["movement.diff.company.snapshot_to_now"] = Timed(
+            (Database.CRM, Database.FORECASTING), lambda crm, fc, p: movement_service.diff(
+                fc, p, before_id=sample["snapshot"], after_id=None, owner_ids=None,
+                live=crm_forecast.copy_period_deals(crm, p, start=quarter.start, end=quarter.end, owner_ids=None)))
     return queries
 
 

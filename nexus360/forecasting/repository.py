@@ -165,18 +165,48 @@ def get_snapshot(session: Session, snapshot_id: int) -> ForecastSnapshot | None:
     return session.get(ForecastSnapshot, snapshot_id)
 
 
-SNAPSHOT_DEALS_TEXT = text(
-    "SELECT coalesce(string_agg(concat_ws(E'\\t', deal_id, owner_id, amount, close_date, stage_id, category, is_won, "
-    "coalesce(created_on::text, E'\\\\N')), E'\\n'), '') FROM forecast_snapshot_deals "
-    "WHERE snapshot_id = :snapshot_id AND (:all_owners OR owner_id = ANY(:owners))"
-)
+DIFF_SIDES = """
+b AS (SELECT deal_id, owner_id, amount, close_date, category, is_won, created_on FROM forecast_snapshot_deals
+      WHERE snapshot_id = :before AND (:all_owners OR owner_id = ANY(:owners))),
+a AS (SELECT deal_id, owner_id, amount, close_date, category, is_won, created_on FROM {later}
+      WHERE {later_filter} (:all_owners OR owner_id = ANY(:owners)))"""
+DIFF = """
+WITH {sides}
+SELECT 'before', b.* FROM b LEFT JOIN a USING (deal_id)
+WHERE a.deal_id IS NULL OR a.amount <> b.amount OR a.is_won <> b.is_won
+UNION ALL
+SELECT 'after', a.* FROM a LEFT JOIN b USING (deal_id)
+WHERE b.deal_id IS NULL OR a.amount <> b.amount OR a.is_won <> b.is_won
+UNION ALL
+SELECT 'totals', NULL, NULL, (SELECT coalesce(sum(amount), 0) FROM b), NULL, NULL, NULL, NULL
+UNION ALL
+SELECT 'totals', NULL, NULL, (SELECT coalesce(sum(amount), 0) FROM a), NULL, NULL, NULL, NULL
+"""
 
 
-def snapshot_deals_text(session: Session, snapshot_id: int, *, owner_ids: Sequence[int] | None) -> bytes:
-    """A snapshot's deals (of these owners) as COPY text in one value, like the CRM's `copy_period_deals`."""
-    found = session.execute(SNAPSHOT_DEALS_TEXT, {"snapshot_id": snapshot_id, "all_owners": owner_ids is None,
-                                                  "owners": [int(owner) for owner in owner_ids or ()]})
-    return found.scalar_one().encode()
+def diff_snapshots(session: Session, *, before_id: int, after_id: int | None, live: bytes | None,
+                   owner_ids: Sequence[int] | None) -> tuple[list[tuple], list[tuple], tuple]:
+    """(deals of `before` that differ, deals of the later side that differ, (start total, end total)): the later
+    side is snapshot `after_id`, or `live` (the CRM's COPY text of the period's deals now, copied in here), so
+    only the deals that moved leave the database, however many the snapshots hold."""
+    later, later_filter = "forecast_snapshot_deals", "snapshot_id = :after AND"
+    if live is not None:
+        raw = session.connection().connection.driver_connection
+        with raw.cursor() as cursor:
+            cursor.execute("CREATE TEMP TABLE live_deals (deal_id bigint, owner_id bigint, amount numeric, "
+                           "close_date date, stage_id int, category varchar(20), is_won boolean, created_on date) "
+                           "ON COMMIT DROP")
+            with cursor.copy("COPY live_deals FROM STDIN") as copy:
+                copy.write(live)
+        later, later_filter = "live_deals", ""
+    statement = text(DIFF.format(sides=DIFF_SIDES.format(later=later, later_filter=later_filter)))
+    rows = session.execute(statement, {"before": before_id, "after": after_id, "all_owners": owner_ids is None,
+                                       "owners": [int(owner) for owner in owner_ids or ()]}).all()
+    if live is not None:
+        session.execute(text("DROP TABLE live_deals"))
+    totals = tuple(row[3] for row in rows if row[0] == "totals")
+    return ([tuple(row[1:]) for row in rows if row[0] == "before"],
+            [tuple(row[1:]) for row in rows if row[0] == "after"], totals)
 
 
 def snapshot_deals(session: Session, snapshot_id: int, *, owner_ids: Sequence[int] | None) -> list[tuple]:

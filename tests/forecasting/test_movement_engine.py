@@ -14,7 +14,6 @@ from nexus360.forecasting.movement.engine import (
     PUSHED_OUT,
     DealAt,
     Fate,
-    parse_deals,
     reconcile,
 )
 
@@ -65,10 +64,14 @@ def test_the_residual_is_zero_whatever_changes():
         assert found.start + sum(found.bars.values()) == found.end
 
 
-def test_deals_handed_over_as_copy_text_are_read_back_exactly():
-    data = b"7\t10\t1234.50\t2031-03-31\t5\tcommit\tf\t2030-12-01\n8\t11\t0\t2031-01-01\t6\tclosed\tt\t\\N\n"
+def test_given_the_totals_only_the_deals_that_moved_are_needed():
+    unchanged = [deal(i, "1000") for i in range(10, 20)]
+    before, after = [deal(1, "100"), deal(2, "200")], [deal(1, "150")]
+    whole = movement(before + unchanged, after + unchanged, {2: Fate(True, None, "Closed Lost")})
 
-    assert parse_deals(data) == [
-        DealAt(7, 10, Decimal("1234.50"), date(2031, 3, 31), "commit", False, date(2030, 12, 1)),
-        DealAt(8, 11, Decimal("0"), date(2031, 1, 1), "closed", True, None)]
-    assert parse_deals(b"") == []
+    narrowed = reconcile(before, after, taken_before=TAKEN, fates={2: Fate(True, None, "Closed Lost")},
+                         period_start=START, period_end=END, totals=(whole.start, whole.end))
+
+    assert (narrowed.start, narrowed.end, narrowed.bars, narrowed.moves) == (whole.start, whole.end, whole.bars,
+                                                                             whole.moves)
+    assert narrowed.residual == 0

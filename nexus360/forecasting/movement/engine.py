@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 NEW, PULLED_IN, PUSHED_OUT, LOST, CHANGED = "new", "pulled_in", "pushed_out", "lost", "changed"
 BARS = (NEW, PULLED_IN, PUSHED_OUT, LOST, CHANGED)
@@ -28,9 +29,8 @@ BAR_LABELS = {NEW: "New", PULLED_IN: "Pulled in", PUSHED_OUT: "Pushed out", LOST
 ZERO = Decimal("0.00")
 
 
-@dataclass(frozen=True)
-class DealAt:
-    """A deal as a snapshot holds it."""
+class DealAt(NamedTuple):
+    """A deal as a snapshot holds it (a named tuple: a company quarter reads tens of thousands of them)."""
 
     deal_id: int
     owner_id: int
@@ -74,24 +74,15 @@ class Movement:
         return self.end - self.start - sum(self.bars.values(), ZERO)
 
 
-def parse_deals(data: bytes) -> list[DealAt]:
-    """Deals from COPY text (deal_id, owner_id, amount, close_date, stage_id, category, is_won, created_on): the
-    form both the CRM and a snapshot hand tens of thousands of deals over in, without a database row object each."""
-    deals = []
-    for line in data.splitlines():
-        deal_id, owner, amount, close, _stage, category, won, created = line.decode().split("\t")
-        deals.append(DealAt(int(deal_id), int(owner), Decimal(amount), date.fromisoformat(close), category,
-                            won == "t", None if created == "\\N" else date.fromisoformat(created)))
-    return deals
-
-
 def reconcile(before: Iterable[DealAt], after: Iterable[DealAt], *, taken_before: date,
               fates: Mapping[int, Fate], was_lost: Iterable[int] = (), period_start: date,
-              period_end: date) -> Movement:
+              period_end: date, totals: tuple[Decimal, Decimal] | None = None) -> Movement:
     """The movement from the `before` snapshot (taken on `taken_before`) to `after`.
 
     `fates` says where each deal of `before` missing from `after` stood then; `was_lost` lists deals of `after`
-    that were lost when `before` was taken (they are "pulled in" as reopened).
+    that were lost when `before` was taken (they are "pulled in" as reopened). Given the snapshots' `totals`
+    (start, end), `before` and `after` may hold only the deals that differ: the unchanged ones add the same to
+    both ends, which is how a company quarter is reconciled (the database finds the few deals that moved).
     """
     earlier = {deal.deal_id: deal for deal in before}
     later = {deal.deal_id: deal for deal in after}
@@ -127,6 +118,6 @@ def reconcile(before: Iterable[DealAt], after: Iterable[DealAt], *, taken_before
                     if deal.is_won and deal_id in earlier and not earlier[deal_id].is_won)
     order = {bar: index for index, bar in enumerate(BARS)}
     moves.sort(key=lambda move: (order[move.bar], -abs(move.change), move.deal_id))
-    return Movement(start=sum((deal.amount for deal in earlier.values()), ZERO),
-                    end=sum((deal.amount for deal in later.values()), ZERO), bars=bars, moves=tuple(moves),
-                    won_since=won_since)
+    start, end = totals or (sum((deal.amount for deal in earlier.values()), ZERO),
+                            sum((deal.amount for deal in later.values()), ZERO))
+    return Movement(start=start, end=end, bars=bars, moves=tuple(moves), won_since=won_since)

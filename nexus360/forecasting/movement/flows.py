@@ -48,12 +48,11 @@ def get_movement(principal: Principal, *, period: str | Period, scope: str | Sco
         before = movement_service.get_snapshot(fc, principal, snapshot_id=before_id, period=period, scope=scope)
         after = (movement_service.get_snapshot(fc, principal, snapshot_id=after_id, period=period, scope=scope)
                  if after_id is not None else None)
-        earlier = movement_service.snapshot_deals(fc, principal, snapshot_id=before.id, owner_ids=owners)
-        if after is not None:
-            later = movement_service.snapshot_deals(fc, principal, snapshot_id=after.id, owner_ids=owners)
-        else:
-            later = engine.parse_deals(crm_forecast.copy_period_deals(crm, principal, start=period.start,
-                                                                      end=period.end, owner_ids=owners))
+        live = (crm_forecast.copy_period_deals(crm, principal, start=period.start, end=period.end, owner_ids=owners)
+                if after is None else None)
+        earlier, later, totals = movement_service.diff(fc, principal, before_id=before.id,
+                                                       after_id=after.id if after else None, live=live,
+                                                       owner_ids=owners)
         later_at = movement_service.taken_at(after, now)
         earlier_ids, later_ids = {d.deal_id for d in earlier}, {d.deal_id for d in later}
         gone = tuple(sorted(earlier_ids - later_ids))
@@ -62,7 +61,7 @@ def get_movement(principal: Principal, *, period: str | Period, scope: str | Sco
                                                                      owner_ids=owners).items()}
         came = tuple(sorted(later_ids - earlier_ids))
         then = crm_forecast.list_deal_states(crm, principal, deal_ids=came, at=before.taken_at, owner_ids=owners)
-        movement = engine.reconcile(earlier, later, taken_before=before.taken_at.date(), fates=fates,
+        movement = engine.reconcile(earlier, later, taken_before=before.taken_at.date(), fates=fates, totals=totals,
                                     was_lost=[deal_id for deal_id, state in then.items() if state.is_lost],
                                     period_start=period.start, period_end=period.end)
         titles = deal_service.get_deal_titles(crm, principal, deal_ids=tuple(m.deal_id for m in movement.moves))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -13,7 +14,7 @@ from nexus360.common.errors import NotFoundError
 from nexus360.common.periods import Period
 from nexus360.forecasting import repository
 from nexus360.forecasting.models import ForecastSnapshot
-from nexus360.forecasting.movement.engine import DealAt, parse_deals
+from nexus360.forecasting.movement.engine import DealAt
 from nexus360.forecasting.schemas import Scope
 
 
@@ -35,11 +36,14 @@ def get_snapshot(session: Session, principal: Principal, *, snapshot_id: int, pe
     return snapshot
 
 
-def snapshot_deals(session: Session, principal: Principal, *, snapshot_id: int,
-                   owner_ids: Sequence[int] | None) -> list[DealAt]:
-    """The deals a snapshot kept, of these owners (row-level security: a rep's own only)."""
+def diff(session: Session, principal: Principal, *, before_id: int, after_id: int | None, live: bytes | None,
+         owner_ids: Sequence[int] | None) -> tuple[list[DealAt], list[DealAt], tuple[Decimal, Decimal]]:
+    """The deals that differ between snapshot `before_id` and `after_id` (or `live`, the CRM's deals now), of these
+    owners, and both snapshots' totals (row-level security: a rep's own deals only)."""
     require(principal, "forecasts.read")
-    return parse_deals(repository.snapshot_deals_text(session, snapshot_id, owner_ids=owner_ids))
+    earlier, later, totals = repository.diff_snapshots(session, before_id=before_id, after_id=after_id, live=live,
+                                                       owner_ids=owner_ids)
+    return [DealAt(*row) for row in earlier], [DealAt(*row) for row in later], (totals[0], totals[1])
 
 
 def taken_at(snapshot: ForecastSnapshot | None, now: datetime) -> datetime:
