@@ -65,10 +65,11 @@ def forecast_queries(sample: dict[str, Any]) -> dict[str, Query | Timed]:
             owner_ids=None)),
     }
     if sample.get("snapshot"):
-        queries["movement.diff.company.snapshot_to_now"] = Timed(
-            (Database.CRM, Database.FORECASTING), lambda crm, fc, p: movement_service.diff(
-                fc, p, before_id=sample["snapshot"], after_id=None, owner_ids=None,
-                live=crm_forecast.copy_period_deals(crm, p, start=quarter.start, end=quarter.end, owner_ids=None)))
+        # Between two snapshots (replayable SQL); to now, the live deals are copied in: see flow.movement.*.
+        queries["movement.diff.company.two_snapshots"] = Timed(
+            (Database.FORECASTING,), lambda fc, p: movement_service.diff(
+                fc, p, before_id=sample["previous_snapshot"], after_id=sample["snapshot"], live=None,
+                owner_ids=None))
     return queries
 
 
@@ -107,9 +108,11 @@ def bench_forecasts(*, runs: int = 15, only: str | None = None) -> dict[str, Any
         flows_timed["generate.company.quarter"] = _time(
             lambda: flows.generate(manager, period=quarter, scope="company"), generate_runs)
     with session_scope(Database.FORECASTING, admin=True) as fc:
-        sample["snapshot"] = fc.execute(text(
+        latest = fc.execute(text(
             "SELECT id FROM forecast_snapshots WHERE scope = 'company' AND deal_count IS NOT NULL "
-            "ORDER BY taken_at DESC LIMIT 1")).scalar()
+            "AND period_start = :start ORDER BY taken_at DESC LIMIT 2"), {"start": sample["quarter"].start}).scalars()
+        found = list(latest)
+        sample["snapshot"], sample["previous_snapshot"] = (found + found)[:2] if found else (None, None)
     page_flows = {
         "flow.overview.company.quarter": lambda: flows.get_overview(manager, period=quarter, scope="company"),
         "flow.overview.team.quarter": lambda: flows.get_overview(manager, period=quarter, scope=team_scope),

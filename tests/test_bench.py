@@ -70,7 +70,7 @@ FORECASTS_QUERIES = {
     "crm.period_totals.team.quarter", "crm.undated_totals.company", "crm.monthly_won.company.36_months",
     "crm.monthly_won.team_by_rep.36_months", "crm.category_deals.rep.page_1", "crm.category_deals.company.page_2",
     "crm.category_deals.company.commit", "auth.scopes", "compensation.quotas.team", "forecasting.latest_calls.team",
-    "forecasting.history_at_midpoints.company", "movement.diff.company.snapshot_to_now",
+    "forecasting.history_at_midpoints.company", "movement.diff.company.two_snapshots",
 }
 
 
