@@ -294,15 +294,17 @@ covering the territory). The rep must make first contact within one business day
 lead to a deal or send it back with a reason within five business days. Leads that sit untouched for five \
 days are escalated to the sales manager. Disqualified leads may re-enter nurture campaigns after 90 days."""),
     ("Forecast categories and how the forecast is built", """\
-We forecast revenue per calendar quarter in three categories. Commit: deals you are confident will close \
-this quarter; you would bet your reputation on them (typically Negotiation, with paper process under way). \
-Best case: Commit plus deals that could close this quarter if things go well (Proposal and strong Needs \
-Analysis deals). Pipeline weighted: every open deal's amount times its stage probability, plus revenue \
-already won in the quarter.
+Every deal has a forecast category: Pipeline, Best Case, Commit, Closed or Omitted. It follows the deal's \
+stage (Prospecting and Qualification: Pipeline; Needs Analysis and Proposal: Best Case; Negotiation: Commit; \
+won: Closed; lost: Omitted) until its owner or a manager chooses one on the Forecasts page; a stage change never \
+overwrites that choice. Roll-ups are cumulative: Commit = Closed + Commit, Best Case = Commit + Best Case, \
+Pipeline = Best Case + Pipeline. The weighted pipeline is what was won so far plus each open deal times its \
+stage's probability. The statistical baseline forecasts from monthly won revenue alone (exponential smoothing, \
+checked against last year's same months; when it does not beat them, the page uses last year's and says so).
 
-Each forecast carries a confidence score and the factors behind it: historical win rate, pipeline coverage \
-(open pipeline divided by the remaining target; aim for 3x), seasonality (Q4 is our strongest quarter, \
-quarter-end months are busier than the months before them), and rep capacity (sellers ramped and active). \
+Each rep submits a call for the month or quarter with a note; their manager may adjust it with a note, and both \
+are kept. The Forecasts page shows why each number is what it is, what changed since the last snapshot, and how \
+accurate each method and each rep's calls have been (a call consistently below what is won is sandbagging). \
 Managers review the forecast every Monday; a deal moves into Commit only with a confirmed decision date."""),
     ("Territories and account ownership", """\
 Sellers are organised in two teams under the VP of Sales: EMEA (Europe, Middle East and Africa) and Americas; \
