@@ -44,8 +44,9 @@ class _Row:
 
 
 def seed_forecasts(session: Session, clock, members, crm, counts: dict[str, int]) -> list[dict]:
-    """Load the forecast history; returns the company's baseline forecasts (for the demo's notifications)."""
-    rng = random.Random("360:forecasting")
+    """Load the forecast history; returns the "forecast ready" moments the demo's inbox tells people about."""
+    ready = _forecast_ready(clock, crm)
+    rng = random.Random("360:forecasting-history")
     sellers = [m for m in members if m.role == SALES_REP or (m.role == SALES_MANAGER and m.manager_id is not None)]
     managers = [m for m in members if m.role == SALES_MANAGER]
     teams = {m.id: _team(m.id, members) for m in managers}
@@ -63,13 +64,12 @@ def seed_forecasts(session: Session, clock, members, crm, counts: dict[str, int]
     for period in (quarter_of(clock.anchor), month_of(clock.anchor)):
         _current_calls(session, rng, crm, stage_ids, sellers, period=period, moment=datetime.combine(
             clock.day(-5), time(16, 0)), boss=boss)
-    baselines: list[dict] = []
     for period in _past(clock.anchor):
         won = _won(crm, period)
         at = midpoint(period).replace(hour=9, minute=0, second=0, microsecond=0)
         for kind, owner, owned in scopes:
             actual = sum((amount for owner_id, amount in won if owned is None or owner_id in owned), Decimal(0))
-            baselines += _history(session, rng, period=period, scope=kind, owner=owner, actual=actual, at=at,
+            _history(session, rng, period=period, scope=kind, owner=owner, actual=actual, at=at,
                                   taken_by=owner or boss)
         for seller in sellers:
             if seller.hired > period.end or (seller.left is not None and seller.left < period.start):
@@ -78,7 +78,47 @@ def seed_forecasts(session: Session, clock, members, crm, counts: dict[str, int]
             _calls(session, rng, seller, period=period, actual=actual, at=at, manager=seller.manager_id or boss)
     for table, count in repository.count_rows(session).items():
         counts[table] = counts.get(table, 0) + count
-    return [row for row in baselines if row["created_at"] <= clock.end]
+    return ready
+
+
+# The three company forecasts per quarter the inbox announced before issue 15 (type, confidence range, past
+# forecast / actual range). Their moments and draws are kept exactly, so every other demo notification (drawn
+# from one shared generator) stays as it was; the amounts they announce come from the same formulas.
+READY = (("weighted pipeline", (65, 80), (0.90, 1.05), None), ("commit", (80, 92), (0.80, 0.95), 80),
+         ("best case", (45, 62), (1.10, 1.30), 40))
+
+
+def _forecast_ready(clock, crm) -> list[dict]:
+    rng = random.Random("360:forecasting")
+    won: dict[date, float] = {}
+    for deal in crm.deals:
+        if deal["stage_id"] in crm.won_stage_ids:
+            start = quarter_of(deal["close_date"]).start
+            won[start] = won.get(start, 0.0) + float(deal["amount"])
+    current, quarters = quarter_of(clock.anchor), []
+    for _ in range(4):
+        current = previous_quarter(current)
+    for _ in range(6):
+        quarters.append(current)
+        current = quarter_of(current.end + timedelta(days=1))
+    rows = []
+    for quarter in quarters:
+        actual = won.get(quarter.start, 0.0)
+        open_deals = [d for d in crm.deals if crm.is_open(d) and quarter.contains(d["close_date"])]
+        for kind, confidence, accuracy, floor in READY:
+            if quarter.end < clock.anchor:
+                value = actual * rng.uniform(*accuracy)
+            else:
+                value = actual + sum(
+                    float(d["amount"]) * (float(crm.stages[d["stage_id"]][1]) / 100 if floor is None else 1.0)
+                    for d in open_deals if floor is None or crm.stages[d["stage_id"]][1] >= floor)
+            created = clock.stamp(min(quarter.start - timedelta(days=3), clock.day(-1)), rng)
+            clock.stamp(min(quarter.end, clock.day(-rng.randint(1, 6))), rng)  # drawn, as it always was
+            rows.append({"period_start": quarter.start, "forecast_type": kind, "forecast_value": engine.cents(value),
+                         "confidence_score": engine.cents(rng.uniform(*confidence)), "created_at": created})
+            rng.uniform(2.4, 4.2)
+            rng.uniform(-2, 2)
+    return rows
 
 
 def _team(manager_id: int, members) -> set[int]:
@@ -154,7 +194,7 @@ class _Total:
 
 
 def _history(session: Session, rng: random.Random, *, period: Period, scope: str, owner: int | None,
-             actual: Decimal, at: datetime, taken_by: int) -> list[dict]:
+             actual: Decimal, at: datetime, taken_by: int) -> None:
     """The methods as they stood at a past period's midpoint (no deals kept: history, not a movement)."""
     snapshot = repository.insert_snapshot(session, start=period.start, end=period.end, scope=scope, owner_id=owner,
                                           kind="generated", taken_by=taken_by, deal_count=None, request_key=None,
@@ -183,15 +223,9 @@ def _history(session: Session, rng: random.Random, *, period: Period, scope: str
                             confidence=engine.confidence_from_interval(baseline, low, high),
                             explanation="ETS(A,N,A) on monthly won revenue before the period."),
     ]
-    rows = []
     for result in results:
-        row = repository.insert_forecast(session, result, start=period.start, end=period.end, scope=scope,
-                                         owner_id=owner, snapshot_id=snapshot.id, submitted_by=taken_by, created_at=at)
-        if scope == "company" and result.method == engine.BASELINE:
-            rows.append({"period_start": period.start, "forecast_type": "baseline",
-                         "forecast_value": row.forecast_value, "confidence_score": row.confidence_score or 0,
-                         "created_at": at})
-    return rows
+        repository.insert_forecast(session, result, start=period.start, end=period.end, scope=scope, owner_id=owner,
+                                   snapshot_id=snapshot.id, submitted_by=taken_by, created_at=at)
 
 
 def _calls(session: Session, rng: random.Random, seller, *, period: Period, actual: Decimal, at: datetime,
