@@ -252,3 +252,20 @@ def test_factors_are_kept_with_their_forecast(planted):
             ForecastFactor.__table__.alias("f"), text("f.forecast_id = forecasts.id AND f.contributes")).where(
             Forecast.period_start == date(2035, 4, 1)).group_by(Forecast.id)).all()
     assert sums and all(value == total for value, total in sums)
+
+
+def test_a_managers_team_call_adds_their_judgement_to_the_teams_calls_and_tells_their_manager(planted):
+    emily, daniel = principal(EMILY), principal(DANIEL)
+    flows.submit_call(emily, period=QUARTER, amount=1000, request_key="test-call-5")
+    flows.submit_call(principal(RAFAEL), period=QUARTER, amount=3000, request_key="test-call-6")
+
+    team_call = flows.submit_call(daniel, period=QUARTER, scope=f"team:{DANIEL}", amount=5000, note="Team view",
+                                  request_key="test-team-call")
+
+    assert [(f.name, f.value) for f in team_call.factors] == [("The team's calls", Decimal("4000.00")),
+                                                              ("Manager's judgement", Decimal("1000.00"))]
+    assert notifications_of(ELENA, planted["started"]) == [
+        ("Daniel Okafor submitted a Q2 2035 call", "Daniel Okafor submitted their team's Q2 2035 call: $5,000. "
+                                                   "Note: Team view")]
+    with pytest.raises(ValidationError, match="Scope"):
+        flows.submit_call(emily, period=QUARTER, scope=f"team:{DANIEL}", amount=1)
