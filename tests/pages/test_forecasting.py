@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import delete, text
 from streamlit.testing.v1 import AppTest
 
+from nexus360.common.periods import quarter_of, today_utc
 from nexus360.config import PROJECT_ROOT
 from nexus360.db import Database, session_scope
 from nexus360.forecasting.models import Forecast, ForecastSnapshot
@@ -15,6 +16,7 @@ from tests.pages.apptest import open_as, principal_for
 
 pytestmark = pytest.mark.usefixtures("seeded")
 OTHER_REPS = ("Lars Eriksson", "Aisha Khan", "Rafael Costa", "Arjun Mehta")
+VIEW = f"{quarter_of(today_utc()).code}_rep:10"  # the rep demo account's own forecast of this quarter
 
 
 def visible_text(app: AppTest) -> str:
@@ -45,7 +47,7 @@ def test_the_rep_sees_their_own_forecast_with_every_method_explained():
     assert {"Won so far", "Commit", "Weighted pipeline", "Statistical baseline"} <= {m.label for m in app.metric}
     assert [box.label for box in app.selectbox] == ["Period", "Explain"]  # no scope picker: only their own
     assert "None" not in shown and not any(name in shown for name in OTHER_REPS)
-    assert app.button(key="FormSubmitter:fc_call-Submit call")
+    assert app.button(key=f"FormSubmitter:fc_call_{VIEW}-Submit call")
 
 
 def test_the_reps_deals_are_their_own_with_the_category_and_where_it_comes_from():
@@ -68,10 +70,10 @@ def test_the_reps_accuracy_shows_their_own_calls_only():
 
 def test_a_rep_submitting_a_call_sees_it_and_the_manager_is_told():
     app = open_tab("rep", "Forecast")
-    app.number_input(key="fc_call_amount").set_value(250000.0)
-    app.text_area(key="fc_call_note").set_value("Renewal **signed**")
+    app.number_input(key=f"fc_call_amount_{VIEW}").set_value(250000.0)
+    app.text_area(key=f"fc_call_note_{VIEW}").set_value("Renewal **signed**")
     try:
-        app.button(key="FormSubmitter:fc_call-Submit call").click().run(timeout=180)
+        app.button(key=f"FormSubmitter:fc_call_{VIEW}-Submit call").click().run(timeout=180)
 
         assert not app.exception
         shown = visible_text(app)

@@ -82,9 +82,10 @@ def _why(found: Overview) -> None:
     if found.adjusted:
         methods["adjusted_call"] = found.adjusted
     labels = {key: f"{method.label}: {money(method.value)}" for key, method in methods.items()}
-    if st.session_state.get(WHY_KEY) not in labels:
-        st.session_state[WHY_KEY] = "weighted_pipeline"
-    chosen = methods[st.selectbox("Explain", list(labels), format_func=labels.get, key=WHY_KEY)]
+    key = keyed(WHY_KEY, found)  # per period and scope: the labels carry this view's amounts
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = "weighted_pipeline"
+    chosen = methods[st.selectbox("Explain", list(labels), format_func=labels.get, key=key)]
     parts = [(factor.name, float(factor.value)) for factor in chosen.factors if factor.contributes]
     st.plotly_chart(charts.waterfall(parts, total_label=chosen.label), width="stretch", config=PLOTLY_CONFIG)
     st.caption(escape_markdown(chosen.explanation))
@@ -95,6 +96,12 @@ def _why(found: Overview) -> None:
     if chosen.method == "baseline" and chosen.confidence is not None:
         st.caption(f"Confidence {chosen.confidence:.0f}: the 80% interval {money(chosen.low)} – "
                    f"{money(chosen.high)} is ±{100 - float(chosen.confidence):.0f}% of the value.")
+
+
+def keyed(name: str, found: Overview) -> str:
+    """A widget key of this period and scope: switching either starts its widgets afresh (their defaults and
+    labels are this view's numbers)."""
+    return f"{name}_{found.period_code}_{found.scope.code}"
 
 
 def _call_panel(principal: Principal, found: Overview) -> None:
@@ -127,10 +134,11 @@ def _show(call: ForecastRead, verb: str) -> None:
 
 def _call_form(found: Overview, scope: Scope) -> None:
     default = float(found.call.value if found.call else found.method("commit").value)
-    with st.form("fc_call", border=False):
+    with st.form(keyed("fc_call", found), border=False):
         amount = st.number_input("Amount ($)", min_value=0.0, value=default, step=1000.0, format="%.2f",
-                                 key="fc_call_amount", help="What you expect to close in the period, in total.")
-        note = st.text_area("Note", key="fc_call_note", max_chars=2000,
+                                 key=keyed("fc_call_amount", found),
+                                 help="What you expect to close in the period, in total.")
+        note = st.text_area("Note", key=keyed("fc_call_note", found), max_chars=2000,
                             placeholder="What the number rests on: the deals, the risks.")
         sent = st.form_submit_button("Submit call", type="primary", icon=":material/send:")
     if sent:
@@ -143,10 +151,10 @@ def _call_form(found: Overview, scope: Scope) -> None:
 
 def _adjust_form(found: Overview) -> None:
     call = found.call
-    with st.form("fc_adjust", border=False):
+    with st.form(keyed("fc_adjust", found), border=False):
         amount = st.number_input("Adjusted amount ($)", min_value=0.0, value=float(call.value), step=1000.0,
-                                 format="%.2f", key="fc_adjust_amount")
-        note = st.text_area("Note *", key="fc_adjust_note", max_chars=2000,
+                                 format="%.2f", key=keyed("fc_adjust_amount", found))
+        note = st.text_area("Note *", key=keyed("fc_adjust_note", found), max_chars=2000,
                             placeholder="Why you adjust it: the rep reads this.")
         sent = st.form_submit_button("Adjust call", type="primary", icon=":material/tune:")
     if sent:
