@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from nexus360.cli import auth, bench, chat, check, commissions, db, demo, importing, notifications, serve
+from nexus360.cli import auth, bench, chat, check, commissions, db, demo, forecasts, importing, notifications, serve
 
 
 @click.group()
@@ -30,3 +30,5 @@ main.add_command(chat.ask)
 bench.bench.add_command(chat.bench_assistant)
 main.add_command(notifications.notifications)
 bench.bench.add_command(notifications.bench_notifications)
+main.add_command(forecasts.forecasts)
+bench.bench.add_command(forecasts.bench_forecasts)

@@ -19,7 +19,9 @@ from nexus360.notifications.schemas import DELIVERY
 from tests.notifications.conftest import MANAGER_ID, OTHER_REP_ID, REP_ID, at, person
 from tests.support.smtp_standin import SmtpStandIn
 
-pytestmark = pytest.mark.usefixtures("committed")
+pytestmark = [pytest.mark.usefixtures("committed"),
+              # aiosmtpd's warning for AUTH in implicit-TLS mode, where the whole connection is TLS
+              pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")]
 NOW = at("2031-03-28 12:00")  # 13:00 in Berlin
 DEAL = {"id": 2006, "title": "Acme renewal", "company": "Acme GmbH", "amount": "$48,500", "stage": "Proposal",
         "close_date": "30 Sep 2031"}

@@ -138,3 +138,57 @@ def test_a_rep_opening_the_templates_tab_by_address_gets_the_inbox() -> None:
     app.run()
     assert not app.exception
     assert "Templates" not in [tab.label for tab in app.tabs]
+
+
+# --- only what is shown runs (issue 12) --------------------------------------------------------------------
+
+
+class Statements:
+    """The SQL text of every statement sent while `capture()` is open."""
+
+    def __init__(self) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        self.sent: list[str] = []
+        self._listen, self._engine = event, Engine
+
+    def _seen(self, _conn, _cursor, statement, *_args) -> None:
+        self.sent.append(statement)
+
+    def __enter__(self) -> list[str]:
+        self._listen.listen(self._engine, "before_cursor_execute", self._seen)
+        return self.sent
+
+    def __exit__(self, *exc) -> None:
+        self._listen.remove(self._engine, "before_cursor_execute", self._seen)
+
+
+@pytest.mark.parametrize(("tab", "hidden"), [
+    ("Inbox", ("notification_templates",)),
+    ("Preferences", ("ORDER BY notifications.id DESC", "notification_templates")),
+    ("Templates", ("ORDER BY notifications.id DESC", "notification_preferences.email")),
+])
+def test_a_hidden_tabs_queries_are_not_run(tab: str, hidden: tuple[str, ...]) -> None:
+    from streamlit.runtime.caching import cache_data_api
+
+    app = open_as("manager", "notifications")
+    app.session_state["notifications_tab"] = tab
+    cache_data_api.get_data_cache_manager().clear_all()  # cold: every read goes to the database
+    with Statements() as sent:
+        app.run()
+    assert not app.exception
+    text_sent = " ".join(sent)
+    for query in hidden:
+        assert query not in text_sent, f"{tab} open, yet a hidden tab's query ran: {query}"
+
+
+@pytest.mark.parametrize("tab", ["Inbox", "Preferences", "Templates"])
+def test_a_warm_rerun_sends_a_handful_of_statements(tab: str) -> None:
+    app = open_as("manager", "notifications")
+    app.session_state["notifications_tab"] = tab
+    app.run()
+    with Statements() as sent:
+        app.run()
+    assert not app.exception
+    assert len(sent) <= 10, f"a warm rerun of {tab} sent {len(sent)} statements: {sent}"

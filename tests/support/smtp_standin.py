@@ -17,7 +17,6 @@ import socket
 import ssl
 import tempfile
 import threading
-import warnings
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -31,10 +30,6 @@ from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
 from nexus360.config import Settings
-
-# aiosmtpd warns of "AUTH while not requiring TLS" in ssl mode, where the whole connection is TLS (see below).
-warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
-
 
 class _Keeper:
     def __init__(self) -> None:

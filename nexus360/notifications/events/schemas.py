@@ -171,21 +171,22 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
         "{{ actor.name }} {{ verdict }} your dispute:\n{{ answer }}",
         "you opened this dispute", _OWN_STATEMENT,
           audience="commissions.read_own", icon="gavel", email=True, hidden=_STATEMENT_HIDDEN),
-    _spec("forecast_submitted", "A forecast call is submitted", "A rep you manage submits their forecast call.", (
-        _PERIOD, Variable("rep.name", "The rep", "Emily Chen"),
+    _spec("forecast_submitted", "A forecast call is submitted", "A rep (or team) you manage submits a call.", (
+        _PERIOD, Variable("rep.name", "Who called", "Emily Chen"),
         Variable("forecast.amount", "The call", "$310,000"),
-    ), "{{ rep.name }} submitted a {{ period.label }} forecast call",
-        "{{ rep.name }} calls {{ forecast.amount }} for {{ period.label }}.",
-        "you manage this rep", "/forecasts?period={period[code]}", audience="forecasts.manage", icon="trending_up",
+        Variable("forecast.whose", "their, or their team's", "their"),
+        Variable("note", "The note with the call (may be empty)", "Two renewals close in the last week."),
+    ), "{{ rep.name }} submitted a {{ period.label }} call",
+        "{{ rep.name }} submitted {{ forecast.whose }} {{ period.label }} call: {{ forecast.amount }}."
+        "{% if note %} Note: {{ note }}{% endif %}",
+        "you manage this rep", "/forecasts", audience="forecasts.manage", icon="trending_up",
         hidden={"period": {"code": "2026-Q3"}}),
     _spec("forecast_adjusted", "Your forecast call is adjusted", "Your manager adjusts your forecast call.", (
         _PERIOD, Variable("forecast.amount", "The adjusted call", "$280,000"),
-        Variable("comment", "The manager's comment (may be empty)", "Acme slips to Q4."),
-    ), "Your {{ period.label }} forecast call was adjusted",
-        "{{ actor.name }} adjusted your {{ period.label }} call to {{ forecast.amount }}."
-        "{% if comment %}\nComment: {{ comment }}{% endif %}",
-        "this is your forecast call", "/forecasts?period={period[code]}",
-          audience="forecasts.read", icon="trending_down", email=True,
+        Variable("note", "Why it was adjusted", "Acme slips to Q4."),
+    ), "Your {{ period.label }} call was adjusted",
+        "{{ actor.name }} adjusted your {{ period.label }} call to {{ forecast.amount }}: {{ note }}",
+        "this is your forecast call", "/forecasts", audience="forecasts.read", icon="trending_down", email=True,
         hidden={"period": {"code": "2026-Q3"}}),
     _spec("integration_failing", "An integration is failing", "An integration run fails (to administrators).", (
         Variable("integration.name", "The integration", "Microsoft Graph directory sync"),
