@@ -31,6 +31,7 @@ from pydantic import SecretStr
 
 from nexus360.config import Settings
 
+
 class _Keeper:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
