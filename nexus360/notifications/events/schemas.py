@@ -71,8 +71,9 @@ _DEAL = (
 )
 _DEAL_LINK = "/crm?crm_tab=Deals&deal={deal[id]}"
 _PERIOD = Variable("period.label", "The period, as people read it", "Q3 2026")
-_OWN_STATEMENT = "/commissions?commissions_tab=My statement&period={period[code]}"
-_TEAM_STATEMENT = "/commissions?commissions_tab=Team&period={period[code]}&rep={rep[id]}"
+# Deep links as docs/architecture.md "Deep links" has them (ui/compensation/links.py builds the same addresses).
+_OWN_STATEMENT = "/commissions?period={period[code]}"
+_TEAM_STATEMENT = "/commissions?period={period[code]}&user={rep[id]}"
 _STATEMENT_HIDDEN = {"period": {"code": "2026-Q3"}, "rep": {"id": 7}}
 _DEAL_HIDDEN = {"deal": {"id": 2006}}
 
@@ -122,7 +123,7 @@ CATALOG: dict[str, EventSpec] = {spec.type: spec for spec in (
           "to approve",
           "{{ actor.name }} submitted {{ statements.count }} commission statement{{ 's' if statements.count != 1 }}"
           " of {{ period.label }} for approval.",
-          "you approve commission statements", "/commissions?commissions_tab=Team&period={period[code]}",
+          "you approve commission statements", "/commissions?commissions_tab=Team",
           audience="commissions.manage", icon="pending_actions", email=True, hidden={"period": {"code": "2026-Q3"}}),
     _spec("statement_approved", "Your statement is approved", "A manager approves your commission statement.", (
         _PERIOD, Variable("statement.commission", "The commission", "$4,210.50"),
