@@ -59,11 +59,12 @@ def notify_event(session: Session, actor: Any, *, type: str, recipients: Mapping
     moment = zones.to_naive_utc(now or now_utc())
     plain = {**_plain(dict(data)), "actor": {"name": _name_of(actor)}}
     link = link_for(spec, plain)
+    template = templates.template_for(session, spec=spec)  # one read for every recipient
     rows = []
     for user_id, reason in reasons.items():
         reason = (reason or spec.reason)[:255]
-        rendered = templates.render_event(session, spec=spec, data={**plain, "reason": reason,
-                                                                      "link": absolute(link)})
+        rendered = templates.render_event(session, spec=spec, template=template,
+                                          data={**plain, "reason": reason, "link": absolute(link)})
         rows.append({"user_id": int(user_id), "type": spec.type, "title": rendered.subject or spec.label,
                      "message": rendered.text or rendered.subject, "link": link, "reason": reason,
                      "data": json.dumps(plain), "event_key": key[:200], "created_at": moment})

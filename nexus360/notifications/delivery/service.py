@@ -43,7 +43,7 @@ def send_immediate(session: Session, actor: Any, *, contacts: Mapping[int, Recip
     preferences.schedule_digests(session, actor, user_ids={row.user_id for row in rows}, now=now)
     wanted = preferences.email_wanted(session, actor, pairs={(row.user_id, row.type) for row in rows if row.type})
     where = preferences.delivery_settings(session, actor, user_ids={row.user_id for row in rows})
-    unwanted = []
+    unwanted, wording = [], {}  # wording: each type's template, read once per batch
     for row in rows:
         spec = CATALOG.get(row.type or "")
         recipient = contacts.get(row.user_id)
@@ -58,7 +58,7 @@ def send_immediate(session: Session, actor: Any, *, contacts: Mapping[int, Recip
             repository.finish(session, row.id, due_at=zones.to_naive_utc(held))
             report.held += 1
             continue
-        message = _notification_message(session, row, recipient, settings)
+        message = _notification_message(session, row, recipient, settings, wording)
         if not _send(session, mailer, message, report, log, row=row, now=now):
             break  # the server failed: the rest of the batch waits for the next run
     repository.forget(session, unwanted)
@@ -114,12 +114,16 @@ def send_digests(session: Session, actor: Any, *, contacts: Mapping[int, Recipie
     return len(due)
 
 
-def _notification_message(session: Session, row: Any, recipient: Recipient, settings: Settings):
+def _notification_message(session: Session, row: Any, recipient: Recipient, settings: Settings,
+                          wording: dict[str, tuple[str, str]]):
     spec = CATALOG.get(row.type)
     link = absolute(row.link, settings.public_url)
     reason = row.reason or (spec.reason if spec else "it was sent to you")
     if spec is not None and row.data is not None:
-        rendered = templates.render_event(session, spec=spec, data={**row.data, "reason": reason, "link": link})
+        if spec.type not in wording:
+            wording[spec.type] = templates.template_for(session, spec=spec)
+        rendered = templates.render_event(session, spec=spec, template=wording[spec.type],
+                                          data={**row.data, "reason": reason, "link": link})
         subject, text, html = rendered.subject, rendered.text, rendered.html
     else:  # written as it is (notify): the stored title and message
         subject, text = row.title, row.message

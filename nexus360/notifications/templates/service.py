@@ -88,12 +88,20 @@ def reset_template(session: Session, principal: Principal, *, type: str) -> Temp
     return get_template(session, principal, type=type)
 
 
-def render_event(session: Session, *, spec: EventSpec, data: dict[str, Any]) -> engine.Rendered:
-    """An event's message with the template in use (any actor: rendering is part of telling someone)."""
+def template_for(session: Session, *, spec: EventSpec) -> tuple[str, str]:
+    """(subject, body) in use for the type: the saved template, else the default (any actor: reading it is
+    part of telling someone)."""
     row = repository.get_current(session, spec.type)
-    if row is not None:
+    return (row.subject or spec.subject, row.content) if row is not None else (spec.subject, spec.body)
+
+
+def render_event(session: Session | None, *, spec: EventSpec, data: dict[str, Any],
+                 template: tuple[str, str] | None = None) -> engine.Rendered:
+    """An event's message with the template in use (or `template`, read once for many recipients)."""
+    subject, body = template or template_for(session, spec=spec)
+    if (subject, body) != (spec.subject, spec.body):
         try:
-            return engine.render(subject=row.subject or spec.subject, body=row.content, data=data)
+            return engine.render(subject=subject, body=body, data=data)
         except Exception:  # a saved template that fails on real data: the default still tells the person
             log.exception("Template of %s failed; the default was used", spec.type)
     return engine.render(subject=spec.subject, body=spec.body, data=data)
