@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import streamlit as st
 from sqlalchemy import text
 
 from nexus360.db import Database, session_scope
@@ -170,11 +171,9 @@ class Statements:
     ("Templates", ("ORDER BY notifications.id DESC", "notification_preferences.email")),
 ])
 def test_a_hidden_tabs_queries_are_not_run(tab: str, hidden: tuple[str, ...]) -> None:
-    from streamlit.runtime.caching import cache_data_api
-
     app = open_as("manager", "notifications")
     app.session_state["notifications_tab"] = tab
-    cache_data_api.get_data_cache_manager().clear_all()  # cold: every read goes to the database
+    st.cache_data.clear()  # cold: every read goes to the database
     with Statements() as sent:
         app.run()
     assert not app.exception
