@@ -1,5 +1,6 @@
 """Notification work outside a page's request, across the notifications and auth databases: sending due
-e-mails and digests, and pruning. `python -m nexus360 notifications send-due` and the worker call these.
+e-mails and digests, pruning, and telling administrators of a failing integration.
+`python -m nexus360 notifications send-due` and the worker call these.
 
 Who receives an e-mail is read from the auth database (active people and their addresses); the outbox,
 the digests and the person's choices from the notifications database, as the delivery actor. Every send
@@ -21,6 +22,7 @@ from nexus360.notifications.delivery.schemas import DeliveryReport, Recipient, S
 from nexus360.notifications.preferences import engine as zones
 from nexus360.notifications.preferences.service import require_delivery
 from nexus360.notifications.schemas import DELIVERY
+from nexus360.notifications.service import notify_event
 
 BATCH = 50
 PRUNE_BATCH = 5_000
@@ -70,6 +72,18 @@ def prune(*, settings: Settings | None = None, now: datetime | None = None, batc
             if deleted < batch:
                 break
     return counts
+
+
+def notify_integration_failing(*, integration: str, error: str, now: datetime | None = None) -> int:
+    """Tell every administrator of integrations (integrations.manage) that an integration run failed; once
+    per integration and UTC day, however often it fails that day. Returns how many were told now."""
+    moment = now or now_utc()
+    with session_scope(Database.AUTH) as auth:
+        admins = users.list_permission_holders(auth, _DIRECTORY_READER, permission="integrations.manage")
+    with session_scope(Database.NOTIFICATIONS, actor=DELIVERY) as notes:
+        return notify_event(notes, None, type="integration_failing", recipients=admins,
+                            data={"integration": {"name": integration, "error": error}},
+                            key=f"integration:{integration}:failing:{moment.date().isoformat()}", now=moment)
 
 
 def _contacts() -> dict[int, Recipient]:

@@ -240,3 +240,27 @@ def test_a_catalogue_type_written_as_it_is_still_links_and_says_why(db) -> None:
                         message="SMTP Mail has failed 10 times in a row.")
     [item] = told(session, ADMIN_ID, "integration_failing")
     assert (item.link, item.reason) == ("/integrations", "you administer integrations")
+
+
+def test_a_failing_directory_sync_tells_the_admins_once_a_day(db, committed) -> None:
+    """The Microsoft Graph sync with a wrong secret (a real local Graph): admins hear of it once that day."""
+    from nexus360.auth.service import SYSTEM
+    from nexus360.config import Settings
+    from nexus360.integrations.client import GraphClient
+    from nexus360.integrations.flows import sync_directory
+    from tests.support.graph_standin import GraphStandin
+
+    with GraphStandin(users=[]) as graph:
+        settings = Settings(**graph.settings(graph_client_secret="not-the-secret", entra_default_role="sales_rep"))
+        for _run in range(2):
+            client = GraphClient.from_settings(settings)
+            try:
+                result = sync_directory(db(Database.AUTH), db(Database.INTEGRATION), SYSTEM, client=client,
+                                        settings=settings)
+            finally:
+                client.close()
+            assert result.status == "error"
+    with session_scope(Database.NOTIFICATIONS) as session:
+        [item] = told(session, ADMIN_ID, "integration_failing")
+        assert item.title == "Microsoft Graph directory sync is failing" and "AADSTS7000215" in item.message
+        assert told(session, MANAGER_ID, "integration_failing") == []
