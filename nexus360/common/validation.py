@@ -33,7 +33,8 @@ def describe(error: dict[str, Any]) -> str:
         return f"{field} must be a number."
     if kind == "decimal_max_places":
         places = context.get("decimal_places")
-        return f"{field} can have at most {places} decimal place{'' if places == 1 else 's'} (not {error.get('input')})."
+        plural = "" if places == 1 else "s"
+        return f"{field} can have at most {places} decimal place{plural} (not {error.get('input')})."
     if kind in ("decimal_max_digits", "decimal_whole_digits"):
         return f"{field} is too large."
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
