@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, and_, bindparam, exists, func, literal_column, or_, select, text
+from sqlalchemy import Date, Integer, and_, bindparam, exists, func, literal_column, or_, select, text, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -139,6 +139,31 @@ def board_totals(session: Session, owner_ids: tuple[int, ...]) -> list[tuple[int
         .order_by(DealStage.position)
     )
     return [(sid, name, int(count), float(amount)) for sid, name, count, amount in session.execute(statement)]
+
+
+def board_cards(session: Session, owner_ids: tuple[int, ...], per_stage: int) -> list:
+    """The first `per_stage` deals of each open stage by close date (soonest first), in one statement: a
+    LATERAL subquery per open stage, each read in index order (stage or owner, then close date)."""
+    cards = (
+        select(Deal.id, Deal.title, Company.name.label("company"), Deal.amount, Deal.close_date, Deal.owner_id,
+               Deal.stage_id, close_key().label("close_key"))
+        .join(Company, Company.id == Deal.company_id)
+        .where(Deal.stage_id == DealStage.id)
+        .order_by(close_key(), Deal.id)
+        .limit(per_stage)
+    )
+    if owner_ids:
+        cards = cards.where(Deal.owner_id.in_(owner_ids))
+    cards = cards.lateral("cards")
+    statement = (
+        select(cards.c.id, cards.c.title, cards.c.company, cards.c.amount, cards.c.close_date, cards.c.owner_id,
+               cards.c.stage_id)
+        .select_from(DealStage)
+        .join(cards, true())
+        .where(DealStage.is_won.is_(False), DealStage.is_lost.is_(False))
+        .order_by(DealStage.position, cards.c.close_key, cards.c.id)
+    )
+    return list(session.execute(statement))
 
 
 def delete_deal(session: Session, deal: Deal) -> None:
