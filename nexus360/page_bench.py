@@ -33,6 +33,15 @@ Interaction = Callable[[AppTest], None]
 INTERACTIONS: dict[str, dict[str, Interaction]] = {}
 
 
+def _crm_interactions() -> dict[str, Interaction]:
+    from nexus360.ui.crm.interactions import INTERACTIONS as crm
+
+    return crm
+
+
+INTERACTIONS["crm"] = _crm_interactions()
+
+
 @dataclass(frozen=True)
 class Timing:
     median_ms: float
