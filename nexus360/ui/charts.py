@@ -149,3 +149,25 @@ def owner_leaderboard(frame: pd.DataFrame, *, top: int = 15) -> go.Figure:
     labels = (rows["owner"].map(chart_text) if "owner" in rows
               else rows["owner_id"].map(lambda owner_id: f"User {owner_id}"))
     return _horizontal_bars(labels, rows["won_amount"], rows["won_deals"], "won deals")
+
+
+LEAD_STATUS_COLOURS = {"new": "#C7DFF7", "contacted": "#96C6FA", "qualified": "#2886DE", "converted": "#107C10",
+                       "disqualified": "#8A94A6"}
+
+
+def leads_by_campaign(frame: pd.DataFrame, *, top: int = 12) -> go.Figure:
+    """Leads per campaign (`campaign`, the largest `top`) stacked by `status`; names shown as written."""
+    totals = frame.groupby("campaign", sort=False)["leads"].sum().nlargest(top)
+    rows = frame[frame["campaign"].isin(totals.index)]
+    figure = go.Figure()
+    for status, colour in LEAD_STATUS_COLOURS.items():
+        part = rows[rows["status"] == status].set_index("campaign")["leads"].reindex(totals.index).fillna(0)
+        figure.add_bar(
+            y=[chart_text(name) for name in totals.index], x=part.tolist(), name=status.capitalize(),
+            orientation="h", marker_color=colour, hovertemplate="%{y}<br>%{x:,} " + status + "<extra></extra>",
+        )
+    style(figure, height=max(240, 30 * len(totals) + 70))
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True, ticksuffix="  ")
+    figure.update_xaxes(showgrid=True, gridcolor="#E6E9EF")
+    return legend_on_top(figure)
