@@ -170,4 +170,6 @@ def leads_by_campaign(frame: pd.DataFrame, *, top: int = 12) -> go.Figure:
     figure.update_layout(barmode="stack")
     figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True, ticksuffix="  ")
     figure.update_xaxes(showgrid=True, gridcolor="#E6E9EF")
-    return legend_on_top(figure)
+    legend_on_top(figure)
+    figure.update_layout(legend_traceorder="normal")
+    return figure

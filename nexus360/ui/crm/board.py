@@ -14,7 +14,7 @@ from nexus360.common.money import money
 from nexus360.crm.deals import service as deal_service
 from nexus360.db import Database
 from nexus360.ui.crm import links
-from nexus360.ui.crm.common import rerun_tab, show_toasts, toast_next
+from nexus360.ui.crm.common import day, rerun_tab, show_toasts, toast_next
 from nexus360.ui.formatting import literal
 from nexus360.ui.session import FAILED, cached, current_principal, submit
 
@@ -61,9 +61,8 @@ def _empty_board(principal: Principal, mine: bool) -> str:
 
 def _card(principal: Principal, deal, stages: dict[int, str]) -> None:
     with st.container(border=True):
-        st.button(literal(deal.title), key=f"open_{deal.id}", type="tertiary", help="Open this deal",
-                  on_click=links.open_deal, args=(int(deal.id),))
-        closes = f"closes {deal.close_date:%d %b %Y}" if not pd.isna(deal.close_date) else "no close date"
+        links.link_to_deal(deal.title, int(deal.id), icon=None)
+        closes = f"closes {day(deal.close_date)}" if not pd.isna(deal.close_date) else "no close date"
         st.caption(f"{literal(deal.company)} · {money(deal.amount)} · {closes}")
         if not deal_service.can_edit(principal, int(deal.owner_id)):
             return

@@ -19,6 +19,7 @@ from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, Peri
 from nexus360.db import Database
 from nexus360.ui import charts
 from nexus360.ui.crm import links
+from nexus360.ui.crm.common import day
 from nexus360.ui.session import cached
 
 PERIODS = ("This quarter", "Last quarter", "This year", "Last 12 months", "Custom")
@@ -130,25 +131,22 @@ def dashboard_tab(reference: dict) -> None:
         monthly = cached(Database.CRM, dashboards.get_won_by_month, filters=filters)
         has_data = monthly[["revenue", "revenue_last_year"]].to_numpy().sum() > 0
         _chart(has_data, "won_by_month", monthly, "Nothing was won in this period, nor a year before.")
-    left, right = st.columns([2, 3])
+    left, right = st.columns(2)
     with left:
         st.subheader("Revenue by industry")
         industry = cached(Database.CRM, dashboards.get_revenue_by_industry, filters=filters)
         _chart(not industry.empty, "revenue_by_industry", industry, "Nothing was won in this period.")
     with right:
-        st.subheader("Revenue by country")
-        country = cached(Database.CRM, dashboards.get_revenue_by_country, filters=filters)
-        _chart(not country.empty, "revenue_map", country, "Nothing was won in this period.", config=charts.MAP_CONFIG)
-    left, right = st.columns([2, 3])
-    with left:
         st.subheader("Who is ahead", help="Sales reps by won revenue in the period (managers lead teams and are "
                                           "not ranked).")
         board = cached(Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
         _chart(not board.empty, "owner_leaderboard", board, "No sales rep matches these filters.")
-    with right:
-        st.subheader("Deals at risk", help="Open deals past their close date, or in their stage more than twice "
-                                           "as long as won deals usually stay there.")
-        _deals_at_risk(filters, today)
+    st.subheader("Revenue by country")
+    country = cached(Database.CRM, dashboards.get_revenue_by_country, filters=filters)
+    _chart(not country.empty, "revenue_map", country, "Nothing was won in this period.", config=charts.MAP_CONFIG)
+    st.subheader("Deals at risk", help="Open deals past their close date, or in their stage more than twice as "
+                                       "long as won deals usually stay there.")
+    _deals_at_risk(filters, today)
 
 
 def _chart(has_data: bool, figure: str, frame: pd.DataFrame, empty: str, *, config: dict | None = None) -> None:
@@ -169,7 +167,9 @@ def _deals_at_risk(filters: DashboardFilters, today: date) -> None:
     shown = pd.DataFrame({
         "Deal": risky["title"],
         "Company": risky["company"],
+        "Stage": risky["stage"],
         "Amount": risky["amount"],
+        "Close date": risky["close_date"].map(day),
         "Owner": risky["owner_id"].map(names).fillna("Former user"),
         "Why": risky["reason"],
     })
@@ -177,13 +177,7 @@ def _deals_at_risk(filters: DashboardFilters, today: date) -> None:
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420), key="dash_at_risk",
         on_select=lambda: _open_chosen(deal_ids), selection_mode="single-row",
-        column_config={
-            "Deal": st.column_config.TextColumn(width="medium"),
-            "Company": st.column_config.TextColumn(width="small"),
-            "Amount": st.column_config.NumberColumn(format="dollar", width="small"),
-            "Owner": st.column_config.TextColumn(width="small"),
-            "Why": st.column_config.TextColumn(width="medium"),
-        },
+        column_config={"Amount": st.column_config.NumberColumn(format="dollar")},
     )
     st.caption("Pick a deal to open it on the Deals tab.")
 

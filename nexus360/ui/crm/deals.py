@@ -85,7 +85,7 @@ def _owner_choices(principal: Principal, people_by_id: dict[int, str]) -> list:
 
 
 def _filters(principal: Principal, stages: dict[int, str], people_by_id: dict[int, str]) -> DealFilters:
-    search_col, stage_col, owner_col, date_col, open_col = st.columns([3, 3, 2.4, 2.6, 1.6],
+    search_col, stage_col, owner_col, date_col, open_col = st.columns([2.6, 2.6, 2.2, 3.2, 1.6],
                                                                       vertical_alignment="bottom")
     search = search_col.text_input("Search", placeholder="Deal or company", key="deal_search", max_chars=100)
     stage_ids = stage_col.multiselect("Stage", list(stages), format_func=stages.get, key="deal_stages",

@@ -37,14 +37,14 @@ def marketing_home(today: date) -> None:
     columns = st.columns(5)
     note_tile(columns[0], "New leads", f"{new_leads:,}", since)
     note_tile(columns[1], "Qualified", f"{int(counts.reindex(QUALIFIED).fillna(0).sum()):,}",
-              f"of this month's leads, {since}", help="Leads created this month that are qualified or converted")
+              "of this month's leads", help="Leads created this month that are qualified or converted")
     note_tile(columns[2], "Converted", f"{int(counts.get('converted', 0)):,}", "handed to sales",
               help="Leads created this month that became CRM contacts (and deals)")
     note_tile(columns[3], "Cost per lead", money_exact(report.totals.cost_per_lead), "this month's campaigns",
               help="The budgets of campaigns running this month ÷ their leads created this month "
                    "(as the ROI tab counts them)")
     unread_tile(columns[4])
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     with left:
         st.subheader("Leads this month by campaign")
         if by_status.empty:

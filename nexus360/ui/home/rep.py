@@ -34,7 +34,7 @@ def rep_home(principal: Principal, today: date) -> None:
     won_tile(columns[1], kpis.current, kpis.previous, today, label="My wins in")
     note_tile(columns[2], "My win rate", percent(year.current.win_rate), "last 12 months",
               help="Your won deals ÷ (won + lost) closed in the last twelve months")
-    note_tile(columns[3], "My overdue deals", f"{kpis.overdue_deals:,}", "open, close date passed")
+    note_tile(columns[3], "My overdue deals", f"{kpis.overdue_deals:,}", "close date passed")
     unread_tile(columns[4])
     left, right = st.columns([3, 2])
     with left:
