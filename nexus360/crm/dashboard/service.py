@@ -14,9 +14,9 @@ from decimal import Decimal
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
+from nexus360.auth.users import service as people
 from nexus360.common.errors import ValidationError
 from nexus360.crm import repository as crm_repository
 from nexus360.crm.dashboard import repository
