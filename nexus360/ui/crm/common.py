@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NoReturn
 
 import pandas as pd
@@ -58,3 +59,22 @@ def day(value: date | None) -> str:
 def text_cells(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Empty text cells read '–', never 'None'."""
     return frame.assign(**{column: frame[column].fillna(DASH).replace("", DASH) for column in columns})
+
+
+MAX_MONEY = 9_999_999_999_999.99  # what a NUMERIC(15, 2) column (deals.amount, companies.annual_revenue) holds
+
+
+def money_input(label: str, value: Decimal | float | None, *, step: float):
+    """A money field of a form, its range stated in its help.
+
+    No min/max on the widget itself: in a form, the browser refuses to send a value out of range without a word
+    to the server, so the message of the previous press (say "Title is required") stayed on screen while the
+    person now failed on the amount. Without bounds every press reaches the check, which names each field that
+    fails now ("Amount must not be negative.")."""
+    return st.number_input(label, value=float(value or 0), step=step, format="%.2f",
+                           help=f"In dollars and cents, from 0 to {MAX_MONEY:,.2f}.")
+
+
+def as_cents(amount: float | None) -> Decimal | None:
+    """The amount the field shows (it shows cents, so 12345.678 reads 12345.68): what the person saw is saved."""
+    return None if amount is None else Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -19,10 +19,12 @@ from nexus360.db import Database
 from nexus360.ui.confirm import duplicates_accepted
 from nexus360.ui.crm import links
 from nexus360.ui.crm.common import (
+    as_cents,
     clear_form,
     day,
     form_key,
     lazy_expander,
+    money_input,
     rerun_tab,
     show_toasts,
     text_cells,
@@ -33,7 +35,6 @@ from nexus360.ui.formatting import literal
 from nexus360.ui.lists import keyset_page, pager, selectable_table
 from nexus360.ui.session import FAILED, cached, call, current_principal, submit
 
-MAX_REVENUE = 9_999_999_999_999.99  # companies.annual_revenue, NUMERIC(15, 2)
 SHOWN_PER_COMPANY = 20
 COLUMNS = {
     "name": st.column_config.TextColumn("Company"),
@@ -166,17 +167,13 @@ def _company_form(company: CompanyRead | None, industries: dict, countries: dict
                                    index=industry_ids.index(company.industry_id) if company else 0)
         country_id = st.selectbox("Country", country_ids, format_func=lambda i: countries.get(i, "Not set"),
                                   index=country_ids.index(company.country_id) if company else 0)
-        revenue = st.number_input(
-            "Annual revenue ($)", min_value=0.0, max_value=MAX_REVENUE, step=100000.0, format="%.2f",
-            value=float(company.annual_revenue or 0) if company else 0.0,
-            help="In dollars and cents, from 0 to 9,999,999,999,999.99; 0 when unknown.",
-        )
+        revenue = money_input("Annual revenue ($)", company.annual_revenue if company else None, step=100000.0)
         pressed = st.form_submit_button("Save changes" if company else "Create company", type="primary")
     if not pressed:
         return
     try:
         data = parse(CompanyCreate, name=name, domain=domain, website=website, industry_id=industry_id,
-                     country_id=country_id, annual_revenue=revenue or None)
+                     country_id=country_id, annual_revenue=as_cents(revenue) or None)
     except ValidationError as error:
         st.error(str(error), icon=":material/error:")
         return

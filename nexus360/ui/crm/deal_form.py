@@ -14,12 +14,11 @@ from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealCreate, DealRead, DealUpdate
 from nexus360.db import Database
 from nexus360.ui.confirm import duplicates_accepted
-from nexus360.ui.crm.common import clear_form, form_key
+from nexus360.ui.crm.common import as_cents, clear_form, form_key, money_input
 from nexus360.ui.crm.pickers import company_picker
 from nexus360.ui.formatting import literal
 from nexus360.ui.session import FAILED, call, submit
 
-MAX_AMOUNT = 9_999_999_999_999.99  # what deals.amount (NUMERIC(15, 2)) holds
 TITLE_CHARACTERS = 255  # deals.title
 
 
@@ -34,11 +33,7 @@ def deal_form(principal: Principal, stages: dict[int, str], people_by_id: dict[i
         stage_ids = list(stages)
         stage_id = st.selectbox("Stage *", stage_ids, format_func=stages.get,
                                 index=stage_ids.index(deal.stage_id) if deal else 0)
-        amount = st.number_input(
-            "Amount ($)", min_value=0.0, max_value=MAX_AMOUNT, step=1000.0, format="%.2f",
-            value=float(deal.amount or 0) if deal else 0.0,
-            help="In dollars and cents, from 0 to 9,999,999,999,999.99.",
-        )
+        amount = money_input("Amount ($)", deal.amount if deal else None, step=1000.0)
         close_date = st.date_input("Close date", value=deal.close_date if deal else today_utc() + timedelta(days=30),
                                    format="YYYY-MM-DD")
         owner_ids = list(people_by_id)
@@ -51,7 +46,7 @@ def deal_form(principal: Principal, stages: dict[int, str], people_by_id: dict[i
         pressed = st.form_submit_button("Save changes" if deal else "Create deal", type="primary")
     if not pressed:
         return None
-    saved = _save(deal, key, title=title, company_id=company_id, stage_id=stage_id, amount=amount,
+    saved = _save(deal, key, title=title, company_id=company_id, stage_id=stage_id, amount=as_cents(amount),
                   close_date=close_date, owner_id=owner_id if principal.has("crm.manage") else current_owner)
     if saved is not None and deal is None:
         clear_form(base)

@@ -158,7 +158,7 @@ def _history(history: list) -> None:
     for changed_at, source, target, changed_by in reversed(history):
         step = f"{literal(source)} → {literal(target)}" if source else f"Created in {literal(target)}"
         by = literal(names.get(changed_by, "Former user")) if changed_by else "the system"
-        st.caption(f"{changed_at:%d %b %Y %H:%M} UTC · {step} · by {by}")
+        st.caption(f"{changed_at.day} {changed_at:%b %Y %H:%M} UTC · {step} · by {by}")
 
 
 @st.dialog("Delete deal")
