@@ -60,18 +60,17 @@ def _empty_board(principal: Principal, mine: bool) -> str:
 
 
 def _card(principal: Principal, deal, stages: dict[int, str]) -> None:
-    with st.container(border=True):
-        st.markdown(f"**{literal(deal.title)}**")
-        closes = f"closes {day(deal.close_date)}" if not pd.isna(deal.close_date) else "no close date"
-        st.caption(f"{literal(deal.company)} · {money(deal.amount)} · {closes}")
-        editable = deal_service.can_edit(principal, int(deal.owner_id))
-        move, open_ = st.columns([3, 1], vertical_alignment="center") if editable else (None, st)
+    with st.container(border=True, key=f"card_{deal.id}"):
+        title, open_ = st.columns([5, 1])
+        title.markdown(f"**{literal(deal.title)}**")
         open_.button("", key=f"open_{deal.id}", icon=":material/open_in_new:", type="tertiary",
                      help="Open this deal on the Deals tab", on_click=links.open_deal, args=(int(deal.id),))
-        if move is None:
+        closes = f"closes {day(deal.close_date)}" if not pd.isna(deal.close_date) else "no close date"
+        st.caption(f"{literal(deal.company)} · {money(deal.amount)} · {closes}")
+        if not deal_service.can_edit(principal, int(deal.owner_id)):
             return
         ids = list(stages)
-        target = move.selectbox(
+        target = st.selectbox(
             "Move to", ids, index=ids.index(deal.stage_id), format_func=stages.get, key=f"move_{deal.id}",
             label_visibility="collapsed",
         )
