@@ -279,3 +279,23 @@ def test_a_likely_duplicate_company_is_saved_only_after_a_second_press() -> None
         assert session.scalar(select(func.count()).where(Company.name == existing)) == count + 1
         newest = session.scalar(select(func.max(Company.id)).where(Company.name == existing))
         session.execute(delete(Company).where(Company.id == newest))
+
+
+def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(statements) -> None:
+    """One manager's cold dashboard serves the next manager: the aggregates are keyed by permissions, not by
+    person (the leaderboard and the owner choices stay per person)."""
+    first = open_as("manager")
+    st.cache_data.clear()
+    first.switch_page("pages/crm.py")
+    first.run()
+    colleague = first.session_state["principal"].model_copy(update={"id": 999_001, "email": "x@nexus360.example.com"})
+    second = AppTest.from_file(first._script_path, default_timeout=60)
+    second.session_state["principal"] = colleague
+    second.run()
+    second.switch_page("pages/crm.py")
+    statements.clear()
+    second.run()
+    assert not second.exception
+    deal_reads = [statement for statement in statements if "deals." in statement]
+    assert deal_reads  # "Who is ahead" is read for this person
+    assert all("GROUP BY deals.owner_id" in statement for statement in deal_reads)  # and nothing else

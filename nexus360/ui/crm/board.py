@@ -34,11 +34,12 @@ def board_tab(reference: dict) -> None:
         "Only my deals", value=not principal.has("crm.manage"), key="board_mine"
     )
     owner_ids = (principal.id,) if mine else ()
-    board = cached(Database.CRM, deal_service.get_board, owner_ids=owner_ids)
+    board = cached(Database.CRM, deal_service.get_board, shared=True, owner_ids=owner_ids)
     if board["deals"].sum() == 0:
         st.info(_empty_board(principal, mine))
         return
-    cards = cached(Database.CRM, deal_service.get_board_cards, owner_ids=owner_ids, per_stage=CARDS_PER_STAGE)
+    cards = cached(Database.CRM, deal_service.get_board_cards, shared=True, owner_ids=owner_ids,
+                   per_stage=CARDS_PER_STAGE)
     stages = dict(reference["stages"])
     for column, stage in zip(st.columns(len(board)), board.itertuples(), strict=True):
         with column:

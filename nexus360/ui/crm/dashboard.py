@@ -120,21 +120,21 @@ def points(now: float | None, before: float | None) -> str | None:
 def dashboard_tab(reference: dict) -> None:
     today = today_utc()
     filters = filters_bar(reference, today)
-    kpi_row(cached(Database.CRM, dashboards.get_kpis, filters=filters, today=today))
+    kpi_row(cached(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today))
     left, right = st.columns([2, 3])
     with left:
         st.subheader("Pipeline by stage")
-        funnel = cached(Database.CRM, dashboards.get_funnel, filters=filters)
+        funnel = cached(Database.CRM, dashboards.get_funnel, shared=True, filters=filters)
         _chart(funnel["deals"].sum() > 0, "pipeline_by_stage", funnel, "No open deals match these filters.")
     with right:
         st.subheader("Won revenue by month")
-        monthly = cached(Database.CRM, dashboards.get_won_by_month, filters=filters)
+        monthly = cached(Database.CRM, dashboards.get_won_by_month, shared=True, filters=filters)
         has_data = monthly[["revenue", "revenue_last_year"]].to_numpy().sum() > 0
         _chart(has_data, "won_by_month", monthly, "Nothing was won in this period, nor a year before.")
     left, right = st.columns(2)
     with left:
         st.subheader("Revenue by industry")
-        industry = cached(Database.CRM, dashboards.get_revenue_by_industry, filters=filters)
+        industry = cached(Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
         _chart(not industry.empty, "revenue_by_industry", industry, "Nothing was won in this period.")
     with right:
         st.subheader("Who is ahead", help="Sales reps by won revenue in the period (managers lead teams and are "
@@ -142,7 +142,7 @@ def dashboard_tab(reference: dict) -> None:
         board = cached(Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
         _chart(not board.empty, "owner_leaderboard", board, "No sales rep matches these filters.")
     st.subheader("Revenue by country")
-    country = cached(Database.CRM, dashboards.get_revenue_by_country, filters=filters)
+    country = cached(Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
     _chart(not country.empty, "revenue_map", country, "Nothing was won in this period.", config=charts.MAP_CONFIG)
     st.subheader("Deals at risk", help="Open deals past their close date, or in their stage more than twice as "
                                        "long as won deals usually stay there.")
@@ -157,13 +157,13 @@ def _chart(has_data: bool, figure: str, frame: pd.DataFrame, empty: str, *, conf
 
 
 def _deals_at_risk(filters: DashboardFilters, today: date) -> None:
-    medians = cached(Database.CRM, dashboards.get_stage_medians, today=today)
-    risky = cached(Database.CRM, dashboards.list_deals_at_risk, filters=filters, today=today, limit=AT_RISK_ROWS,
-                   stage_medians=medians)
+    medians = cached(Database.CRM, dashboards.get_stage_medians, shared=True, today=today)
+    risky = cached(Database.CRM, dashboards.list_deals_at_risk, shared=True, filters=filters, today=today,
+                   limit=AT_RISK_ROWS, stage_medians=medians)
     if risky.empty:
         st.success("No open deal is overdue or stuck in its stage.")
         return
-    names = cached(Database.AUTH, people.get_user_names, user_ids=tuple(sorted(set(risky["owner_id"]))))
+    names = cached(Database.AUTH, people.get_user_names, shared=True, user_ids=tuple(sorted(set(risky["owner_id"]))))
     shown = pd.DataFrame({
         "Deal": risky["title"],
         "Company": risky["company"],

@@ -25,7 +25,7 @@ def crm_page() -> None:
     names = tab_names(principal)
     _open_linked_record_tab()
     tabs = st.tabs(names, key=links.TAB_KEY, bind="query-params")
-    reference = cached(Database.CRM, crm_service.list_reference)
+    reference = cached(Database.CRM, crm_service.list_reference, shared=True)
     views: dict[str, Callable[[], None]] = {
         "Dashboard": lambda: dashboard.dashboard_tab(reference),
         "Pipeline": lambda: board.board_tab(reference),

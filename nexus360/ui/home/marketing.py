@@ -27,9 +27,9 @@ QUALIFIED = ("qualified", "converted")  # leads that reached qualified
 
 def marketing_home(today: date) -> None:
     start = month_of(today).start
-    by_status = cached(Database.MARKETING, lead_service.count_leads_by_campaign_and_status, date_from=start,
-                       date_to=today)
-    new_leads = cached(Database.MARKETING, lead_service.count_new_leads_this_month, today=today)
+    by_status = cached(Database.MARKETING, lead_service.count_leads_by_campaign_and_status, shared=True,
+                       date_from=start, date_to=today)
+    new_leads = cached(Database.MARKETING, lead_service.count_new_leads_this_month, shared=True, today=today)
     report = cached_flow(flows.roi_report, databases=(Database.MARKETING, Database.CRM),
                          filters=RoiFilters(date_from=start, date_to=today))
     counts = by_status.groupby("status")["leads"].sum()

@@ -26,8 +26,8 @@ NEEDING_YOU = 8
 def rep_home(principal: Principal, today: date) -> None:
     mine = (principal.id,)
     quarter = replace(DashboardFilters.this_quarter(today), owner_ids=mine)
-    kpis = cached(Database.CRM, dashboard_service.get_kpis, filters=quarter, today=today)
-    year = cached(Database.CRM, dashboard_service.get_kpis,
+    kpis = cached(Database.CRM, dashboard_service.get_kpis, shared=True, filters=quarter, today=today)
+    year = cached(Database.CRM, dashboard_service.get_kpis, shared=True,
                   filters=replace(DashboardFilters.last_12_months(today), owner_ids=mine), today=today)
     columns = st.columns(5)
     note_tile(columns[0], "My open pipeline", money(kpis.open_pipeline), f"{kpis.open_deals:,} open deals")
@@ -42,7 +42,7 @@ def rep_home(principal: Principal, today: date) -> None:
         _needing_you(quarter, today)
     with right:
         st.subheader("My pipeline by stage")
-        stages = cached(Database.CRM, dashboard_service.get_funnel, filters=quarter)
+        stages = cached(Database.CRM, dashboard_service.get_funnel, shared=True, filters=quarter)
         if stages["deals"].sum() == 0:
             st.info("You have no open deals. Create one on the CRM page's Deals tab.")
         else:
@@ -53,8 +53,8 @@ def rep_home(principal: Principal, today: date) -> None:
 
 
 def _needing_you(filters: DashboardFilters, today: date) -> None:
-    medians = cached(Database.CRM, dashboard_service.get_stage_medians, today=today)
-    risky = cached(Database.CRM, dashboard_service.list_deals_at_risk, filters=filters, today=today,
+    medians = cached(Database.CRM, dashboard_service.get_stage_medians, shared=True, today=today)
+    risky = cached(Database.CRM, dashboard_service.list_deals_at_risk, shared=True, filters=filters, today=today,
                    limit=NEEDING_YOU, stage_medians=medians)
     if risky.empty:
         st.success("None of your open deals is overdue or stuck in its stage.")

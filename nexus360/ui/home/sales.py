@@ -26,8 +26,8 @@ MONTHS_SHOWN = 24
 def sales_home(today: date) -> None:
     principal = current_principal()
     this_quarter = DashboardFilters.this_quarter(today)
-    kpis = cached(Database.CRM, dashboard_service.get_kpis, filters=this_quarter, today=today)
-    year = cached(Database.CRM, dashboard_service.get_kpis, filters=DashboardFilters.last_12_months(today),
+    kpis = cached(Database.CRM, dashboard_service.get_kpis, shared=True, filters=this_quarter, today=today)
+    year = cached(Database.CRM, dashboard_service.get_kpis, shared=True, filters=DashboardFilters.last_12_months(today),
                   today=today)
     columns = st.columns(5)
     note_tile(columns[0], "Open pipeline", money(kpis.open_pipeline), f"{kpis.open_deals:,} open deals")
@@ -35,13 +35,13 @@ def sales_home(today: date) -> None:
     note_tile(columns[2], "Win rate", percent(year.current.win_rate), "last 12 months",
               help="Won deals ÷ (won + lost) closed in the last twelve months")
     if principal.has("marketing.read"):
-        new_leads = cached(Database.MARKETING, lead_service.count_new_leads_this_month, today=today)
+        new_leads = cached(Database.MARKETING, lead_service.count_new_leads_this_month, shared=True, today=today)
         note_tile(columns[3], "New leads", f"{new_leads:,}", f"since 1 {today:%b}")
     unread_tile(columns[4])
     left, right = st.columns([3, 2])
     with left:
         st.subheader("Won revenue by month")
-        revenue = cached(Database.CRM, dashboard_service.get_won_by_month,
+        revenue = cached(Database.CRM, dashboard_service.get_won_by_month, shared=True,
                          filters=DashboardFilters.months_to_date(today, MONTHS_SHOWN))
         if revenue["revenue"].sum() == 0:
             st.info("No won deals in the last two years yet.")
@@ -50,7 +50,7 @@ def sales_home(today: date) -> None:
                             key="won_by_month", config=charts.PLOTLY_CONFIG)
     with right:
         st.subheader("Open pipeline by stage")
-        stages = cached(Database.CRM, dashboard_service.get_funnel, filters=this_quarter)
+        stages = cached(Database.CRM, dashboard_service.get_funnel, shared=True, filters=this_quarter)
         if stages["deals"].sum() == 0:
             st.info("No open deals. New deals will show here by stage.")
         else:
