@@ -50,7 +50,7 @@ def next_page_of_deals(app: Any) -> None:
 def search_deals(app: Any) -> None:
     _on_tab(app, "Deals")
     box = app.text_input(key="deal_search")
-    box.input("" if box.value else "an")
+    box.input("" if box.value else "renewal")
 
 
 def open_a_deal(app: Any) -> None:
