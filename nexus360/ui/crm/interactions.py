@@ -38,9 +38,11 @@ def change_owner(app: Any) -> None:
 
 
 def only_my_deals(app: Any) -> None:
+    """Flip "Only my deals" (those who own no deals have none: their board just reruns)."""
     _on_tab(app, "Pipeline")
-    toggle = app.toggle(key="board_mine")
-    toggle.set_value(not toggle.value)
+    toggles = [toggle for toggle in app.toggle if toggle.key == "board_mine"]
+    if toggles:
+        toggles[0].set_value(not toggles[0].value)
 
 
 def next_page_of_deals(app: Any) -> None:
