@@ -299,3 +299,16 @@ def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(stat
     deal_reads = [statement for statement in statements if "deals." in statement]
     assert deal_reads  # "Who is ahead" is read for this person
     assert all("GROUP BY deals.owner_id" in statement for statement in deal_reads)  # and nothing else
+
+
+@pytest.mark.parametrize("username", ["manager", "rep", "marketer"])
+def test_every_benchmarked_interaction_runs_for_every_role(username: str) -> None:
+    """`bench pages` drives these; each must work for every role that opens the page."""
+    from nexus360.bench.pages import INTERACTIONS
+
+    app = open_crm_as(username)
+    for name, interaction in INTERACTIONS["crm"].items():
+        for _ in range(2):  # each alternates between two states
+            interaction(app)
+            app.run()
+            assert not app.exception, f"{name}: {app.exception[0].value}"

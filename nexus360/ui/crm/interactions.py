@@ -18,6 +18,8 @@ def _on_tab(app: Any, tab: str) -> None:
     if TAB_KEY in app.session_state and app.session_state[TAB_KEY] == tab:
         return
     app.session_state[TAB_KEY] = tab
+    if TAB_KEY in app.query_params:  # the bar is bound to the address: an address naming a tab wins
+        app.query_params[TAB_KEY] = tab
     app.run()
 
 
@@ -68,7 +70,9 @@ def next_page_of_companies(app: Any) -> None:
 def _turn(app: Any, tab: str, key: str) -> None:
     _on_tab(app, tab)
     on_first = len(app.session_state[f"{key}_pager"]["afters"]) == 1
-    app.button(key=f"{key}_next" if on_first else f"{key}_prev").click()
+    button = app.button(key=f"{key}_next" if on_first else f"{key}_prev")
+    if not button.disabled:  # a list of one page (a rep's own deals) just reruns
+        button.click()
 
 
 INTERACTIONS = {
