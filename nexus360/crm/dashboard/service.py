@@ -223,8 +223,9 @@ def list_deals_at_risk(
     for deal_id, title, company, stage_id, stage, amount, close_date, owner_id, entered_at in rows:
         days = (today - entered_at.date()).days if entered_at else None
         overdue = close_date is not None and close_date < today
-        stay = f"in stage {days} days" if days is not None else "in stage since an unknown date"
-        reason = "close date passed" if overdue else f"{stay} (won deals: median {medians.get(stage_id, 0):.0f})"
+        usual = f"usually {medians.get(stage_id, 0):.0f}"  # the median days won deals spent there
+        stay = f"{days} days in {stage}, {usual}" if days is not None else f"in {stage} since an unknown date, {usual}"
+        reason = "close date passed" if overdue else stay
         records.append((deal_id, title, company, stage, float(amount or 0), close_date, owner_id, days, reason))
     columns = ["deal_id", "title", "company", "stage", "amount", "close_date", "owner_id", "days_in_stage", "reason"]
     return pd.DataFrame(records, columns=columns)

@@ -49,7 +49,7 @@ def board_tab(reference: dict) -> None:
             for deal in shown.itertuples():
                 _card(principal, deal, stages)
             if stage.deals > len(shown):
-                st.caption(f"+ {stage.deals - len(shown):,} more on the Deals tab")
+                st.caption(f"and {stage.deals - len(shown):,} more on the Deals tab")
 
 
 def _empty_board(principal: Principal, mine: bool) -> str:

@@ -95,21 +95,17 @@ def _company_detail(principal: Principal, company_id: int, industries: dict, cou
     st.caption(" · ".join(literal(fact) for fact in facts if fact) or "No details yet.")
     if company.website:
         st.caption(f"Website: {literal(company.website)}")
-    contacts_col, deals_col = st.columns(2)
-    with contacts_col:
-        st.markdown("**Contacts**")
-        contacts = cached(Database.CRM, crm_service.list_contacts, company_id=company_id,
-                          limit=SHOWN_PER_COMPANY).rows
-        if contacts.empty:
-            st.caption("No contacts yet." + (" Add one on the Contacts tab." if principal.has("crm.write") else ""))
-        else:
-            shown = text_cells(contacts, ["name", "job_title", "phone"])
-            st.dataframe(shown[["name", "email", "job_title", "phone"]], hide_index=True, width="stretch",
-                         column_config={"name": "Name", "email": "Email", "job_title": "Job title",
-                                        "phone": "Phone"})
-    with deals_col:
-        st.markdown("**Deals**")
-        _company_deals(company_id)
+    # Contacts, then deals, each as wide as the page: every column shows at 1440 px.
+    st.markdown("**Contacts**")
+    contacts = cached(Database.CRM, crm_service.list_contacts, company_id=company_id, limit=SHOWN_PER_COMPANY).rows
+    if contacts.empty:
+        st.caption("No contacts yet." + (" Add one on the Contacts tab." if principal.has("crm.write") else ""))
+    else:
+        shown = text_cells(contacts, ["name", "job_title", "phone"])
+        st.dataframe(shown[["name", "email", "job_title", "phone"]], hide_index=True, width="stretch",
+                     column_config={"name": "Name", "email": "Email", "job_title": "Job title", "phone": "Phone"})
+    st.markdown("**Deals**")
+    _company_deals(company_id)
     if principal.has("crm.write") and (expander := lazy_expander("Edit company", f"edit_company_{company_id}")):
         with expander:
             _company_form(company, industries, countries)

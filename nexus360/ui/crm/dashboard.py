@@ -167,17 +167,23 @@ def _deals_at_risk(filters: DashboardFilters, today: date) -> None:
     shown = pd.DataFrame({
         "Deal": risky["title"],
         "Company": risky["company"],
-        "Stage": risky["stage"],
         "Amount": risky["amount"],
         "Close date": risky["close_date"].map(day),
         "Owner": risky["owner_id"].map(names).fillna("Former user"),
-        "Why": risky["reason"],
+        "Why": risky["reason"],  # names the stage a deal is stuck in
     })
     deal_ids = risky["deal_id"].tolist()
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420), key="dash_at_risk",
         on_select=lambda: _open_chosen(deal_ids), selection_mode="single-row",
-        column_config={"Amount": st.column_config.NumberColumn(format="dollar")},
+        column_config={  # widths that fit the page at 1440 px, every column in view
+            "Deal": st.column_config.TextColumn(width=250),
+            "Company": st.column_config.TextColumn(width=160),
+            "Amount": st.column_config.NumberColumn(format="dollar", width=95),
+            "Close date": st.column_config.TextColumn(width=100),
+            "Owner": st.column_config.TextColumn(width=115),
+            "Why": st.column_config.TextColumn(width=210),
+        },
     )
     st.caption("Pick a deal to open it on the Deals tab.")
 
