@@ -62,4 +62,4 @@ def _needing_you(filters: DashboardFilters, today: date) -> None:
     for deal in risky.itertuples():
         with st.container(border=True):
             links.link_to_deal(deal.title, int(deal.deal_id))
-            st.caption(f"{literal(deal.company)} · {literal(deal.stage)} · {money(deal.amount)} · {deal.reason}")
+            st.caption(f"{literal(deal.company)} · {money(deal.amount)} · {literal(deal.reason)}")  # names the stage
