@@ -21,21 +21,11 @@ def notifications() -> None:
 
 
 def run_send_due(*, settings=None, now: datetime | None = None, batch: int | None = None):
-    """Send what is due, logging every send in the integration log: what `send-due` and the worker run."""
-    from nexus360.config import get_settings
-    from nexus360.db import Database, session_scope
-    from nexus360.integrations import service as integrations
-    from nexus360.notifications import flows
-    from nexus360.notifications.schemas import DELIVERY
+    """Send what is due, logging every send in the integration log (the worker runs the same function,
+    `nexus360.integrations.email.flows.send_due_notifications`)."""
+    from nexus360.integrations.email.flows import send_due_notifications
 
-    settings = settings or get_settings()
-
-    def log_send(record) -> None:
-        with session_scope(Database.INTEGRATION, actor=DELIVERY) as session:
-            integrations.log_notification_email(session, DELIVERY, settings=settings, record=record)
-
-    options = {"batch": batch} if batch else {}
-    return flows.send_due(log_send=log_send, settings=settings, now=now, **options)
+    return send_due_notifications(settings=settings, now=now, batch=batch)
 
 
 @notifications.command("send-due")

@@ -26,7 +26,6 @@ from nexus360.db import Database, session_scope
 from nexus360.integrations import service
 from nexus360.integrations.client import GraphClient, GraphError, GraphUser
 from nexus360.integrations.schemas import SyncResult
-from nexus360.notifications import flows as notifications
 
 
 class DirectoryClient(Protocol):
@@ -81,9 +80,6 @@ def sync_directory(
         auth_session, principal, failed=result.status == "error", integration=service.DIRECTORY_SYNC_NAME,
         details={"status": result.status, **result.counts(), "errors": len(result.errors)})
     service.log_directory_sync(integration_session, principal, settings=settings, result=result, elapsed_ms=elapsed_ms)
-    if result.status == "error":
-        notifications.notify_integration_failing(integration=service.DIRECTORY_SYNC_NAME,
-                                                 error="; ".join(result.errors[:3]) or "The run failed.")
     return result
 
 

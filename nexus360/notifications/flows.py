@@ -74,16 +74,16 @@ def prune(*, settings: Settings | None = None, now: datetime | None = None, batc
     return counts
 
 
-def notify_integration_failing(*, integration: str, error: str, now: datetime | None = None) -> int:
-    """Tell every administrator of integrations (integrations.manage) that an integration run failed; once
-    per integration and UTC day, however often it fails that day. Returns how many were told now."""
-    moment = now or now_utc()
+def notify_integration_failing(*, integration: str, error: str, key: str, now: datetime | None = None) -> int:
+    """Tell every administrator of integrations (integrations.manage holders) that an integration is failing,
+    through its template, preferences and e-mail; `key` names the failure (one per failure streak: a retry
+    tells nobody twice). Returns how many were told now. The worker's failing-connector job calls this."""
     with session_scope(Database.AUTH) as auth:
         admins = users.list_permission_holders(auth, _DIRECTORY_READER, permission="integrations.manage")
     with session_scope(Database.NOTIFICATIONS, actor=DELIVERY) as notes:
         return notify_event(notes, None, type="integration_failing", recipients=admins,
                             data={"integration": {"name": integration, "error": error}},
-                            key=f"integration:{integration}:failing:{moment.date().isoformat()}", now=moment)
+                            key=f"integration:{key}"[:200], now=now)
 
 
 def _contacts() -> dict[int, Recipient]:

@@ -242,25 +242,15 @@ def test_a_catalogue_type_written_as_it_is_still_links_and_says_why(db) -> None:
     assert (item.link, item.reason) == ("/integrations", "you administer integrations")
 
 
-def test_a_failing_directory_sync_tells_the_admins_once_a_day(db, committed) -> None:
-    """The Microsoft Graph sync with a wrong secret (a real local Graph): admins hear of it once that day."""
-    from nexus360.auth.service import SYSTEM
-    from nexus360.config import Settings
-    from nexus360.integrations.client import GraphClient
-    from nexus360.integrations.flows import sync_directory
-    from tests.support.graph_standin import GraphStandin
+def test_a_failing_integration_tells_every_integrations_admin_once_per_streak(committed) -> None:
+    """What the worker's failing-connector job calls: each admin once per streak, through the template."""
+    from nexus360.notifications import flows
 
-    with GraphStandin(users=[]) as graph:
-        settings = Settings(**graph.settings(graph_client_secret="not-the-secret", entra_default_role="sales_rep"))
-        for _run in range(2):
-            client = GraphClient.from_settings(settings)
-            try:
-                result = sync_directory(db(Database.AUTH), db(Database.INTEGRATION), SYSTEM, client=client,
-                                        settings=settings)
-            finally:
-                client.close()
-            assert result.status == "error"
+    for _retry in range(2):
+        flows.notify_integration_failing(integration="Microsoft Graph directory sync", key="test17:3:streak:1",
+                                         error="AADSTS7000215: Invalid client secret provided.")
     with session_scope(Database.NOTIFICATIONS) as session:
         [item] = told(session, ADMIN_ID, "integration_failing")
         assert item.title == "Microsoft Graph directory sync is failing" and "AADSTS7000215" in item.message
+        assert (item.link, item.reason) == ("/integrations", "you administer integrations")
         assert told(session, MANAGER_ID, "integration_failing") == []
