@@ -48,7 +48,7 @@ def templates_tab() -> None:
             st.toast(f"{literal(template.label)}: back to the default.", icon=":material/restart_alt:")
             _rerun_tab()
         st.markdown("**Variables**")
-        st.markdown("\n".join(f"- `{{{{ {item.path} }}}}` {literal(item.description)} · :small[e.g. "
+        st.markdown("\n".join(f"- `{{{{ {item.path} }}}}` :small[{literal(item.description)} · e.g. "
                                f"{literal(item.sample)}]" for item in template.variables))
     with preview:
         _preview(chosen, subject, body)
