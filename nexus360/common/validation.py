@@ -28,7 +28,9 @@ def describe(error: dict[str, Any]) -> str:
         return f"{field} is required."
     if kind in ("greater_than_equal", "greater_than"):
         limit = context.get("ge", context.get("gt"))
-        return f"{field} must not be negative." if str(limit) == "0" else f"{field} must be at least {limit}."
+        return f"{field} must not be negative." if limit == 0 else f"{field} must be at least {limit}."
+    if kind in ("less_than_equal", "less_than"):
+        return f"{field} must be at most {context.get('le', context.get('lt'))}."
     if kind in ("decimal_parsing", "float_parsing", "int_parsing", "decimal_type"):
         return f"{field} must be a number."
     if kind.startswith("decimal_max") or kind == "decimal_whole_digits":
