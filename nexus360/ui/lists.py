@@ -1,4 +1,8 @@
-"""Server-side paginated lists: a page of rows at a time, with Previous/Next by keyset."""
+"""Server-side paginated lists: a page of rows at a time, with Previous/Next by keyset.
+
+Previous and Next change the page in their callback, before the rerun they cause, so one rerun (of the
+fragment the list is in, if any) draws the new page.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from nexus360.common.money import DASH
 from nexus360.common.pagination import Page
 
 
@@ -23,22 +28,19 @@ def pager(key: str, page: Page) -> None:
     state = st.session_state[f"{key}_pager"]
     number = len(state["afters"])
     left, middle, right = st.columns([1, 4, 1])
-    if left.button("Previous", key=f"{key}_prev", disabled=number == 1, width="stretch"):
-        state["afters"].pop()
-        st.rerun()
+    left.button("Previous", key=f"{key}_prev", disabled=number == 1, width="stretch", on_click=state["afters"].pop)
     middle.caption(f"Page {number}" + ("" if page.next_after else " · end of list"))
-    if right.button("Next", key=f"{key}_next", disabled=page.next_after is None, width="stretch"):
-        state["afters"].append(page.next_after)
-        st.rerun()
+    right.button("Next", key=f"{key}_next", disabled=page.next_after is None, width="stretch",
+                 on_click=state["afters"].append, args=(page.next_after,))
 
 
 def selectable_table(key: str, frame: pd.DataFrame, *, column_config: dict | None = None,
                      hide: tuple[str, ...] = ()) -> int | None:
-    """Show rows; return the index of the row the person selected, if any."""
+    """Show rows (a missing value as "–", never "None"); return the index of the row the person selected, if any."""
     shown = frame.drop(columns=[c for c in hide if c in frame.columns])
     event = st.dataframe(
         shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key=key,
-        column_config=column_config or {},
+        column_config=column_config or {}, placeholder=DASH,
     )
     rows = event.selection.rows if event else []
     return rows[0] if rows else None
