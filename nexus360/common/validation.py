@@ -33,7 +33,11 @@ def describe(error: dict[str, Any]) -> str:
         return f"{field} must be at most {context.get('le', context.get('lt'))}."
     if kind in ("decimal_parsing", "float_parsing", "int_parsing", "decimal_type"):
         return f"{field} must be a number."
-    if kind.startswith("decimal_max") or kind == "decimal_whole_digits":
+    if kind == "decimal_max_places":
+        return f"{field} can have at most {context.get('decimal_places')} decimals."
+    if kind == "decimal_whole_digits":
+        return f"{field} is too large: at most {context.get('whole_digits')} digits before the decimal point."
+    if kind.startswith("decimal_max"):
         return f"{field} is too large."
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"{field} must be a date."
