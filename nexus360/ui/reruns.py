@@ -4,9 +4,11 @@ A view drawn in `@st.fragment` reruns alone when one of its widgets is used; aft
 again to show the saved value. `rerun_section()` reruns the fragment when it runs alone, and the page when
 the fragment runs inside a full run (Streamlit refuses a fragment-scoped rerun there).
 
-A form is cleared after a successful save by forgetting its widgets' values (`forget_widgets`), and an edit
-form is keyed by the version of the record it edits (`version_key`), so a record changed meanwhile (a status
-move, another person's edit) shows its new values instead of what the widgets held.
+A new-record form starts empty again after a successful save: its widgets are keyed by `form_key(prefix)`,
+which `clear_form(prefix)` moves on, so the next run draws new widgets with their defaults (the browser keeps
+the values of a widget it already has, whatever the server forgets). An edit form is keyed by the version
+of the record it edits (`version_key`), so a record changed meanwhile (a status move, another person's edit,
+this save) shows its current values instead of what the widgets held.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ def rerun_section() -> NoReturn:
     raise AssertionError("st.rerun returned")  # never reached; for the type checker
 
 
-def forget_widgets(prefix: str) -> None:
-    """Drop the values of the widgets whose key starts with `prefix`: they show their defaults again."""
-    for key in [key for key in st.session_state if isinstance(key, str) and key.startswith(prefix)]:
-        del st.session_state[key]
+def form_key(prefix: str) -> str:
+    """The key of a new-record form (and the prefix of its widgets' keys) until `clear_form(prefix)`."""
+    return f"{prefix}_{st.session_state.get(f'{prefix}_round', 0)}"
+
+
+def clear_form(prefix: str) -> None:
+    """Start the form of `form_key(prefix)` again with empty widgets on the next run."""
+    st.session_state[f"{prefix}_round"] = st.session_state.get(f"{prefix}_round", 0) + 1
 
 
 def version_key(prefix: str, record: BaseModel) -> str:
