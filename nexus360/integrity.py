@@ -6,6 +6,11 @@ live on different servers, so no foreign key can hold them. For users, `find_orp
 (small) set of user ids from auth and asks each database, in SQL, for the rows whose reference is
 not in it. For record links it goes the other way: the referenced ids, a batch at a time, are looked
 up in the target table. No table is loaded whole.
+
+An operator's tool, like the demo loader: it reads every domain's tables directly, as their owner,
+instead of through services. The question it asks ("which values of this column name no row over
+there?") is about columns, not about anything a domain offers, and a service per domain listing its
+user references would only repeat these queries one table at a time.
 """
 
 from __future__ import annotations

@@ -104,3 +104,32 @@ def replace_user_roles(session: Session, user_id: int, role_ids: Iterable[int]) 
 
 def get_local_credential_by_user(session: Session, user_id: int) -> LocalCredential | None:
     return session.get(LocalCredential, user_id)
+
+
+# --- directory sync (nexus360.integrations, through the "directory sync" block of auth.service) -----
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def list_user_role_names(session: Session) -> list[tuple[int, str]]:
+    """(user id, role name) of every role held by anyone."""
+    return [(user_id, name) for user_id, name in
+            session.execute(select(UserRole.user_id, Role.name).join(Role, Role.id == UserRole.role_id))]
+
+
+def list_role_ids(session: Session) -> dict[str, int]:
+    """Every role: name -> id."""
+    return {name: role_id for name, role_id in session.execute(select(Role.name, Role.id))}
+
+
+def count_other_active_admins(session: Session, user_id: int, *, admin_role: str) -> int:
+    """Active users other than `user_id` who hold `admin_role`."""
+    statement = (
+        select(func.count(User.id))
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(Role, Role.id == UserRole.role_id)
+        .where(Role.name == admin_role, User.id != user_id, func.coalesce(User.is_active, True))
+    )
+    return int(session.execute(statement).scalar_one())

@@ -162,3 +162,129 @@ def cookie_still_valid(session: Session, *, user_id: int, issued_at: datetime) -
     if credential is None or credential.signed_out_at is None:
         return True
     return _naive_utc(issued_at) > credential.signed_out_at
+
+
+# --- directory sync ---------------------------------------------------------------------------------
+# What the Microsoft Graph directory sync (nexus360.integrations.flows) reads and writes of users: it
+# reaches the auth database only through these functions. Kept as one block, imports included, so it
+# moves as one piece.
+
+from pydantic import BaseModel  # noqa: E402
+
+from nexus360.auth.permissions import ADMIN  # noqa: E402
+
+DIRECTORY_SYNC_ACTION = "directory.sync"
+
+
+class SystemActor:
+    """The operator running the sync from the command line (or a scheduler), not a signed-in user."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+
+class DirectoryUser(BaseModel):
+    """A user as the directory sync compares them with the tenant."""
+
+    id: int
+    azure_id: str
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    is_active: bool = True
+    roles: frozenset[str] = frozenset()
+
+
+class DirectorySnapshot(BaseModel):
+    """Every user with their roles, and the names of the roles there are."""
+
+    users: list[DirectoryUser]
+    roles: frozenset[str]
+
+
+def require_directory_sync(principal: Principal | SystemActor | None) -> None:
+    """The system actor may sync; a signed-in user needs admin.users; anything else (None) is refused."""
+    if isinstance(principal, SystemActor):
+        return
+    if not isinstance(principal, Principal):  # e.g. None from a missing session: never a silent system run
+        raise AuthorizationError("admin.users")
+    require(principal, "admin.users")
+
+
+def get_directory_snapshot(session: Session, principal: Principal | SystemActor) -> DirectorySnapshot:
+    """Every user (active or not) with their roles, and every role name."""
+    require_directory_sync(principal)
+    roles_of: dict[int, set[str]] = {}
+    for user_id, role in repository.list_user_role_names(session):
+        roles_of.setdefault(user_id, set()).add(role)
+    users = [_directory_user(user, roles_of.get(user.id, set())) for user in repository.list_users(session)]
+    return DirectorySnapshot(users=users, roles=frozenset(repository.list_role_ids(session)))
+
+
+def create_directory_user(
+    session: Session, principal: Principal | SystemActor, *, azure_id: str, email: str, first_name: str | None,
+    last_name: str | None, is_active: bool, roles: set[str],
+) -> DirectoryUser:
+    """Add a user from the tenant with these roles (the database refuses what does not fit its columns)."""
+    require_directory_sync(principal)
+    user = repository.create_user(session, azure_id=azure_id, email=email, first_name=first_name, last_name=last_name)
+    if not is_active:
+        user.is_active = False
+    role_ids = repository.list_role_ids(session)
+    repository.replace_user_roles(session, user.id, (role_ids[role] for role in roles))
+    return _directory_user(user, roles)
+
+
+def update_directory_user(
+    session: Session, principal: Principal | SystemActor, *, user_id: int, azure_id: str, email: str,
+    first_name: str | None, last_name: str | None,
+) -> None:
+    """Set a user's Entra object id, email and names as the tenant has them."""
+    require_directory_sync(principal)
+    user = repository.get_user(session, user_id)
+    if user is None:
+        raise NotFoundError(f"User {user_id} does not exist.")
+    user.azure_id, user.email, user.first_name, user.last_name = azure_id, email, first_name, last_name
+    session.flush()
+
+
+def replace_directory_roles(session: Session, principal: Principal | SystemActor, *, user_id: int,
+                            roles: set[str]) -> None:
+    """Give a user exactly these roles."""
+    require_directory_sync(principal)
+    role_ids = repository.list_role_ids(session)
+    repository.replace_user_roles(session, user_id, (role_ids[role] for role in roles))
+
+
+def deactivate_directory_user(session: Session, principal: Principal | SystemActor, *, user_id: int) -> None:
+    """Deactivate a user (nothing is deleted); the caller has checked `has_another_active_admin`."""
+    require_directory_sync(principal)
+    user = repository.get_user(session, user_id)
+    if user is None:
+        raise NotFoundError(f"User {user_id} does not exist.")
+    user.is_active = False
+    session.flush()
+
+
+def has_another_active_admin(session: Session, principal: Principal | SystemActor, *, user_id: int) -> bool:
+    """Whether an active administrator other than `user_id` would remain."""
+    require_directory_sync(principal)
+    return repository.count_other_active_admins(session, user_id, admin_role=ADMIN) > 0
+
+
+def record_directory_sync(
+    session: Session, principal: Principal | SystemActor, *, failed: bool, integration: str, details: dict
+) -> None:
+    """Audit one sync run: who ran it, its status and counts."""
+    require_directory_sync(principal)
+    audit.record(session, user_id=principal.id if isinstance(principal, Principal) else None,
+                 action=DIRECTORY_SYNC_ACTION, result=audit.FAILED if failed else audit.ALLOWED,
+                 object_type="integration", object_id=integration, details=details)
+
+
+def _directory_user(user, roles: set[str]) -> DirectoryUser:
+    return DirectoryUser(id=user.id, azure_id=user.azure_id, email=user.email, first_name=user.first_name,
+                         last_name=user.last_name, is_active=user.is_active is not False, roles=frozenset(roles))

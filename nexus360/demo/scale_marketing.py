@@ -1,6 +1,6 @@
 """The marketing half of `demo seed --scale large`: 50 more campaigns and about 1,000,000 leads, by COPY.
 
-Runs after the large CRM data (`scale.seed_large`), because 5% of the leads are converted and point at
+Runs after the large CRM data (`scale_crm`), because 5% of the leads are converted and point at
 real large-scale deals (converted_deal_id, with the deal's company and contact), so the ROI report sums
 real revenue. Deterministic (one seeded generator) and idempotent: campaigns named 'Scale …' mark the
 data set as loaded. Lead ids grow with their creation time, as they do in production, because the keyset
@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from math import log
 
 from sqlalchemy import text
 
+from nexus360.common.periods import now_utc
 from nexus360.db import Database, get_engine
 from nexus360.demo import data
-from nexus360.demo.scale import KINDS, copy_rows
-from nexus360.demo.seed import LEAD_SCORES, LEAD_STATUS_MIX, LEAD_STATUSES, _ascii
+from nexus360.demo.common import copy_rows, plain_ascii
+from nexus360.demo.marketing import LEAD_SCORES, LEAD_STATUS_MIX, LEAD_STATUSES
+from nexus360.demo.scale_crm import KINDS
 
 LARGE_MARKETING = {"campaigns": 50, "leads": 1_000_000}
 CONVERTED_SHARE = 0.05
@@ -42,7 +44,7 @@ def seed_large_marketing(
             say("the large marketing data set is already loaded")
             return {}
     rng = random.Random(20261126)
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = now_utc().replace(tzinfo=None)
     today = now.date()
     deals = _converted_deals(round(sizes["leads"] * CONVERTED_SHARE))
     raw = engine.raw_connection()
@@ -159,7 +161,7 @@ def _leads(rng, count: int, windows: list[tuple], deals: list[tuple], now: datet
             mix = list(next(shares for limit, shares in LEAD_STATUS_MIX.items() if age <= limit))
             mix[LEAD_STATUSES.index("converted")] = 0  # converted leads are exactly the ones with a deal
             status, converted = rng.choices(LEAD_STATUSES, mix)[0], (None, None, None)
-        email = f"{_ascii(first)}.{_ascii(last)}.{index:07d}@{domain}"
+        email = f"{plain_ascii(first)}.{plain_ascii(last)}.{index:07d}@{domain}"
         # every 50th lead signs up again with an earlier lead's address: duplicates to flag
         recent = [*recent[-7:], email]
         if index % 50 == 49:

@@ -17,8 +17,7 @@ from typing import IO, Any, Literal, Protocol
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from nexus360.auth.schemas import Principal
-from nexus360.auth.service import require
+from nexus360.common.errors import AuthorizationError
 from nexus360.db.base import Database
 from nexus360.importing.parsers import parse_bool, parse_date, parse_decimal, parse_email, parse_int, parse_text
 from nexus360.importing.reader import CsvFile, ImportFileError, open_csv
@@ -130,6 +129,22 @@ class BatchHandler(Protocol):
 SessionFactory = Callable[[Database], AbstractContextManager[Session]]
 
 
+class ActingUser(Protocol):
+    """Who imports, as the caller hands them in (auth's Principal is one): checked here, passed on to the
+    entity's importer and to row-level security."""
+
+    id: int
+    email: str
+    is_active: bool
+    permissions: frozenset[str]
+
+
+def require_permission(user: ActingUser, permission: str) -> None:
+    """AuthorizationError unless the user is active and holds `permission` (auth.service.require's rule)."""
+    if not user.is_active or permission not in user.permissions:
+        raise AuthorizationError(permission, user_email=user.email)
+
+
 @dataclass(frozen=True)
 class ImporterSpec:
     """An entity that can be imported: its fields, where it lives, who may import it, how batches are handled."""
@@ -140,7 +155,7 @@ class ImporterSpec:
     permission: str
     fields: tuple[FieldSpec, ...]
     natural_key: str  # how a row finds the record it updates, in words for the page
-    start: Callable[[SessionFactory, Principal, Mapping[str, Any]], BatchHandler]
+    start: Callable[[SessionFactory, ActingUser, Mapping[str, Any]], BatchHandler]
 
     @property
     def labels(self) -> dict[str, str]:
@@ -256,7 +271,7 @@ def run_import(
     spec: ImporterSpec,
     source: str | os.PathLike[str] | IO[bytes],
     *,
-    principal: Principal,
+    principal: ActingUser,
     sessions: SessionFactory,
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
@@ -266,7 +281,7 @@ def run_import(
     summary: ImportSummary | None = None,
 ) -> ImportSummary:
     """Import a CSV file batch by batch, each batch in its own `sessions(spec.database)` transaction."""
-    require(principal, spec.permission)
+    require_permission(principal, spec.permission)
     summary = summary if summary is not None else ImportSummary(entity=spec.entity, dry_run=dry_run)
     with open_csv(source) as csv_file:
         columns = match_columns(csv_file.header, spec.fields, mapping)
@@ -287,14 +302,14 @@ def preview_import(
     spec: ImporterSpec,
     source: str | os.PathLike[str] | IO[bytes],
     *,
-    principal: Principal,
+    principal: ActingUser,
     sessions: SessionFactory,
     mapping: Mapping[str, str] | None = None,
     rows: int = PREVIEW_ROWS,
     options: Mapping[str, Any] | None = None,
 ) -> list[RowOutcome]:
     """The first `rows` rows as they would be imported (a dry run: nothing is written)."""
-    require(principal, spec.permission)
+    require_permission(principal, spec.permission)
     with open_csv(source) as csv_file:
         columns = match_columns(csv_file.header, spec.fields, mapping)
         handler = spec.start(sessions, principal, options or {})

@@ -3,6 +3,9 @@
 The rows go to the entity's database and the audit event to auth; the two may live on different
 servers, so they cannot share a transaction. Batches are idempotent (rows are matched by natural
 key), so an import that stopped half-way is completed by running it again.
+
+Importing sits below the domains and may not import auth: the caller hands in who imports (auth's
+Principal) and where runs are recorded (auth's `audit.record`).
 """
 
 from __future__ import annotations
@@ -11,19 +14,16 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from nexus360.auth import audit, people
-from nexus360.auth import service as auth_service
-from nexus360.auth.permissions import ADMIN
-from nexus360.auth.schemas import Principal
-from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, NotFoundError, ValidationError
+from nexus360.common.errors import AuthorizationError, DatabaseUnavailable
 from nexus360.db import Database, session_scope
 from nexus360.importing.core import (
     BATCH_SIZE,
     PREVIEW_ROWS,
+    ActingUser,
     ImportFileError,
     ImportSummary,
     Progress,
@@ -37,7 +37,15 @@ from nexus360.importing.core import (
 from nexus360.importing.registry import get_importer
 
 Source = str | os.PathLike[str] | IO[bytes]
-_COMMAND_LINE = Principal(id=0, email="command line")  # reads the directory to find the operator
+ALLOWED, REFUSED, FAILED = "allowed", "refused", "failed"  # the audit log's results (auth.audit)
+
+
+class AuditLog(Protocol):
+    """Records one event in the auth database's audit log: `nexus360.auth.audit.record`."""
+
+    def __call__(self, session: Session, *, user_id: int | None, action: str, result: str,
+                 object_type: str | None = None, object_id: object | None = None,
+                 details: dict[str, Any] | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -50,7 +58,7 @@ class FileLayout:
     columns: dict[str, str | None]  # field name -> column name (None: no column matched)
 
 
-def sessions_as(principal: Principal) -> SessionFactory:
+def sessions_as(principal: ActingUser) -> SessionFactory:
     """Open each transaction as `principal` (row-level security and triggers see who acts)."""
 
     @contextmanager
@@ -72,7 +80,7 @@ def inspect_file(entity: str, source: Source, *, mapping: Mapping[str, str] | No
 
 
 def preview_file(
-    entity: str, source: Source, *, principal: Principal, mapping: Mapping[str, str] | None = None,
+    entity: str, source: Source, *, principal: ActingUser, mapping: Mapping[str, str] | None = None,
     rows: int = PREVIEW_ROWS, options: Mapping[str, Any] | None = None,
 ) -> list[RowOutcome]:
     """The first rows as they would be imported, with each row's problem; nothing is written."""
@@ -84,7 +92,8 @@ def import_file(
     entity: str,
     source: Source,
     *,
-    principal: Principal,
+    principal: ActingUser,
+    audit_log: AuditLog,
     mapping: Mapping[str, str] | None = None,
     dry_run: bool = False,
     progress: Callable[[Progress], None] | None = None,
@@ -93,7 +102,7 @@ def import_file(
     channel: str = "page",
     batch_size: int = BATCH_SIZE,
 ) -> ImportSummary:
-    """Import a CSV file as `principal`, one committed transaction per batch; the run is audited."""
+    """Import a CSV file as `principal`, one committed transaction per batch; the run goes to `audit_log`."""
     spec = get_importer(entity)
     summary = ImportSummary(entity=spec.entity, dry_run=dry_run)
     details: dict[str, Any] = {"file": (source_name or _name_of(source))[:200], "channel": channel,
@@ -102,33 +111,18 @@ def import_file(
         run_import(spec, source, principal=principal, sessions=sessions_as(principal), mapping=mapping,
                    dry_run=dry_run, batch_size=batch_size, progress=progress, options=options, summary=summary)
     except AuthorizationError as error:
-        _audit(principal, spec.entity, audit.REFUSED, {**details, "permission": error.permission})
+        _audit(audit_log, principal, spec.entity, REFUSED, {**details, "permission": error.permission})
         raise
     except ImportFileError:
         raise  # nothing was read, nothing was written
     except BaseException as error:
         if not dry_run and summary.rows:  # some batches were committed: say so before the error surfaces
-            _audit(principal, spec.entity, audit.FAILED, {**details, **_counts(summary), "error": type(error).__name__})
+            _audit(audit_log, principal, spec.entity, FAILED,
+                   {**details, **_counts(summary), "error": type(error).__name__})
         raise
     if not dry_run:
-        _audit(principal, spec.entity, audit.ALLOWED, {**details, **_counts(summary)})
+        _audit(audit_log, principal, spec.entity, ALLOWED, {**details, **_counts(summary)})
     return summary
-
-
-def operator_principal(session: Session, *, email: str | None = None) -> Principal:
-    """Who a command-line import acts as: the user with `email`, else the first active administrator."""
-    if email:
-        try:
-            principal = auth_service.get_principal_by_email(session, email.strip())
-        except NotFoundError as error:
-            raise ValidationError(f"--as {email}: {error}") from error
-        if not principal.is_active:
-            raise ValidationError(f"--as {email}: this user is deactivated.")
-        return principal
-    admins = people.list_people(session, _COMMAND_LINE, roles=[ADMIN], active_only=True)
-    if not admins:
-        raise ValidationError("There is no active administrator to import as; name a user with --as EMAIL.")
-    return auth_service.get_principal(session, min(row[0] for row in admins))
 
 
 def _counts(summary: ImportSummary) -> dict[str, int]:
@@ -141,11 +135,11 @@ def _name_of(source: Source) -> str:
     return str(getattr(source, "name", "upload"))
 
 
-def _audit(principal: Principal, entity: str, result: str, details: dict[str, Any]) -> None:
+def _audit(audit_log: AuditLog, principal: ActingUser, entity: str, result: str, details: dict[str, Any]) -> None:
     try:
         with session_scope(Database.AUTH, actor=principal) as session:
-            audit.record(session, user_id=principal.id, action=f"import.{entity}", result=result,
-                         object_type="import", object_id=entity, details=details)
+            audit_log(session, user_id=principal.id, action=f"import.{entity}", result=result,
+                      object_type="import", object_id=entity, details=details)
     except DatabaseUnavailable:
-        if result == audit.ALLOWED:
+        if result == ALLOWED:
             raise

@@ -17,8 +17,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from nexus360.auth.schemas import Principal
-from nexus360.importing.core import Action, FieldSpec, RowOutcome, SourceRow, parse_row
+from nexus360.importing.core import ActingUser, Action, FieldSpec, RowOutcome, SourceRow, parse_row
 
 
 def validate(
@@ -130,7 +129,7 @@ class RowImporter:
     table: ClassVar[Table]
     columns: ClassVar[tuple[str, ...]]
 
-    def __init__(self, refs: Any, principal: Principal) -> None:
+    def __init__(self, refs: Any, principal: ActingUser) -> None:
         self.refs = refs
         self.principal = principal
         self.by_name = {spec.name: spec for spec in self.fields}

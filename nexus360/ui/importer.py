@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from nexus360.auth import audit
 from nexus360.common.errors import DatabaseUnavailable
 from nexus360.common.exporting import to_csv_bytes
 from nexus360.importing import flows
@@ -133,8 +134,8 @@ def _buttons(spec: ImporterSpec, uploaded: Any, mapping: dict[str, str], key: st
         with friendly_errors():  # refusals and other errors: a clear message, and the script stops
             try:
                 summary = flows.import_file(spec.entity, _rewound(uploaded), principal=current_principal(),
-                                            mapping=mapping, dry_run=dry_run, progress=show, options=options,
-                                            source_name=uploaded.name, channel="page")
+                                            audit_log=audit.record, mapping=mapping, dry_run=dry_run, progress=show,
+                                            options=options, source_name=uploaded.name, channel="page")
             except ImportFileError as error:
                 st.error(escape_markdown(str(error)))
                 return None

@@ -8,14 +8,14 @@ from nexus360.compensation import service
 from nexus360.compensation.models import SalesPerformance
 from nexus360.db import Database
 from nexus360.db.engine import set_actor
-from nexus360.demo import seed
+from nexus360.demo.common import Clock, demo_anchor, quarters
 from tests.compensation.conftest import MANAGER
 
 
 def test_recomputing_the_latest_seeded_quarter_reproduces_its_statements(db) -> None:
     comp, crm, auth = db(Database.COMPENSATION), db(Database.CRM), db(Database.AUTH)
     set_actor(comp, MANAGER)
-    [(start, end)] = seed._quarters(seed.Clock(seed.demo_anchor()), -1, -1)
+    [(start, end)] = quarters(Clock(demo_anchor()), -1, -1)
     seeded = {row.user_id: (row.revenue, row.commission) for row in comp.execute(
         select(SalesPerformance.user_id, SalesPerformance.revenue, SalesPerformance.commission)
         .where(SalesPerformance.period_start == start))}

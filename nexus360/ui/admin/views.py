@@ -7,11 +7,13 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from nexus360.auth import admin, directory, flows
+from nexus360.auth import admin
 from nexus360.auth import service as auth_service
 from nexus360.common.periods import today_utc
 from nexus360.config import get_settings
 from nexus360.db import Database
+from nexus360.integrations import flows as integration_flows
+from nexus360.integrations import service as integration_service
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import call, current_principal, friendly_errors
 from nexus360.ui.sidebar import ROLE_LABELS
@@ -139,7 +141,7 @@ def audit_tab() -> None:
 
 def directory_tab() -> None:
     st.caption("Creates and updates users from Microsoft Entra ID and maps group memberships to roles.")
-    last = call(Database.INTEGRATION, directory.last_sync)
+    last = call(Database.INTEGRATION, integration_service.last_sync)
     if last is None:
         st.info("The directory has not been synced yet.")
     else:
@@ -153,6 +155,6 @@ def directory_tab() -> None:
             st.warning(error)
     if st.button("Sync now", type="primary", icon=":material/sync:"):
         with st.spinner("Reading the directory from Microsoft Graph…"), friendly_errors():
-            result = flows.run_directory_sync(current_principal(), settings=get_settings())
+            result = integration_flows.run_directory_sync(current_principal(), settings=get_settings())
         _done(f"Directory sync: {result.status}")
         st.rerun()

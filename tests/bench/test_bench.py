@@ -1,4 +1,4 @@
-"""`bench marketing` and `bench commissions` run on the seeded demo data and print figures for every query.
+"""`bench crm|marketing|commissions` run on the seeded demo data and print figures for every query.
 
 The figures themselves are not asserted (speed is judged on `demo seed --scale large`, not in tests);
 what is checked is that every query of the page runs through its service and its SQL is replayed.
@@ -63,3 +63,11 @@ def test_bench_commissions_prints_figures_for_every_commissions_query():
 
     assert report["statements"] > 0 and report["deals"] > 0
     _assert_figures(report, COMMISSIONS_QUERIES)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_bench_crm_times_the_dashboard_kpis_for_each_filter():
+    report = _bench("crm", "--only", "dashboard.kpis.")
+
+    assert report["deals"] > 0
+    _assert_figures(report, {f"dashboard.kpis.{label}" for label in ("quarter", "12_months", "team", "industry")})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nexus360.cli import serve, streamlit_command
+from nexus360.cli.serve import serve, streamlit_command
 
 
 def _options(args: list[str]) -> dict:

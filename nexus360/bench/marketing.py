@@ -1,8 +1,7 @@
-"""`bench marketing` and `bench commissions`: the queries the Campaigns & Leads and Commissions pages run.
+"""`bench marketing`: every query the Campaigns & Leads page runs (lead lists, export, campaigns, ROI).
 
-Timed by the harness in `nexus360.bench` (median and p95 through the services and as raw SQL). Search
-terms, campaigns, periods and reps are taken from the data itself, so the same query sets run on the small
-demo data (tests) and on `demo seed --scale large` (about a million leads and a million deals).
+Search terms and campaigns are taken from the data itself, so the same query set runs on the small demo
+data (tests) and on `demo seed --scale large` (about a million leads and a million deals).
 """
 
 from __future__ import annotations
@@ -12,11 +11,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from nexus360.auth.permissions import MARKETER, SALES_MANAGER, SALES_REP
-from nexus360.bench import Query, Timed, acting, count_rows, run_queries, second_page, user_ids
-from nexus360.common.periods import previous_quarter, quarter_of, today_utc
-from nexus360.compensation import service as compensation_service
-from nexus360.compensation import summaries
+from nexus360.auth.permissions import MARKETER
+from nexus360.bench.common import Query, Timed, acting, count_rows, run_queries, second_page, user_ids
+from nexus360.common.periods import today_utc
 from nexus360.db import Database, session_scope
 from nexus360.marketing import repository as marketing_repository
 from nexus360.marketing.campaigns import service as campaign_service
@@ -99,45 +96,3 @@ def bench_marketing(*, runs: int = 15, only: str | None = None) -> dict[str, Any
         marketing_queries(sample, today_utc()), database=Database.MARKETING, principal=marketer, runs=runs, only=only
     )
     return {**sizes, "deals": count_rows(Database.CRM, "deals"), "sample": sample, **figures}
-
-
-def commissions_queries(sample: dict[str, Any], rep: int) -> dict[str, Query | Timed]:
-    """Every query the Commissions page runs, and the run's read of a quarter's won deals (CRM)."""
-    period = {"period_start": sample["period_start"], "period_end": sample["period_end"]}
-    rep_principal = acting(rep, SALES_REP)
-    quarter = previous_quarter(quarter_of(today_utc()))
-    return {
-        "team_period": lambda s, p: summaries.team_period(s, p, **period),
-        "team_history": lambda s, p: summaries.team_history(s, p, periods=8),
-        "list_periods": lambda s, p: summaries.list_periods(s, p),
-        "get_statement": lambda s, p: compensation_service.get_statement(s, p, user_id=rep, **period),
-        "my_history": Timed((Database.COMPENSATION,), lambda s, p: summaries.my_history(s, p, limit=12),
-                            principal=rep_principal),
-        "earnings_overview": Timed(
-            (Database.COMPENSATION,),
-            lambda s, p: summaries.earnings_overview(s, p, user_id=rep, today=today_utc()), principal=rep_principal,
-        ),
-        "run_period.list_won_deals.quarter": Timed(
-            (Database.CRM,),
-            lambda crm, p: compensation_service.list_won_deals(crm, period_start=quarter.start,
-                                                               period_end=quarter.end),
-        ),
-    }
-
-
-def bench_commissions(*, runs: int = 15, only: str | None = None) -> dict[str, Any]:
-    """Median and p95 (ms) of every Commissions query, through the services and as the same raw SQL."""
-    manager = acting(user_ids(SALES_MANAGER)[0], SALES_MANAGER)
-    with session_scope(Database.COMPENSATION, admin=True) as session:
-        latest = session.execute(text(
-            "SELECT user_id, period_start, period_end FROM sales_performance "
-            "ORDER BY period_start DESC, period_end DESC, user_id LIMIT 1"
-        )).one()
-    sample = {"rep": latest.user_id, "period_start": latest.period_start, "period_end": latest.period_end}
-    figures = run_queries(
-        commissions_queries(sample, latest.user_id), database=Database.COMPENSATION, principal=manager, runs=runs,
-        only=only,
-    )
-    sizes = {"statements": count_rows(Database.COMPENSATION, "sales_performance"),
-             "deals": count_rows(Database.CRM, "deals")}
-    return {**sizes, "sample": {key: str(value) for key, value in sample.items()}, **figures}

@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth import service as auth_service
 from nexus360.auth.audit import list_events
-from nexus360.auth.directory import SYSTEM, SyncResult, last_sync, sync_directory
 from nexus360.auth.models import AuditEvent, Role, User, UserRole
 from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, Principal
+from nexus360.auth.service import SYSTEM
 from nexus360.common.errors import AuthorizationError
 from nexus360.config import Settings, reset_settings
 from nexus360.db import Database, session_scope
-from nexus360.integrations.graph import GraphClient, GraphError, GraphNotConfigured
+from nexus360.integrations.client import GraphClient, GraphError, GraphNotConfigured
+from nexus360.integrations.flows import sync_directory
 from nexus360.integrations.models import IntegrationConfig, IntegrationLog
+from nexus360.integrations.schemas import SyncResult
+from nexus360.integrations.service import last_sync
 from tests.support.graph_standin import GraphStandin, standin_user
 
 

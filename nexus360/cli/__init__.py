@@ -1,0 +1,27 @@
+"""`python -m nexus360 …`: one module per verb group, each registered below with one line.
+
+A command parses its arguments, calls a service or flow, prints JSON (or a line on stderr) and exits
+non-zero with one sentence on bad input (`common.friendly_errors`). See docs/architecture.md, "Add a command".
+"""
+
+from __future__ import annotations
+
+import click
+
+from nexus360.cli import auth, bench, check, commissions, db, demo, importing, serve
+
+
+@click.group()
+def main() -> None:
+    """Nexus360 command line."""
+
+
+main.add_command(db.db)
+main.add_command(demo.demo)
+main.add_command(check.check)
+main.add_command(auth.auth)
+main.add_command(importing.import_csv)
+main.add_command(commissions.commissions)
+main.add_command(db.server)
+main.add_command(serve.serve)
+main.add_command(bench.bench)

@@ -1,0 +1,62 @@
+"""`bench crm|marketing|commissions`: time every query a page runs (JSON figures; see nexus360.bench)."""
+
+from __future__ import annotations
+
+import click
+
+from nexus360.cli.common import echo_json, friendly_errors
+
+RUNS = click.option("--runs", default=15, show_default=True, type=click.IntRange(1, 1000), help="Timed runs per query.")
+ONLY = click.option("--only", default=None, help="Only queries whose name contains this text.")
+
+
+@click.group()
+def bench() -> None:
+    """Benchmarks that print figures (JSON)."""
+
+
+@bench.command("pages")
+@click.option("--runs", default=5, show_default=True, type=click.IntRange(1, 100), help="Timed reruns per figure.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["manager", "rep", "marketer", "admin"]),
+              help="Only these demo users (repeatable; default all four).")
+@click.option("--only", default=None, help="Only pages whose address contains this text.")
+@friendly_errors
+def bench_pages(runs: int, roles: tuple[str, ...], only: str | None) -> None:
+    """Script time (median/p95 ms) and SQL statements of every page, tab and interaction, per role, under AppTest."""
+    from nexus360.bench.pages import ROLES
+    from nexus360.bench.pages import bench_pages as run_bench
+
+    echo_json(run_bench(runs=runs, roles=roles or ROLES, only=only))
+
+
+@bench.command("crm")
+@RUNS
+@ONLY
+@friendly_errors
+def bench_crm(runs: int, only: str | None) -> None:
+    """Median and p95 of every CRM query, through the services and as raw SQL (seed --scale large first)."""
+    from nexus360.bench.crm import bench_crm as run_bench
+
+    echo_json(run_bench(runs=runs, only=only))
+
+
+@bench.command("marketing")
+@RUNS
+@ONLY
+@friendly_errors
+def bench_marketing(runs: int, only: str | None) -> None:
+    """Median and p95 of every Campaigns & Leads query (lead lists, export, campaigns, ROI), services and raw SQL."""
+    from nexus360.bench.marketing import bench_marketing as run_bench
+
+    echo_json(run_bench(runs=runs, only=only))
+
+
+@bench.command("commissions")
+@RUNS
+@ONLY
+@friendly_errors
+def bench_commissions(runs: int, only: str | None) -> None:
+    """Median and p95 of every Commissions query and of the run's won-deals read, services and raw SQL."""
+    from nexus360.bench.compensation import bench_commissions as run_bench
+
+    echo_json(run_bench(runs=runs, only=only))
