@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, Field
 
-from nexus360.common.money import Money
-
 from nexus360.common.errors import ValidationError
+from nexus360.common.money import Money
 from nexus360.common.validation import parse
 
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import delete, func, select
 from streamlit.testing.v1 import AppTest
 
+from nexus360.bench.pages import StatementCounter
 from nexus360.common.periods import today_utc
 from nexus360.db import Database, session_scope
 from nexus360.marketing.campaigns import service as campaign_service
 from nexus360.marketing.models import Campaign, CampaignChange
-from nexus360.page_bench import StatementCounter
 from tests.pages.apptest import principal_for, shown
 from tests.pages.marketing_app import (
     PAYLOAD,
