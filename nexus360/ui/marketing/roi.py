@@ -54,10 +54,13 @@ def roi_filters(today: date) -> RoiFilters:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=1000)
-def _report(principal: Principal, filters_json: str, generations: tuple[int, int]) -> RoiReport:
-    # Keyed by the user (their scope), the filters and the data generations of both databases it reads, so any
-    # write this process commits to either makes the next read fresh.
-    return flows.roi_report(principal, filters=RoiFilters.model_validate_json(filters_json))
+def _report(_principal: Principal, scope: tuple[str, ...], filters_json: str,
+            generations: tuple[int, int]) -> RoiReport:
+    # The report is the same for everyone with the same permissions (no per-user rows in it), so it is keyed by
+    # those (`scope`), not by the user: the first to open a period computes it for all. Also keyed by the
+    # filters and by the data generations of both databases it reads: any write this process commits to either
+    # makes the next read fresh.
+    return flows.roi_report(_principal, filters=RoiFilters.model_validate_json(filters_json))
 
 
 @st.fragment
@@ -65,7 +68,8 @@ def roi_tab() -> None:
     filters = roi_filters(today_utc())
     generations = (data_generation(Database.MARKETING), data_generation(Database.CRM))
     with friendly_errors():
-        report = _report(current_principal(), filters.model_dump_json(), generations)
+        principal = current_principal()
+        report = _report(principal, tuple(sorted(principal.permissions)), filters.model_dump_json(), generations)
     if not report.campaigns and not report.totals.leads:
         st.info("No campaigns or leads in this period. Choose a longer period, such as All time, or clear the "
                 "campaign types.", icon=":material/filter_alt_off:")
