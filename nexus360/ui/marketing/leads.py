@@ -25,7 +25,7 @@ from nexus360.ui.marketing.lead_form import lead_form
 from nexus360.ui.reruns import rerun_section
 from nexus360.ui.session import FAILED, cached, call, current_principal, submit
 
-SCORE = st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%d")
+SCORE = st.column_config.ProgressColumn("Score", min_value=0, max_value=100, format="%d", width=90)
 SCORE_RANGE = range(0, 101)
 
 
@@ -73,13 +73,16 @@ def leads_tab() -> None:
         name=(rows["first_name"].fillna("") + " " + rows["last_name"].fillna("")).str.strip(),
         status=rows["status"].map(label),
     )
+    # Widths (px) that fit 1440 px with no column cut off; the job title and the rest are in the lead's details.
+    text = st.column_config.TextColumn
     chosen = selectable_table(
         "leads_table",
-        frame[["name", "company_name", "status", "score", "campaign", "email", "job_title", "created_at"]],
+        frame[["name", "company_name", "status", "score", "campaign", "email", "created_at"]],
         column_config={
-            "name": "Name", "email": "Email", "company_name": "Company", "job_title": "Job title",
-            "campaign": "Campaign", "status": "Status", "score": SCORE,
-            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD"),
+            "name": text("Name", width=140), "company_name": text("Company", width=150),
+            "status": text("Status", width=85), "score": SCORE, "campaign": text("Campaign", width=165),
+            "email": text("Email", width=180),
+            "created_at": st.column_config.DatetimeColumn("Created", format="YYYY-MM-DD", width=90),
         },
     )
     pager("leads", page)

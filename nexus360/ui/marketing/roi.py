@@ -27,6 +27,8 @@ from nexus360.ui.session import CACHE_TTL_SECONDS, current_principal, friendly_e
 PERIODS = ("Last 12 months", "This year", "This quarter", "All time", "Custom")
 BUDGET_GREY = "#8A94A6"
 TOP_CAMPAIGNS = 12
+LABEL_MAX = 36  # characters of a campaign name beside its bars; the whole name is in the hover text
+NAME_WIDTH = 270  # px: the table's other nine columns are "small" (75 px); 945 px in all at 1440
 
 
 def period(choice: str, today: date) -> tuple[date | None, date | None]:
@@ -141,22 +143,28 @@ def funnel_chart(funnel: list[tuple[str, int]]) -> go.Figure:
 
 
 def chart_names(rows: pd.DataFrame) -> list[str]:
-    """Campaign names as Plotly labels: escaped (Plotly reads HTML there, so a name with a link stays text),
-    and told apart by their start month when two are called the same (Plotly would draw them as one)."""
-    names = [chart_text(name) for name in rows["name"]]
+    """Campaign names as they read beside the bars: told apart by their start month when two are called the same
+    (Plotly would draw them as one), shortened past LABEL_MAX characters (the hover text has the whole name)."""
+    names = list(rows["name"])
     starts = [f" ({start:%b %Y})" if isinstance(start, date) else "" for start in rows["start_date"]]
-    return [name + start if names.count(name) > 1 else name for name, start in zip(names, starts, strict=True)]
+    names = [name + start if names.count(name) > 1 else name for name, start in zip(names, starts, strict=True)]
+    return [name if len(name) <= LABEL_MAX else name[: LABEL_MAX - 1].rstrip() + "…" for name in names]
 
 
 def comparison_chart(frame: pd.DataFrame) -> go.Figure:
-    """Budget against won revenue for the campaigns that spent or earned most, largest on top."""
+    """Budget against won revenue for the campaigns that spent or earned most, largest on top.
+
+    Names are what people wrote: escaped for Plotly, which reads HTML in labels and hover text (a name with a
+    link stays text).
+    """
     rows = frame.assign(size=frame[["budget", "won_revenue"]].fillna(0).max(axis=1)).nlargest(TOP_CAMPAIGNS, "size")
-    names = chart_names(rows)
+    names = [chart_text(name) for name in chart_names(rows)]
+    whole = [chart_text(name) for name in rows["name"]]
     figure = go.Figure()
     figure.add_bar(y=names, x=rows["budget"], name="Budget", orientation="h", marker_color=BUDGET_GREY,
-                   hovertemplate="%{y}<br>Budget $%{x:,.0f}<extra></extra>")
-    figure.add_bar(y=names, x=rows["won_revenue"], name="Won revenue", orientation="h",
-                   marker_color=charts.BRAND, hovertemplate="%{y}<br>Won $%{x:,.0f}<extra></extra>")
+                   customdata=whole, hovertemplate="%{customdata}<br>Budget $%{x:,.0f}<extra></extra>")
+    figure.add_bar(y=names, x=rows["won_revenue"], name="Won revenue", orientation="h", marker_color=charts.BRAND,
+                   customdata=whole, hovertemplate="%{customdata}<br>Won $%{x:,.0f}<extra></extra>")
     charts.style(figure, height=max(300, 44 * len(rows) + 60))
     figure.update_layout(barmode="group")
     figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True, ticksuffix="  ")
@@ -175,8 +183,9 @@ def campaign_frame(report: RoiReport) -> pd.DataFrame:
     return frame
 
 
-# What a manager funds by first (budget, won, ROI), then the funnel figures; narrow enough for 1440 px.
-TABLE_COLUMNS = ["name", "type", "budget", "won_revenue", "roi", "leads", "qualification_rate", "conversion_rate",
+# What a manager funds by first (budget, won, ROI), then the funnel figures; all of it fits 1440 px with whole
+# campaign names (the types are a filter above).
+TABLE_COLUMNS = ["name", "budget", "won_revenue", "roi", "leads", "qualification_rate", "conversion_rate",
                  "cost_per_lead", "cost_per_converted", "pipeline_value"]
 
 
@@ -191,8 +200,7 @@ def campaign_table(frame: pd.DataFrame) -> None:
         width="stretch",
         placeholder=DASH,
         column_config={
-            "name": st.column_config.TextColumn("Campaign", pinned=True, width="medium"),
-            "type": st.column_config.TextColumn("Type", width="small"),
+            "name": st.column_config.TextColumn("Campaign", pinned=True, width=NAME_WIDTH),
             "budget": number("Budget ($)", format="compact", width="small"),
             "won_revenue": number("Won ($)", format="compact", width="small"),
             "roi": number("ROI", format="%+.0f%%", width="small", help="(won revenue − budget) ÷ budget"),
