@@ -42,7 +42,7 @@ def import_csv(
     entity: str, file: Path, mappings: tuple[str, ...], dry_run: bool, as_email: str | None, campaign_name: str | None
 ) -> None:
     """Import FILE (CSV) into ENTITY and print one JSON summary; rows with problems are listed, not fatal."""
-    from nexus360.auth import audit
+    from nexus360.auth.audit import service as audit
     from nexus360.common.errors import ValidationError
     from nexus360.db import Database, session_scope
     from nexus360.importing import flows
@@ -54,7 +54,7 @@ def import_csv(
     if campaign_name is not None:
         if entity.lower() != "leads":
             raise ValidationError("--campaign applies to leads only.")
-        from nexus360.marketing.importing import campaign_id_by_name
+        from nexus360.marketing.importing.service import campaign_id_by_name
 
         with session_scope(Database.MARKETING, actor=principal) as session:
             options["campaign_id"] = campaign_id_by_name(session, campaign_name)

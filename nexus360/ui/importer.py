@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from nexus360.auth import audit
+from nexus360.auth.audit import service as audit
 from nexus360.common.errors import DatabaseUnavailable
 from nexus360.common.exporting import to_csv_bytes
 from nexus360.importing import flows

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import streamlit as st
 
-from nexus360.auth import people
 from nexus360.auth.schemas import Principal
+from nexus360.auth.users import service as people
 from nexus360.common.money import money_exact
 from nexus360.db import Database
 from nexus360.marketing.campaigns import service as campaign_service
