@@ -133,6 +133,22 @@ def test_a_new_lead_moves_on_to_contacted_and_the_page_says_so_at_once(qualified
     assert any(caption.value.endswith("Contacted") for caption in app.caption)
 
 
+def test_a_saved_lead_shows_its_new_values_at_once(qualified_lead) -> None:
+    app = open_lead(open_leads_as("marketer"), qualified_lead["email"])
+    form = f"lead_form_{qualified_lead['id']}_"
+    open_expander(app, f"edit_lead_{qualified_lead['id']}_open")
+    widget(app, "text_input", form + "").input(qualified_lead["email"])  # the email box comes first; unchanged
+    next(box for box in app.text_input if (box.key or "").startswith(form) and box.key.endswith("_first_name")).input(
+        "Ada")
+    next(button for button in app.button if (button.key or "").startswith(form)).click().run()
+    assert not app.exception and not errors(app)
+    assert shown(app.subheader[0].value) == f"Ada {qualified_lead['last_name']}"
+    assert list(table(app, "leads_table").value["name"]) == [f"Ada {qualified_lead['last_name']}"]
+    first_name = next(box for box in app.text_input if (box.key or "").startswith(form) and
+                      box.key.endswith("_first_name"))
+    assert first_name.value == "Ada"
+
+
 def test_a_new_lead_with_a_known_email_needs_a_second_press_and_then_the_form_is_empty(qualified_lead) -> None:
     app = open_expander(open_leads_as("marketer"), "new_lead_open")
     widget(app, "text_input", f"{NEW}_0_email").input(qualified_lead["email"].upper())
