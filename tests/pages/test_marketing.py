@@ -110,6 +110,20 @@ def test_a_warm_rerun_of_each_tab_sends_no_more_than_the_sidebars_statements(tab
     assert cold[0] <= 10, f"a cold rerun of {tab} sent {cold[0]} statements"
 
 
+@pytest.mark.parametrize(("tab", "table_key"), [("Campaigns", "campaigns_table"), ("Leads", "leads_table")])
+def test_opening_a_record_sends_few_statements(tab: str, table_key: str) -> None:
+    app = open_campaigns_as("marketer", tab)
+    counter = StatementCounter()
+    try:
+        for row in range(3):  # records not seen before: their reads are not cached yet
+            with counter.counting() as sent:
+                select_row(app, table_key, row)
+            assert not app.exception
+            assert sent[0] <= 10, f"opening row {row} of {tab} sent {sent[0]} statements"
+    finally:
+        counter.close()
+
+
 # --- the campaigns tab ---------------------------------------------------------------------------
 
 
