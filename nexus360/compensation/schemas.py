@@ -242,6 +242,7 @@ class Dispute(BaseModel):
     period_start: date | None = None  # of the disputed statement, so a list can say which period
     period_end: date | None = None
     line_explanation: str | None = None  # what the disputed line says it pays for
+    line_deal_id: int | None = None  # the deal the disputed line pays for, to name it
 
 
 class HistoryEntry(BaseModel):
