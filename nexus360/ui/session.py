@@ -116,23 +116,28 @@ def _shown_in_place(run: Callable[[], T]) -> T:
     return FAILED
 
 
-def cached(database: Database, service: Callable[..., T], /, **kwargs: Any) -> T:
+def cached(database: Database, service: Callable[..., T], /, *, with_auth: bool = False, **kwargs: Any) -> T:
     """Like `call()`, through st.cache_data keyed by service, arguments and the user's scope.
 
-    The key also holds the database's data generation, so any write this process commits to that database
-    (through any path) makes the next read fresh: a save shows the saved value at once.
+    The key also holds the database's data generation (and the auth database's, `with_auth`), so any write
+    this process commits to it (through any path) makes the next read fresh: a save shows the saved value
+    at once.
     """
     principal = current_principal()
+    generation = (data_generation(database), data_generation(Database.AUTH) if with_auth else None)
     with friendly_errors():
         return _cached_call(
             database, service.__module__, service.__qualname__, principal, tuple(sorted(kwargs.items())),
-            data_generation(database),
+            generation, with_auth,
         )
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=10_000)
 def _cached_call(database: Database, module: str, name: str, principal: Principal, items: tuple,
-                 generation: int) -> Any:
+                 generation: tuple, with_auth: bool) -> Any:
     service = getattr(importlib.import_module(module), name)
     with session_scope(database, actor=principal) as session:
-        return service(session, principal, **dict(items))
+        if not with_auth:
+            return service(session, principal, **dict(items))
+        with session_scope(Database.AUTH, actor=principal) as auth_session:
+            return service(session, principal, auth_session=auth_session, **dict(items))
