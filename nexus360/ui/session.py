@@ -141,3 +141,18 @@ def _cached_call(database: Database, module: str, name: str, principal: Principa
             return service(session, principal, **dict(items))
         with session_scope(Database.AUTH, actor=principal) as auth_session:
             return service(session, principal, auth_session=auth_session, **dict(items))
+
+
+def cached_flow(flow: Callable[..., T], /, *, databases: tuple[Database, ...], **kwargs: Any) -> T:
+    """Like `cached()`, for a read that opens its own sessions (a `flows.py` function over `databases`):
+    `flow(principal, **kwargs)`, keyed by the flow, its arguments, the user's scope and the databases' data
+    generations."""
+    principal = current_principal()
+    generation = tuple(data_generation(database) for database in databases)
+    with friendly_errors():
+        return _cached_flow(flow.__module__, flow.__qualname__, principal, tuple(sorted(kwargs.items())), generation)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=1_000)
+def _cached_flow(module: str, name: str, principal: Principal, items: tuple, generation: tuple) -> Any:
+    return getattr(importlib.import_module(module), name)(principal, **dict(items))
