@@ -10,7 +10,7 @@ nobody, and retrying a status change is refused as already done.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import date
 from decimal import Decimal
@@ -142,7 +142,7 @@ def resolve_dispute(principal: Principal, *, dispute_id: int, resolution: str, a
 # --- what-if ----------------------------------------------------------------------------------------------
 
 
-def what_if(principal: Principal, *, user_id: int, deal_ids: list[int], today: date | None = None) -> WhatIf:
+def what_if(principal: Principal, *, user_id: int, deal_ids: Sequence[int], today: date | None = None) -> WhatIf:
     """The rep's commission this quarter if the chosen open deals were won today."""
     statements.require_reader(principal, user_id)
     today = today or today_utc()

@@ -7,6 +7,7 @@ company, and other databases can only refer to users by id.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -186,18 +187,21 @@ def list_audit_events(
         raise ValidationError(f"Kind of event must be one of: {', '.join(AUDIT_CATEGORIES)}.")
     events = audit_log.list_events(session, user_id=user_id, action=action, result=result, since=since, limit=limit,
                                    action_prefixes=AUDIT_CATEGORIES.get(category or "", ()))
-    mentioned = set(events["user_id"].dropna().astype(int))
-    for object_type, object_id, details in events[["object_type", "object_id", "details"]].itertuples(index=False):
-        if object_type == "user" and str(object_id).isdigit():
-            mentioned.add(int(object_id))
+    records = [{key: _present(value) for key, value in record.items()} for record in events.to_dict("records")]
+    mentioned = {int(record["user_id"]) for record in records if record["user_id"] is not None}
+    for record in records:
+        if record["object_type"] == "user" and str(record["object_id"]).isdigit():
+            mentioned.add(int(record["object_id"]))
+        details = record["details"]
         if isinstance(details, dict) and str(details.get("user_id", "")).isdigit():
             mentioned.add(int(details["user_id"]))
     names = repository.get_user_names(session, sorted(mentioned)) if mentioned else {}
     rows = [
-        {"Time (UTC)": row.time, "Who": _who(row.user_id, names), "Action": describe_action(row.action),
-         "Object": _describe_object(row.object_type, row.object_id, names),
-         "Result": str(row.result or DASH).capitalize(), "Details": _describe_details(row.details, names)}
-        for row in events.itertuples(index=False)
+        {"Time (UTC)": record["time"], "Who": _who(record["user_id"], names),
+         "Action": describe_action(record["action"]),
+         "Object": _describe_object(record["object_type"], record["object_id"], names),
+         "Result": str(record["result"] or DASH).capitalize(), "Details": _describe_details(record["details"], names)}
+        for record in records
     ]
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
@@ -249,8 +253,13 @@ def describe_action(action: str | None) -> str:
     return action.replace(".", " ").replace("_", " ").capitalize() or DASH
 
 
+def _present(value: object) -> object:
+    """A cell of the log as Python reads it: pandas' NaN for a missing value becomes None."""
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
 def _who(user_id: object, names: Mapping[int, str]) -> str:
-    if user_id is None or pd.isna(user_id):
+    if user_id is None:
         return "Nobody signed in"
     return names.get(int(user_id), "a user no longer on file")
 
