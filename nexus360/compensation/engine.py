@@ -185,6 +185,11 @@ def with_deal_names(explanation: str, titles: Mapping[int, str]) -> str:
     return DEAL_REFERENCE.sub(name, explanation)
 
 
+def beside_its_deal(explanation: str) -> str:
+    """A line's sentence where its deal is named beside it (a statement's Deal column): 'the deal'."""
+    return DEAL_REFERENCE.sub("the deal", explanation)
+
+
 def tier_lines(rule: Rule, criteria: TieredCriteria, deals: list[Deal]) -> list[Line]:
     """One line per band the period's revenue reaches, paying the band's rate on the part inside it."""
     revenue = sum((deal.amount for deal in deals), ZERO)

@@ -73,9 +73,10 @@ def changed(message: str) -> None:
 
 
 def show_flash() -> None:
-    """The message of the last write, shown once, in a slot that exists on every run: the elements after it
-    keep their place in the page whether a message shows or not, so a popover or form below stays the same
-    element (open, with its message) on the run after the message is gone."""
+    """The message of the last write, shown once at the top of the tab (each tab's fragment calls this first,
+    so the next use of the tab clears it), in a slot that exists on every run: the elements after it keep
+    their place whether a message shows or not, so a popover or form below stays the same element (open,
+    with its message) on the run after the message is gone (issue 13, item 3)."""
     slot = st.container()
     message = st.session_state.pop(FLASH_KEY, None)
     if message:

@@ -17,7 +17,7 @@ import streamlit as st
 from nexus360.auth.schemas import Principal
 from nexus360.compensation.summaries import service as summaries
 from nexus360.ui.compensation import rep, rules, team
-from nexus360.ui.compensation.common import COMP, show_flash
+from nexus360.ui.compensation.common import COMP
 from nexus360.ui.session import cached, current_principal, record_refusal
 
 TAB_KEY = "commissions_tab"  # the tab bar's key and query parameter (the page-bench convention: <url_path>_tab)
@@ -33,7 +33,6 @@ def commissions_page() -> None:
         st.warning("You do not have access to commissions. Ask an administrator if you need it.",
                    icon=":material/lock:")
         st.stop()
-    show_flash()
     names = tab_names(principal)
     _open_linked_statement(principal, names)
     views: dict[str, Callable[[], None]] = {

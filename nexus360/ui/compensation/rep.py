@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
-from nexus360.common.money import money, percent
+from nexus360.common.money import DASH, money, percent
 from nexus360.common.periods import today_utc
 from nexus360.compensation import engine, flows
 from nexus360.compensation.schemas import DealChoice, EarningsOverview, WhatIf
@@ -16,7 +16,7 @@ from nexus360.compensation.summaries import service as summaries
 from nexus360.db import Database
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.compensation import charts
-from nexus360.ui.compensation.common import COMP, MONEY, deal_name, deal_titles, status_word
+from nexus360.ui.compensation.common import COMP, MONEY, deal_name, deal_titles, show_flash, status_word
 from nexus360.ui.compensation.statement import statement_panel
 from nexus360.ui.formatting import literal
 from nexus360.ui.session import cached, cached_flow
@@ -30,6 +30,7 @@ WHAT_IF_READS = (Database.COMPENSATION, Database.CRM, Database.AUTH)
 def rep_tab(principal: Principal) -> None:
     """KPI cards, the chosen period's statement, the history chart and the what-if, for the signed-in user.
     A fragment: choosing another period or deals reruns this tab alone."""
+    show_flash()
     overview = cached(COMP, summaries.earnings_overview, user_id=principal.id, today=today_utc())
     history = cached(COMP, summaries.my_history, limit=12)
     kpi_cards(overview)
@@ -118,10 +119,11 @@ def what_if(principal: Principal, *, key: str) -> None:
     titles = deal_titles(line.deal_id for line in result.lines)
     frame = pd.DataFrame(
         [{"Deal": deal_name(line.deal_id, titles), "Amount": float(line.amount),
-          "Why": engine.with_deal_names(line.explanation, titles)} for line in result.lines],
+          "Why": engine.beside_its_deal(line.explanation)} for line in result.lines],
         columns=["Deal", "Amount", "Why"],
     )
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={"Amount": MONEY})
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder=DASH,
+                 column_config={"Amount": MONEY, "Why": st.column_config.TextColumn("Why", width="large")})
 
 
 def _what_if_sentence(result: WhatIf) -> str:

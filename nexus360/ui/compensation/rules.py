@@ -18,7 +18,7 @@ from nexus360.compensation.rules import service as rules_service
 from nexus360.compensation.schemas import RuleCreate, RuleRead, RuleUpdate
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
-from nexus360.ui.compensation.common import COMP, changed
+from nexus360.ui.compensation.common import COMP, changed, show_flash
 from nexus360.ui.formatting import literal
 from nexus360.ui.reruns import clear_form, form_key, version_key
 from nexus360.ui.session import FAILED, cached, submit
@@ -41,6 +41,7 @@ NEXT_CHOICE_KEY = "rule_choice_next"  # the rule to open after a save (set befor
 def rules_tab(principal: Principal) -> None:
     """The rules with what each pays in plain words; the editor for holders of commissions.manage. A fragment:
     choosing a rule or a type reruns this tab alone."""
+    show_flash()
     rules = cached(COMP, rules_service.list_rules)
     if not rules:
         st.info("No commission rules yet." + (" Create one below." if principal.has("commissions.manage") else ""),

@@ -22,7 +22,6 @@ from nexus360.compensation.schemas import Statement
 from nexus360.compensation.statements import service as statements
 from nexus360.ui.compensation.common import (
     COMP,
-    MONEY,
     STATUS_ICONS,
     UNKNOWN_USER,
     changed,
@@ -65,12 +64,15 @@ def statement_panel(principal: Principal, *, user_id: int, period_start: date, p
         st.info("This statement has no lines: no won deal in the period qualified for a rule.", icon=":material/info:")
     else:
         st.dataframe(
-            frame.drop(columns=["line_id"] + ([] if open_lines else ["Disputed"])), hide_index=True, width="stretch",
-            height=min(35 * len(frame) + 38, 640),
+            frame, hide_index=True, width="stretch", height=min(35 * len(frame) + 38, 640), placeholder=DASH,
+            # The kind, basis and rate are in the sentence of each line ("5% of the deal ($58,600, …)", "Tier 1 …"):
+            # the table shows what fits at 1440 px without cutting names (the export has every column).
+            column_order=["Deal", "Rule", "Amount", "Explanation", *(["Disputed"] if open_lines else [])],
             column_config={
-                "Basis": MONEY, "Amount": MONEY,
-                "Rate": st.column_config.NumberColumn("Rate", format="%.2f%%"),
-                "Explanation": st.column_config.TextColumn("Why", width="large"),
+                "Deal": st.column_config.TextColumn("Deal", width=290),
+                "Rule": st.column_config.TextColumn("Rule", width=260),
+                "Amount": st.column_config.NumberColumn("Amount", format="dollar", width=95),
+                "Explanation": st.column_config.TextColumn("Why"),
             },
         )
     _reconciliation(statement)
@@ -120,8 +122,7 @@ def line_frame(statement: Statement, titles: dict[int, str], open_lines: dict[in
             "Basis": float(line.basis) if line.basis is not None else None,
             "Rate": float(line.rate) if line.rate is not None else None,
             "Amount": float(line.amount),
-            "Explanation": engine.with_deal_names(_without_rule_name(line.explanation, rule_names.get(line.rule_id)),
-                                                  titles),
+            "Explanation": engine.beside_its_deal(_without_rule_name(line.explanation, rule_names.get(line.rule_id))),
             "Disputed": "Open dispute" if line.id in open_lines else "",
         }
         for line in statement.lines

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
-from nexus360.common.money import money, percent
+from nexus360.common.money import DASH, money, percent
 from nexus360.common.periods import month_of, quarter_of, today_utc
 from nexus360.compensation import engine, flows
 from nexus360.compensation.disputes import service as disputes
@@ -31,6 +31,7 @@ from nexus360.ui.compensation.common import (
     deal_titles,
     label,
     names,
+    show_flash,
     status_word,
 )
 from nexus360.ui.compensation.statement import statement_panel
@@ -44,6 +45,7 @@ RUN_KEY = "run_period_text"
 @st.fragment
 def team_tab(principal: Principal) -> None:
     """Period picker and run form, team KPIs, table and charts, a rep's statement, disputes."""
+    show_flash()
     periods = {label(start, end): (start, end) for start, end, _summary in cached(COMP, summaries.list_periods)}
     picker, runner = st.columns([3, 2], vertical_alignment="bottom")
     if principal.has("commissions.manage"):
@@ -66,7 +68,7 @@ def team_tab(principal: Principal) -> None:
     _kpis(frame)
     st.dataframe(
         frame.drop(columns=["user_id", "status", "attainment_text"]), hide_index=True, width="stretch",
-        column_config={
+        placeholder=DASH, column_config={
             "Revenue": MONEY, "Quota": MONEY, "Commission": MONEY,
             "Attainment": st.column_config.ProgressColumn("Attainment", format="percent", min_value=0,
                                                           max_value=max(1.0, float(frame["Attainment"].max() or 0))),
