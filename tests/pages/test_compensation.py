@@ -222,7 +222,7 @@ def test_a_valid_rule_is_saved_and_described_in_plain_words() -> None:
         assert app.selectbox(key="rule_choice").value == rule.id
         edit = next(box for box in app.text_input if box.key and box.key.startswith(f"rule_{rule.id}_"))
         assert edit.value == name
-        app.selectbox(key="rule_choice").set_value(None).run()
+        app.selectbox(key="rule_choice").set_value(0).run()
         assert app.text_input(key="rule_new_1_name").value == ""
     finally:
         with session_scope(Database.COMPENSATION, admin=True) as session:

@@ -19,8 +19,9 @@ LIMIT = 200
 @st.fragment
 def audit_tab() -> None:
     kind_col, result_col, since_col = st.columns(3)
-    kind = kind_col.selectbox("Kind of event", [None, *users.AUDIT_CATEGORIES], key="audit_kind",
-                              format_func=lambda name: "All events" if name is None else name)
+    # "" stands for every kind: a None option would show a clear button on the box.
+    kind = kind_col.selectbox("Kind of event", ["", *users.AUDIT_CATEGORIES], key="audit_kind",
+                              format_func=lambda name: name or "All events") or None
     result = result_col.selectbox("Result", list(RESULTS), key="audit_result")
     today = today_utc()
     since = since_col.date_input("Since", value=today - timedelta(days=30), max_value=today, key="audit_since",

@@ -36,8 +36,8 @@ def permissions_tab() -> None:
     grants.index = matrix.index
     changes = describe_changes(matrix, grants, described)
     count = sum(len(lines) for lines in changes.values())
-    if st.button(f"Save {count} change{'s' if count != 1 else ''}…", disabled=count == 0, type="primary",
-                 key="permission_save"):
+    label = f"Save {count} change{'s' if count != 1 else ''}…" if count else "No changes to save"
+    if st.button(label, disabled=count == 0, type="primary", key="permission_save"):
         _confirm(grants, changes, count)
 
 

@@ -45,8 +45,8 @@ def users_tab() -> None:
     search = search_col.text_input("Search", placeholder="Name or email", key="admin_search", max_chars=100,
                                    on_change=_first_page)
     roles = cached(AUTH, users.list_role_names)
-    role = role_col.selectbox("Role", [None, *roles], key="admin_role", on_change=_first_page,
-                              format_func=lambda name: "All roles" if name is None else role_label(name))
+    role = role_col.selectbox("Role", ["", *roles], key="admin_role", on_change=_first_page,
+                              format_func=lambda name: role_label(name) if name else "All roles") or None
     status = status_col.selectbox("Status", list(STATUS), key="admin_status", on_change=_first_page)
     page = st.session_state.get(PAGE_KEY, 0)
     rows, total = cached(AUTH, users.list_users, search=search.strip(), role=role, active=STATUS[status], page=page)

@@ -15,7 +15,7 @@ from nexus360.db import Database, session_scope
 from nexus360.ui.compensation.page import MY_COMMISSION, MY_STATEMENT, RULES, TAB_KEY, TEAM
 from nexus360.ui.compensation.rep import PERIOD_KEY as MINE_PERIOD
 from nexus360.ui.compensation.rep import WHAT_IF_KEY
-from nexus360.ui.compensation.rules import CHOICE_KEY
+from nexus360.ui.compensation.rules import CHOICE_KEY, NEW
 from nexus360.ui.compensation.team import PERIOD_KEY as TEAM_PERIOD
 from nexus360.ui.compensation.team import REP_KEY
 
@@ -66,7 +66,7 @@ def rules_open_a_rule(app: Any) -> None:
         with session_scope(Database.COMPENSATION, actor=manager) as session:
             first = rules_service.list_rules(session, manager)[0].id
         shown = CHOICE_KEY in app.session_state and app.session_state[CHOICE_KEY] == first
-        app.session_state[CHOICE_KEY] = None if shown else first
+        app.session_state[CHOICE_KEY] = NEW if shown else first
 
 
 def my_period(app: Any) -> None:

@@ -34,6 +34,7 @@ EDITED = ("stages", "industries", "countries", "min_amount", "max_amount", "new_
 
 
 CHOICE_KEY = "rule_choice"
+NEW = 0
 NEXT_CHOICE_KEY = "rule_choice_next"  # the rule to open after a save (set before the select box exists)
 
 
@@ -55,10 +56,11 @@ def rules_tab(principal: Principal) -> None:
     by_id = {rule.id: rule for rule in rules}
     if NEXT_CHOICE_KEY in st.session_state:
         st.session_state[CHOICE_KEY] = st.session_state.pop(NEXT_CHOICE_KEY)
-    if st.session_state.get(CHOICE_KEY) not in (None, *by_id):
+    if st.session_state.get(CHOICE_KEY) not in (NEW, *by_id):
         st.session_state.pop(CHOICE_KEY, None)
-    choice = st.selectbox("Rule", [None, *by_id], key=CHOICE_KEY,
-                          format_func=lambda rule_id: "New rule" if rule_id is None else by_id[rule_id].name)
+    # NEW (0) stands for a new rule: a None option would show a clear button on the box.
+    choice = st.selectbox("Rule", [NEW, *by_id], key=CHOICE_KEY,
+                          format_func=lambda rule_id: by_id[rule_id].name if rule_id else "New rule")
     rule_form(by_id.get(choice))
 
 
