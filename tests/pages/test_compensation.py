@@ -4,6 +4,9 @@ an invalid rule shows the service's message and saves nothing.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlalchemy import delete, func, or_, select
 from streamlit.testing.v1 import AppTest
@@ -301,3 +304,227 @@ def test_an_adjustment_from_the_page_notifies_the_rep() -> None:
             session.get(SalesPerformance, performance_id).commission = commission
         with session_scope(Database.NOTIFICATIONS, admin=True) as session:
             session.execute(delete(Notification).where(Notification.message.contains(reason)))
+
+
+# --- issue 13 on the Commissions page ---------------------------------------------------------------------
+
+
+def latest_period_with(status: str) -> tuple:
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        return session.execute(select(SalesPerformance.period_start, SalesPerformance.period_end).where(
+            SalesPerformance.status == status).order_by(SalesPerformance.period_start.desc())).first()
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(str(item.value) for item in app.metric if item.label == label)
+
+
+def test_the_period_picker_shows_codes_and_its_summary_agrees_with_the_tiles_after_an_approval() -> None:
+    """Item 2: a keyed select box kept its old option wording in the browser; options are plain codes now, and
+    the status summary beside them comes from the same rows as the tiles."""
+    start, end = latest_period_with("pending_approval")
+    code = Period(start, end).code
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        pending = session.scalars(select(SalesPerformance).where(
+            SalesPerformance.period_start == start, SalesPerformance.status == "pending_approval")).first()
+        performance_id, rep_id = pending.id, pending.user_id
+    started = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        app = open_commissions_as("manager")
+        app.selectbox(key="team_period").set_value(code).run()
+        assert all(re.fullmatch(r"\d{4}-(Q[1-4]|\d{2})", option) for option in app.selectbox(key="team_period").options)
+        waiting = int(metric(app, "Awaiting approval"))
+        assert any(f"{waiting} awaiting approval" in caption.value for caption in app.caption)
+        flows.approve(principal_for("manager"), user_id=rep_id, period_start=start, period_end=end)
+        app.run()
+        assert int(metric(app, "Awaiting approval")) == waiting - 1
+        summary = next(caption.value for caption in app.caption if "statements:" in caption.value)
+        assert (f"{waiting - 1} awaiting approval" in summary) if waiting > 1 else ("awaiting" not in summary)
+    finally:
+        with session_scope(Database.COMPENSATION, admin=True) as session:
+            session.get(SalesPerformance, performance_id).status = "pending_approval"
+            session.execute(delete(CommissionEvent).where(CommissionEvent.performance_id == performance_id,
+                                                          CommissionEvent.created_at >= started))
+        with session_scope(Database.NOTIFICATIONS, admin=True) as session:
+            session.execute(delete(Notification).where(Notification.user_id == rep_id,
+                                                       Notification.created_at >= started))
+
+
+@pytest.mark.parametrize(("period", "says"), [
+    ("2099-Q1", "2099-Q1 has not started yet: the latest period you can run is"),
+    ("1999-Q1", "1999-Q1 ends before the first won deal"),
+    ("abc", "Period 'abc' is not valid"),
+])
+def test_running_a_period_without_possible_data_says_why_and_changes_nothing(period: str, says: str) -> None:
+    """Item 4: periods before the first won deal or not started yet are refused with a sentence."""
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        before = session.scalar(select(func.count()).select_from(SalesPerformance))
+    app = open_commissions_as("manager")
+    app.text_input(key="run_period_text").input(period)
+    next(button for button in app.button if button.label == "Run period").click().run()
+    assert not app.exception
+    assert any(says in error for error in errors(app))
+    assert app.text_input(key="run_period_text").max_chars == 7
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        assert session.scalar(select(func.count()).select_from(SalesPerformance)) == before
+
+
+def test_managers_are_not_counted_as_reps() -> None:
+    """Item 7: Daniel Okafor and Sophie Lambert lead teams; roles say they are not reps."""
+    with session_scope(Database.AUTH, admin=True) as session:
+        managers = {person.name for person in users.list_people(session, principal_for("admin"),
+                                                                roles=["sales_manager"], active_only=False)}
+    assert {"Daniel Okafor", "Sophie Lambert"} <= managers
+    app = open_commissions_as("manager")
+    for code in app.selectbox(key="team_period").options[:3]:
+        app.selectbox(key="team_period").set_value(code).run()
+        team = next(frame.value for frame in app.dataframe if "Rep" in frame.value.columns)
+        assert not managers & set(team["Rep"])
+        assert set(app.selectbox(key="team_rep").options).isdisjoint(managers)
+
+
+def test_the_rule_form_names_what_is_wrong_with_the_current_input() -> None:
+    """Item 8: blank name, then a name and rate 150: the message is about the rate, not the name."""
+    app = open_commissions_as("manager", "Rules")
+    next(button for button in app.button if button.label == "Create rule").click().run()
+    assert errors(app) == ["Name is required."]
+    app.text_input(key="rule_new_0_name").input("Too generous")
+    app.number_input(key="rule_new_0_rate").set_value(150.0)
+    next(button for button in app.button if button.label == "Create rule").click().run()
+    assert not app.exception
+    [message] = errors(app)
+    assert "Rate must be a percentage between 0 and 100 (not 150)" in message and "Name" not in message
+    app.text_input(key="rule_new_0_name").input("")
+    app.number_input(key="rule_new_0_min_amount").set_value(-5.0)
+    next(button for button in app.button if button.label == "Create rule").click().run()
+    [message] = errors(app)
+    assert "Name is required." in message and "Rate must be" in message and "Minimum deal amount" in message
+    assert "0 to 100" in app.number_input(key="rule_new_0_rate").help
+
+
+def test_comments_and_reasons_are_limited_on_the_widgets() -> None:
+    """Item 10: a 5,000-character comment cannot be typed; the service refuses it too (statements tests)."""
+    start, end = latest_period_with("pending_approval")
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        pending = session.scalars(select(SalesPerformance).where(
+            SalesPerformance.period_start == start, SalesPerformance.status == "pending_approval")).first()
+    app = open_commissions_as("manager")
+    app.selectbox(key="team_period").set_value(Period(start, end).code).run()
+    app.selectbox(key="team_rep").set_value(pending.user_id).run()
+    assert app.text_area(key=f"send_back_{pending.id}_why").max_chars == 1000
+    assert all(area.max_chars for area in app.text_area)
+    approved_start, approved_end = latest_period_with("approved")
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        approved = session.scalars(select(SalesPerformance).where(
+            SalesPerformance.period_start == approved_start, SalesPerformance.status == "approved")).first()
+    app.selectbox(key="team_period").set_value(Period(approved_start, approved_end).code).run()
+    app.selectbox(key="team_rep").set_value(approved.user_id).run()
+    assert app.text_input(key=f"adjust_{approved.id}_0_reason").max_chars == 500
+
+
+def test_statements_and_disputes_name_deals_not_ids() -> None:
+    """Item 13: the Why column and the disputed line say the deal's title, never 'deal #1607'."""
+    rep = open_commissions_as("rep")
+    lines = next(frame.value for frame in rep.dataframe if "Explanation" in frame.value.columns)
+    assert not any("#" in why for why in lines["Explanation"])
+    manager = open_commissions_as("manager")
+    disputed = [shown(caption.value) for caption in manager.caption if caption.value.startswith("Disputed line")]
+    assert disputed and all("“" in text and "#" not in text for text in disputed)
+    assert not any(re.search(r"\bline \d+", shown(markdown.value)) for markdown in manager.markdown)
+
+
+def test_a_manager_sees_my_statement_only_when_they_have_one() -> None:
+    """Item 16: a manager (not a rep) has no statement, so no empty 'My statement' tab; with one, it is there."""
+    manager = principal_for("manager")
+    assert [tab.label for tab in open_commissions_as("manager").tabs] == ["Team", "Rules"]
+    start, end = latest_period_with("paid")
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        planted = SalesPerformance(user_id=manager.id, period_start=start, period_end=end, revenue=0, commission=0,
+                                   status="paid")
+        session.add(planted)
+        session.flush()
+        planted_id = planted.id
+    try:
+        app = open_commissions_as("manager", "My statement")
+        assert [tab.label for tab in app.tabs] == ["Team", "Rules", "My statement"]
+        assert any("no lines" in info.value for info in app.info)
+    finally:
+        with session_scope(Database.COMPENSATION, admin=True) as session:
+            session.execute(delete(SalesPerformance).where(SalesPerformance.id == planted_id))
+
+
+def test_a_rep_without_statements_is_told_what_to_expect() -> None:
+    app = AppTest.from_file(str(PROJECT_ROOT / "Home.py"), default_timeout=60)
+    newcomer = principal_for("rep").model_copy(update={"id": 999_999, "email": "new.rep@nexus360.example.com"})
+    app.session_state["principal"] = newcomer
+    app.run()
+    app.switch_page(str(PROJECT_ROOT / "pages" / "compensation.py"))
+    app.run()
+    assert not app.exception
+    assert any("You have no commission statements yet" in info.value and "Rules tab" in info.value
+               for info in app.info)
+
+
+def test_submit_for_approval_sits_below_the_team_table() -> None:
+    """Item 20: the table's toolbar (top right of the table) covered the button drawn right above it."""
+    start, end = latest_period_with("paid")
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        statement = session.scalars(select(SalesPerformance).where(SalesPerformance.period_start == start)).first()
+        statement_id = statement.id
+        statement.status = "draft"
+    try:
+        app = open_commissions_as("manager")
+        app.selectbox(key="team_period").set_value(Period(start, end).code).run()
+        order = [node.type if node.type != "button" else node.label for node in walk(app.main)]
+        table = next(index for index, kind in enumerate(order) if kind in ("arrow_data_frame", "dataframe"))
+        assert order.index("Submit for approval…") > table
+    finally:
+        with session_scope(Database.COMPENSATION, admin=True) as session:
+            session.get(SalesPerformance, statement_id).status = "paid"
+
+
+def walk(node):
+    """Every element under `node`, in the order the page draws them."""
+    children = getattr(node, "children", None)
+    if not children:
+        yield node
+        return
+    for child in children.values():
+        yield from walk(child)
+
+
+def test_a_deep_link_opens_a_reps_statement_for_a_manager_and_ones_own_for_a_rep() -> None:
+    start, end = latest_period_with("paid")
+    code = Period(start, end).code
+    app = AppTest.from_file(str(PROJECT_ROOT / "Home.py"), default_timeout=60)
+    app.session_state["principal"] = principal_for("manager")
+    app.run()
+    app.switch_page(str(PROJECT_ROOT / "pages" / "compensation.py"))
+    app.query_params["period"] = code
+    app.query_params["user"] = str(REP_ID)
+    app.run()
+    assert not app.exception
+    assert (app.selectbox(key="team_period").value, app.selectbox(key="team_rep").value) == (code, REP_ID)
+    assert any(markdown.value.startswith(f"**{code}**") for markdown in app.markdown)
+    rep = AppTest.from_file(str(PROJECT_ROOT / "Home.py"), default_timeout=60)
+    rep.session_state["principal"] = principal_for("rep")
+    rep.run()
+    rep.switch_page(str(PROJECT_ROOT / "pages" / "compensation.py"))
+    rep.query_params["period"] = code
+    rep.run()
+    assert rep.selectbox(key="mine_period").value == code
+
+
+def test_rule_names_are_shown_exactly_as_typed() -> None:
+    name = '=HYPERLINK("http://evil","x") **bold** :red[red] $x$'
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        session.add(CommissionRule(name=name, type="flat", criteria={}, rate=1, start_date=date(2020, 1, 1),
+                                   end_date=date(2020, 12, 31)))
+    try:
+        app = open_commissions_as("rep", "Rules")
+        cards = [markdown.value for markdown in app.markdown if "HYPERLINK" in markdown.value]
+        assert cards and shown(cards[0]).startswith(f"**{name}**")
+        assert "**bold**" not in cards[0] and ":red[red]" not in cards[0]
+    finally:
+        with session_scope(Database.COMPENSATION, admin=True) as session:
+            session.execute(delete(CommissionRule).where(CommissionRule.name == name))
