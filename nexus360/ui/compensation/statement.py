@@ -111,7 +111,8 @@ def line_frame(statement: Statement, titles: dict[int, str], open_lines: dict[in
                ) -> pd.DataFrame:
     """The statement's lines as shown: deal, rule, basis, rate, amount and the sentence explaining it, with
     deals named by their titles."""
-    rule_names = {rule.id: rule.name for rule in cached(COMP, rules_service.list_rules)}
+    rule_ids = tuple(sorted({line.rule_id for line in statement.lines if line.rule_id is not None}))
+    rule_names = cached(COMP, rules_service.get_rule_names, rule_ids=rule_ids) if rule_ids else {}
     open_lines = open_lines or {}
     rows = [
         {
