@@ -1,11 +1,7 @@
 """The Commissions page: one lazy tab bar bound to the address (`?commissions_tab=Team`); only the open tab's
 code runs, and each tab reruns alone when its own pickers or forms change (fragments in the tab views).
 
-Deep links (docs/architecture.md, "Deep links") open one statement:
-
-    /commissions?period=2026-Q3            your own statement of 2026-Q3 (My commission, or a manager's My statement)
-    /commissions?period=2026-Q3&user=10    user 10's statement of 2026-Q3: the Team tab for those who read every
-                                           rep's figures, your own tab when 10 is you
+Deep links open one statement (`ui/compensation/links.py`; docs/architecture.md, "Deep links").
 """
 
 from __future__ import annotations
@@ -18,9 +14,9 @@ from nexus360.auth.schemas import Principal
 from nexus360.compensation.summaries import service as summaries
 from nexus360.ui.compensation import rep, rules, team
 from nexus360.ui.compensation.common import COMP
+from nexus360.ui.compensation.links import TAB_KEY, linked_statement
 from nexus360.ui.session import cached, current_principal, record_refusal
 
-TAB_KEY = "commissions_tab"  # the tab bar's key and query parameter (the page-bench convention: <url_path>_tab)
 TEAM, RULES, MY_STATEMENT, MY_COMMISSION = "Team", "Rules", "My statement", "My commission"
 LINK_KEY = "commissions_link"  # the (period, user) of the last deep link opened, so it is opened once
 
@@ -63,10 +59,11 @@ def own_tab(names: list[str]) -> str | None:
 def _open_linked_statement(principal: Principal, names: list[str]) -> None:
     """An address naming a period (and a user) opens that statement, once: the tab that shows it, with its
     period and rep chosen. The views check the choice against what exists."""
-    period, user = st.query_params.get("period"), st.query_params.get("user")
-    if not period or st.session_state.get(LINK_KEY) == (period, user):
+    link = linked_statement()
+    if link is None or st.session_state.get(LINK_KEY) == link:
         return
-    st.session_state[LINK_KEY] = (period, user)
+    st.session_state[LINK_KEY] = link
+    period, user = link
     user_id = int(user) if user and user.isdigit() else principal.id
     mine = own_tab(names)
     if user_id == principal.id and mine is not None:
