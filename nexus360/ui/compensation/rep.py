@@ -4,20 +4,19 @@ a what-if on open deals. Everything here is read as the signed-in user, so it on
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
-from nexus360.common.money import DASH, money, percent
+from nexus360.common.money import money, percent
 from nexus360.common.periods import today_utc
-from nexus360.compensation import engine, flows
+from nexus360.compensation import flows
 from nexus360.compensation.schemas import DealChoice, EarningsOverview, WhatIf
 from nexus360.compensation.summaries import service as summaries
 from nexus360.db import Database
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.compensation import charts
-from nexus360.ui.compensation.common import COMP, MONEY, deal_name, deal_titles, show_flash, status_word
-from nexus360.ui.compensation.statement import statement_panel
+from nexus360.ui.compensation.common import COMP, deal_titles, show_flash, status_word
+from nexus360.ui.compensation.statement import line_frame, lines_table, statement_panel
 from nexus360.ui.formatting import literal
 from nexus360.ui.session import cached, cached_flow
 
@@ -116,14 +115,7 @@ def what_if(principal: Principal, *, key: str) -> None:
                     f"of {money(result.quota)} quota" if result.quota else "no quota set",
                     delta_color="off", delta_arrow="off", border=True, height="stretch")
     st.markdown("**How the projection is computed**")
-    titles = deal_titles(line.deal_id for line in result.lines)
-    frame = pd.DataFrame(
-        [{"Deal": deal_name(line.deal_id, titles), "Amount": float(line.amount),
-          "Why": engine.beside_its_deal(line.explanation)} for line in result.lines],
-        columns=["Deal", "Amount", "Why"],
-    )
-    st.dataframe(frame, hide_index=True, width="stretch", placeholder=DASH,
-                 column_config={"Amount": MONEY, "Why": st.column_config.TextColumn("Why", width="large")})
+    lines_table(line_frame(result.lines, deal_titles(line.deal_id for line in result.lines)))
 
 
 def _what_if_sentence(result: WhatIf) -> str:

@@ -7,6 +7,7 @@ holds only the deal's id), and the history is read only while its expander is op
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from nexus360.common.money import DASH, percent
 from nexus360.compensation import engine, flows
 from nexus360.compensation.disputes import service as disputes
 from nexus360.compensation.rules import service as rules_service
-from nexus360.compensation.schemas import Statement
+from nexus360.compensation.schemas import Statement, StatementLine
 from nexus360.compensation.statements import service as statements
 from nexus360.ui.compensation.common import (
     COMP,
@@ -59,22 +60,11 @@ def statement_panel(principal: Principal, *, user_id: int, period_start: date, p
     figures(statement)
     open_lines = _open_disputes_by_line(statement)
     titles = deal_titles(line.deal_id for line in statement.lines)
-    frame = line_frame(statement, titles, open_lines)
+    frame = line_frame(statement.lines, titles, open_lines)
     if frame.empty:
         st.info("This statement has no lines: no won deal in the period qualified for a rule.", icon=":material/info:")
     else:
-        st.dataframe(
-            frame, hide_index=True, width="stretch", height=min(35 * len(frame) + 38, 640), placeholder=DASH,
-            # The kind, basis and rate are in the sentence of each line ("5% of the deal ($58,600, …)", "Tier 1 …"):
-            # the table shows what fits at 1440 px without cutting names (the export has every column).
-            column_order=["Deal", "Rule", "Amount", "Explanation", *(["Disputed"] if open_lines else [])],
-            column_config={
-                "Deal": st.column_config.TextColumn("Deal", width=290),
-                "Rule": st.column_config.TextColumn("Rule", width=260),
-                "Amount": st.column_config.NumberColumn("Amount", format="dollar", width=95),
-                "Explanation": st.column_config.TextColumn("Why"),
-            },
-        )
+        lines_table(frame, disputed=bool(open_lines))
     _reconciliation(statement)
     export_buttons(
         f"{key}_export",
@@ -107,11 +97,27 @@ def figures(statement: Statement) -> None:
     st.markdown(" · ".join(parts))
 
 
-def line_frame(statement: Statement, titles: dict[int, str], open_lines: dict[int, int] | None = None
+def lines_table(frame: pd.DataFrame, *, disputed: bool = False) -> None:
+    """Lines as a table that fits 1440 px: deal, rule, amount and why (the statement's and the what-if's)."""
+    st.dataframe(
+        frame, hide_index=True, width="stretch", height=min(35 * len(frame) + 38, 640), placeholder=DASH,
+        # The kind, basis and rate are in the sentence of each line ("5% of the deal ($58,600, …)", "Tier 1 …"):
+        # the table shows what fits without cutting names (the export has every column).
+        column_order=["Deal", "Rule", "Amount", "Explanation", *(["Disputed"] if disputed else [])],
+        column_config={
+            "Deal": st.column_config.TextColumn("Deal", width=290),
+            "Rule": st.column_config.TextColumn("Rule", width=260),
+            "Amount": st.column_config.NumberColumn("Amount", format="dollar", width=95),
+            "Explanation": st.column_config.TextColumn("Why"),
+        },
+    )
+
+
+def line_frame(lines: Sequence[StatementLine], titles: dict[int, str], open_lines: dict[int, int] | None = None
                ) -> pd.DataFrame:
-    """The statement's lines as shown: deal, rule, basis, rate, amount and the sentence explaining it, with
-    deals named by their titles."""
-    rule_ids = tuple(sorted({line.rule_id for line in statement.lines if line.rule_id is not None}))
+    """Lines as shown: deal, rule, basis, rate, amount and the sentence explaining it, with deals named by their
+    titles."""
+    rule_ids = tuple(sorted({line.rule_id for line in lines if line.rule_id is not None}))
     rule_names = cached(COMP, rules_service.get_rule_names, rule_ids=rule_ids) if rule_ids else {}
     open_lines = open_lines or {}
     rows = [
@@ -126,7 +132,7 @@ def line_frame(statement: Statement, titles: dict[int, str], open_lines: dict[in
             "Explanation": engine.beside_its_deal(_without_rule_name(line.explanation, rule_names.get(line.rule_id))),
             "Disputed": "Open dispute" if line.id in open_lines else "",
         }
-        for line in statement.lines
+        for line in lines
     ]
     columns = ["line_id", "Kind", "Deal", "Rule", "Basis", "Rate", "Amount", "Explanation", "Disputed"]
     return pd.DataFrame(rows, columns=columns)
