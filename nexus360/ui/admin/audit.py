@@ -31,10 +31,10 @@ def audit_tab() -> None:
     if events.empty:
         st.info("No audit events match these filters. Choose an earlier day or All events.", icon=":material/info:")
         return
+    shown = len(events)  # said above the table: its toolbar floats over the line above it, at the right
+    st.caption(f"The newest {shown:,} events of these filters." if shown == LIMIT
+               else f"{shown:,} event{'s' if shown != 1 else ''}.")
     st.dataframe(events, hide_index=True, width="stretch", placeholder=DASH,
                  column_config={"Time (UTC)": st.column_config.DatetimeColumn("Time (UTC)",
                                                                               format="YYYY-MM-DD HH:mm:ss"),
                                 "Details": st.column_config.TextColumn("Details", width="large")})
-    shown = len(events)
-    st.caption(f"The newest {shown:,} events of these filters." if shown == LIMIT
-               else f"{shown:,} event{'s' if shown != 1 else ''}.")

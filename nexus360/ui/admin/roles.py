@@ -24,14 +24,15 @@ def permissions_tab() -> None:
     labels = {role: role_label(role) for role in matrix.columns}
     shown = matrix.rename(columns=labels)
     shown.insert(0, PERMISSION, [described.get(permission, permission) for permission in matrix.index])
-    st.caption("Tick what each role may do. Changes apply at the users' next sign-in. The administrator role "
-               "always keeps user management, so that someone can undo a mistake.")
+    st.caption("Tick what each role may do.")  # short: the table's toolbar floats over the line above it
     edited = st.data_editor(
         shown.reset_index(drop=True), hide_index=True, width="stretch", height="content", key=MATRIX_KEY,
         disabled=[PERMISSION], num_rows="fixed",
         column_config={PERMISSION: st.column_config.TextColumn(PERMISSION, width="large"),
                        **{label: st.column_config.CheckboxColumn(label, width="small") for label in labels.values()}},
     )
+    st.caption("Changes apply at the users' next sign-in. The administrator role always keeps user management, "
+               "so that someone can undo a mistake.")
     grants = edited.drop(columns=[PERMISSION]).rename(columns={label: role for role, label in labels.items()})
     grants.index = matrix.index
     changes = describe_changes(matrix, grants, described)

@@ -59,6 +59,8 @@ def users_tab() -> None:
          for row in rows],
         columns=["Name", "Email", "Roles", "Status", "Local sign-in"],
     )
+    # A short line between the filters and the table: the table's toolbar floats over its right end.
+    st.caption(f"{total:,} user{'s' if total != 1 else ''} match{'es' if total == 1 else ''}.")
     selection = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun",
                              selection_mode="single-row", key=TABLE_KEY, placeholder=DASH)
     _pager(total, page)
