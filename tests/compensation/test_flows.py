@@ -223,17 +223,16 @@ def test_a_statement_exports_one_row_per_line(planted) -> None:
     flows.run_commissions(manager, period="2033-Q2")
     with session_scope(Database.COMPENSATION, actor=manager) as comp:
         frame = service.export_statement(comp, manager, user_id=REP_ID, **PERIOD)
-    assert list(frame.columns) == ["period", "kind", "deal", "rule", "basis", "rate", "amount", "explanation",
-                                   "reason"]
-    assert frame["amount"].sum() == Decimal("12000.00")
-    assert "a deal no longer in the CRM" in set(frame["deal"])  # no title given: never a raw id
-    assert "Standard commission (5% of won deals)" in set(frame["rule"])
+    assert list(frame.columns) == ["Period", "Kind", "Deal", "Rule", "Basis", "Rate (%)", "Amount", "Why", "Reason"]
+    assert frame["Amount"].sum() == Decimal("12000.00")
+    assert "a deal no longer in the CRM" in set(frame["Deal"])  # no title given: never a raw id
+    assert "Standard commission (5% of won deals)" in set(frame["Rule"])
     with session_scope(Database.COMPENSATION, actor=manager) as comp:
         titled = service.export_statement(comp, manager, user_id=REP_ID, deal_titles={planted["won_a"]: "Acme renewal"},
                                           **PERIOD)
-    assert "Acme renewal" in set(titled["deal"])
-    assert any("of “Acme renewal” (" in why for why in titled["explanation"])
-    assert not any("#" in why for why in titled["explanation"])
+    assert "Acme renewal" in set(titled["Deal"])
+    assert any("of “Acme renewal” (" in why for why in titled["Why"])
+    assert not any("#" in why for why in titled["Why"])
 
 
 @pytest.mark.parametrize(("period", "says"), [

@@ -43,6 +43,7 @@ ACTIONS = {PENDING: "submitted", APPROVED: "approved", DRAFT: "sent_back", PAID:
 NOTIFICATION_TYPE = "commission"
 COMMENT_MAX = 1000  # a decision's comment (approve, send back, mark paid): a few sentences the rep reads
 REASON_MAX = 500  # an adjustment's reason: one sentence on the statement line
+AMOUNT_MAX = Decimal("1000000000")  # an adjustment's amount (the columns hold 15 digits, 2 after the point)
 
 
 def require_reader(principal: Principal, user_id: int) -> None:
@@ -201,9 +202,16 @@ def add_adjustment(session: Session, notes: Session, principal: Principal, *, us
     """Correct an approved or paid statement with an adjustment line that says why, and tell the rep."""
     require(principal, "commissions.manage")
     try:
-        amount = engine.cents(Decimal(str(amount)))
+        typed = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         raise ValidationError("Amount must be a number.") from None
+    if not typed.is_finite():
+        raise ValidationError("Amount must be a number.")
+    if typed != typed.quantize(engine.CENT):
+        raise ValidationError(f"Amount can have at most 2 decimals (not {typed.normalize():f}).")
+    amount = engine.cents(typed)
+    if abs(amount) > AMOUNT_MAX:
+        raise ValidationError(f"Amount must be between -{AMOUNT_MAX:,} and {AMOUNT_MAX:,}.")
     if amount == 0:
         raise ValidationError("Amount must not be zero.")
     reason = check_comment(reason, what="Reason", limit=REASON_MAX)
@@ -286,7 +294,8 @@ def get_quota(session: Session, principal: Principal, *, user_id: int, period: P
 
 def export_statement(session: Session, principal: Principal, *, user_id: int, period_start: date, period_end: date,
                      deal_titles: dict[int, str] | None = None) -> pd.DataFrame:
-    """One row per line (deal, rule, basis, rate, amount, explanation) for CSV/Excel export.
+    """One row per line (period, kind, deal, rule, basis, rate, amount, why, reason) for CSV/Excel export, with
+    the headers people read.
 
     Deal titles live in the CRM database: the caller passes them (a deal without one reads as no longer in the
     CRM)."""
@@ -294,16 +303,18 @@ def export_statement(session: Session, principal: Principal, *, user_id: int, pe
     names = rules.get_rule_names(session, principal,
                                  rule_ids={line.rule_id for line in statement.lines if line.rule_id is not None})
     rows = [
-        {"period": Period(period_start, period_end).code, "kind": line.kind,
-         "deal": (deal_titles or {}).get(line.deal_id, engine.with_deal_names(f"deal #{line.deal_id}", {}))
+        {"Period": Period(period_start, period_end).code, "Kind": line.kind.capitalize(),
+         "Deal": (deal_titles or {}).get(line.deal_id, engine.with_deal_names(f"deal #{line.deal_id}", {}))
          if line.deal_id is not None else "",
-         "rule": names.get(line.rule_id, "") if line.rule_id is not None else "",
-         "basis": line.basis, "rate": line.rate, "amount": line.amount,
-         "explanation": engine.with_deal_names(line.explanation, deal_titles or {}), "reason": line.reason or ""}
+         "Rule": names.get(line.rule_id, "") if line.rule_id is not None else "",
+         "Basis": line.basis, "Rate (%)": line.rate, "Amount": line.amount,
+         "Why": engine.with_deal_names(line.explanation, deal_titles or {}), "Reason": line.reason or ""}
         for line in statement.lines
     ]
-    columns = ["period", "kind", "deal", "rule", "basis", "rate", "amount", "explanation", "reason"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+
+
+EXPORT_COLUMNS = ["Period", "Kind", "Deal", "Rule", "Basis", "Rate (%)", "Amount", "Why", "Reason"]
 
 
 def _find(session: Session, user_id: int, period: Period) -> SalesPerformance:

@@ -23,6 +23,7 @@ AUTH = Database.AUTH
 STATUS = {"All": None, "Active": True, "Deactivated": False}
 PAGE_KEY, TABLE_KEY = "admin_users_page", "admin_users_table"
 FLASH_KEY = "admin_flash"
+PASSWORD_MAX = 72  # what bcrypt hashes
 
 
 def _first_page() -> None:
@@ -111,9 +112,15 @@ def _user_detail(user: UserRead, roles: list[str]) -> None:
     with st.expander("Set a local sign-in password", icon=":material/password:"), \
             st.form(f"password_{user.id}", clear_on_submit=True):
         username = st.text_input("Username *", value=user.local_username or user.email.split("@")[0], max_chars=100)
-        password = st.text_input("New password *", type="password", max_chars=200, help="At least 10 characters.")
-        if st.form_submit_button("Set password") and submit(
-                AUTH, signin.set_local_password, user_id=user.id, username=username, password=password) is not FAILED:
+        password = st.text_input("New password *", type="password", max_chars=PASSWORD_MAX,
+                                 help=f"{signin.MIN_PASSWORD_LENGTH} to {PASSWORD_MAX} characters.")
+        set_it = st.form_submit_button("Set password")
+    if set_it:
+        if len(password.encode("utf-8")) > PASSWORD_MAX:  # bcrypt reads 72 bytes; an accented letter takes two
+            st.error(f"New password: at most {PASSWORD_MAX} bytes (accented letters count twice). Nothing was set.",
+                     icon=":material/error:")
+        elif submit(AUTH, signin.set_local_password, user_id=user.id, username=username,
+                    password=password) is not FAILED:
             _done(f"Password for {user.name} set.")
 
 

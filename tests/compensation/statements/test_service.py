@@ -5,6 +5,7 @@ Deals are planted for owners 900101 and 900102 in 2031-Q1 (see conftest.py). Eve
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -119,6 +120,19 @@ def test_a_period_without_possible_data_is_refused_with_a_sentence(sessions, dea
     with pytest.raises(ValidationError, match=message):
         flows.run_period(sessions.comp, sessions.crm, sessions.auth, MANAGER, period=parse_period(code),
                          today=date(2031, 4, 15))
+
+
+@pytest.mark.parametrize(("amount", "says"), [
+    ("12345.678", "Amount can have at most 2 decimals (not 12345.678)."),
+    ("5000000000", "Amount must be between -1,000,000,000 and 1,000,000,000."),
+    ("abc", "Amount must be a number."), ("NaN", "Amount must be a number."), ("0", "Amount must not be zero."),
+])
+def test_an_adjustment_amount_is_refused_by_name(sessions, deals, amount, says) -> None:
+    run(sessions)
+    approve(sessions)
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        service.add_adjustment(sessions.comp, sessions.notes, MANAGER, user_id=REP_A, amount=amount, reason="Why",
+                               **PERIOD)
 
 
 def test_decision_comments_are_limited_to_what_a_rep_reads(sessions, deals) -> None:
