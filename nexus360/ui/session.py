@@ -144,10 +144,11 @@ def _cached_call(database: Database, module: str, name: str, principal: Principa
             return service(session, principal, auth_session=auth_session, **dict(items))
 
 
-def cached_flow(flow: Callable[..., T], /, *, databases: tuple[Database, ...], **kwargs: Any) -> T:
-    """Like `cached()`, for a read that opens its own sessions (a `flows.py` function over `databases`):
-    `flow(principal, **kwargs)`, keyed by the flow, its arguments, the user's scope and the databases' data
-    generations."""
+def cached_flow(flow: Callable[..., T], /, *, databases: tuple[Database, ...] = (), **kwargs: Any) -> T:
+    """Like `cached()`, for a read that spans databases (a `flows.py` function taking the principal first):
+    `flow(principal, **kwargs)`, keyed by the flow, its arguments (keep them hashable: codes and ids), the
+    signed-in user's scope and the data generations of the `databases` it reads (so a write to one of them
+    makes the next read fresh; without them, only the TTL does)."""
     principal = current_principal()
     generation = tuple(data_generation(database) for database in databases)
     with friendly_errors():
