@@ -71,7 +71,8 @@ def rule_card(rule: RuleRead) -> None:
     with st.container(border=True):
         st.markdown(f"**{literal(rule.name)}** {badge} :blue-badge[{rule.type.capitalize()}]  \n"
                     f"{literal(rule.description)}")
-        pays_rate = rule.type == "flat" or (rule.type == "bonus" and not rule.criteria.get("amount"))
+        pays_rate = rule.rate is not None and (
+            rule.type == "flat" or (rule.type == "bonus" and not (rule.criteria or {}).get("amount")))
         st.caption(f"From {rule.start_date:%d %b %Y}, {until}" + (f" · rate {rule.rate:.2f}%" if pays_rate else ""))
 
 
