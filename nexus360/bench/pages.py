@@ -133,6 +133,18 @@ def tab_keys(app: AppTest, url_path: str) -> dict[str, list[str]]:
     return {key: [tab.label for tab in app.tabs if tab.label]}
 
 
+def _page_interactions() -> None:
+    """The Commissions and Admin pages' interactions (their modules live beside their views)."""
+    from nexus360.ui.admin.interactions import INTERACTIONS as admin
+    from nexus360.ui.compensation.interactions import INTERACTIONS as commissions
+
+    INTERACTIONS["commissions"] = commissions
+    INTERACTIONS["admin"] = admin
+
+
+_page_interactions()
+
+
 def bench_page(username: str, url_path: str, script: str | None, counter: StatementCounter, *,
                runs: int) -> dict[str, Any]:
     app = open_page(username, script)
