@@ -138,7 +138,7 @@ def test_an_adjustment_amount_is_refused_by_name(sessions, deals, amount, says) 
 def test_decision_comments_are_limited_to_what_a_rep_reads(sessions, deals) -> None:
     comp, auth, notes = sessions.comp, sessions.auth, sessions.notes
     run(sessions)
-    service.submit_for_approval(comp, MANAGER, **PERIOD)
+    service.submit_for_approval(comp, auth, notes, MANAGER, **PERIOD)
     with pytest.raises(ValidationError, match="Comment must be at most 1,000 characters"):
         service.approve(comp, auth, notes, MANAGER, user_id=REP_A, comment="x" * 5000, **PERIOD)
     with pytest.raises(ValidationError, match="Comment must be at most 1,000 characters"):
