@@ -12,9 +12,11 @@ roles on every sign-in, so Entra stays the source of truth for them.
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bcrypt
@@ -27,7 +29,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.auth.service import get_principal, require
 from nexus360.auth.signin import repository
 from nexus360.common.errors import Nexus360Error, NotFoundError, ValidationError
-from nexus360.config import Settings
+from nexus360.config import Settings, get_settings
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -47,19 +49,37 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 # --- Local accounts: sign-in with throttling, passwords set by admins ---------------------------
 
-FREE_ATTEMPTS = 3  # failures before each further attempt must wait
-MAX_WAIT_SECONDS = 300
+ADDRESS, ACCOUNT = "address", "account"  # sign_in_throttle.scope
+LOCAL_ADDRESS = "local"  # the client address of a visitor on this machine (Streamlit reports none)
+FREE_ATTEMPTS = Settings.model_fields["signin_free_attempts"].default
+MAX_WAIT_SECONDS = Settings.model_fields["signin_max_wait_seconds"].default
 
 
 class SignInRefused(Nexus360Error):
     """Sign-in did not succeed; the message says why in words the person can act on."""
 
 
-def seconds_to_wait(failed_attempts: int, last_failed_at: datetime | None, *, now: datetime) -> float:
+@dataclass(frozen=True)
+class ThrottleLimits:
+    """How many failures are free, per account from one address and per address, and how long they count."""
+
+    free_attempts: int = FREE_ATTEMPTS
+    address_free_attempts: int = Settings.model_fields["signin_address_free_attempts"].default
+    max_wait_seconds: int = MAX_WAIT_SECONDS
+    window: timedelta = timedelta(minutes=Settings.model_fields["signin_failure_window_minutes"].default)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ThrottleLimits:
+        return cls(settings.signin_free_attempts, settings.signin_address_free_attempts,
+                   settings.signin_max_wait_seconds, timedelta(minutes=settings.signin_failure_window_minutes))
+
+
+def seconds_to_wait(failed_attempts: int, last_failed_at: datetime | None, *, now: datetime,
+                    free: int = FREE_ATTEMPTS, max_wait: int = MAX_WAIT_SECONDS) -> float:
     """How long the next attempt must wait: 0 for the first few failures, then doubling, capped."""
-    if failed_attempts < FREE_ATTEMPTS or last_failed_at is None:
+    if failed_attempts < free or last_failed_at is None:
         return 0.0
-    delay = min(2 ** (failed_attempts - FREE_ATTEMPTS + 1), MAX_WAIT_SECONDS)
+    delay = min(2 ** (failed_attempts - free + 1), max_wait)
     return max(0.0, delay - (_naive_utc(now) - _naive_utc(last_failed_at)).total_seconds())
 
 
@@ -68,35 +88,61 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def authenticate_local(session: Session, username: str, password: str, *, now: datetime) -> Principal:
-    """Check a local username and password; throttle repeated failures; refuse inactive users."""
+def _counter_key(*parts: str) -> str:
+    # Hashed: people type passwords into the username field, and addresses are personal data.
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def authenticate_local(session: Session, username: str, password: str, *, now: datetime,
+                       client_address: str | None = None, limits: ThrottleLimits | None = None) -> Principal:
+    """Check a local username and password; throttle repeated failures; refuse inactive users.
+
+    Failures count per client address and per account as tried from that address, so nobody can lock an
+    account out from elsewhere by knowing its name. Both counters are locked (always in that order) before
+    the password is checked, so parallel attempts queue and each sees the count of the one before; an
+    unknown username is counted and answered exactly like a known one.
+    """
     name = (username or "").strip()
     if not name or not password:
         raise SignInRefused("Enter your username and password.")
-    credential = repository.get_local_credential(session, name)
-    if credential is None:
-        verify_password(password, _DUMMY_HASH)  # same work as a real check: do not reveal who exists
-        audit.record(session, user_id=None, action="sign_in.local", result=audit.REFUSED,
-                     object_type="username", object_id=name[:100], details={"reason": "unknown username"})
-        raise SignInRefused("Wrong username or password.")
-    wait = seconds_to_wait(credential.failed_attempts, credential.last_failed_at, now=now)
+    limits = limits or ThrottleLimits.from_settings(get_settings())
+    address = client_address or LOCAL_ADDRESS
+    at = _naive_utc(now)
+    counters = {ADDRESS: (_counter_key(address), limits.address_free_attempts),
+                ACCOUNT: (_counter_key(name.lower(), address), limits.free_attempts)}
+    fresh: dict[str, bool] = {}
+    wait = 0.0
+    for scope, (key, free) in counters.items():
+        failures, last_failed_at = repository.lock_throttle(session, scope, key)
+        fresh[scope] = last_failed_at is None or at - last_failed_at > limits.window
+        if not fresh[scope]:
+            wait = max(wait, seconds_to_wait(failures, last_failed_at, now=at, free=free,
+                                             max_wait=limits.max_wait_seconds))
     if wait > 0:
-        raise SignInRefused(f"Too many failed attempts. Try again in {int(wait) + 1} seconds.")
-    if not verify_password(password, credential.password_hash):
-        credential.failed_attempts += 1
-        credential.last_failed_at = _naive_utc(now)
-        audit.record(session, user_id=credential.user_id, action="sign_in.local", result=audit.REFUSED,
-                     details={"reason": "wrong password", "failed_attempts": credential.failed_attempts})
+        _record_local(session, None, "throttled", username=name)
+        raise SignInRefused(f"Too many failed attempts. Try again in {math.ceil(wait)} seconds.")
+    credential = repository.get_local_credential(session, name)
+    # The same work for an unknown username as for a real check: the reply time reveals nobody.
+    matches = verify_password(password, credential.password_hash if credential else _DUMMY_HASH)
+    if credential is None or not matches:
+        for scope, (key, _free) in counters.items():
+            repository.count_failure(session, scope, key, at=at, restart=fresh[scope])
+        _record_local(session, credential.user_id if credential else None,
+                      "wrong password" if credential else "unknown username", username=name)
         raise SignInRefused("Wrong username or password.")
     principal = get_principal(session, credential.user_id)
     if not principal.is_active:
-        audit.record(session, user_id=principal.id, action="sign_in.local", result=audit.REFUSED,
-                     details={"reason": "inactive"})
+        _record_local(session, principal.id, "inactive")
         raise SignInRefused("This account is deactivated. Ask an administrator to reactivate it.")
-    credential.failed_attempts = 0
-    credential.last_failed_at = None
+    repository.clear_throttle(session, ACCOUNT, counters[ACCOUNT][0])
     audit.record(session, user_id=principal.id, action="sign_in.local", result=audit.ALLOWED)
     return principal
+
+
+def _record_local(session: Session, user_id: int | None, reason: str, *, username: str | None = None) -> None:
+    audit.record(session, user_id=user_id, action="sign_in.local", result=audit.REFUSED,
+                 object_type="username" if user_id is None and username else None,
+                 object_id=username[:100] if user_id is None and username else None, details={"reason": reason})
 
 
 def set_local_password(session: Session, principal: Principal, *, user_id: int, username: str, password: str) -> None:
