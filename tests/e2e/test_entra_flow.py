@@ -72,7 +72,7 @@ def rep() -> Iterator[dict[str, Any]]:
         user = repository.get_user(session, principal.id)
         saved = (user.azure_id, user.first_name, user.last_name, user.is_active, list(principal.roles))
     yield {"oid": str(uuid.uuid4()), "email": principal.email, "preferred_username": principal.email,
-           "given_name": principal.first_name, "family_name": principal.last_name}
+           "xms_edov": True, "given_name": principal.first_name, "family_name": principal.last_name}
     with session_scope(Database.AUTH, admin=True) as session:
         user = repository.get_user(session, principal.id)
         user.azure_id, user.first_name, user.last_name, user.is_active, roles = saved

@@ -1,13 +1,15 @@
 """Signing in: local accounts and Microsoft Entra ID.
 
-Local accounts: a username and a bcrypt hash (the format streamlit-authenticator checks); repeated
-failures wait longer and longer; an admin sets passwords; signing out revokes the cookies issued before.
+Local accounts: a username and a bcrypt hash; repeated failures wait longer and longer (counted per client
+address and per account from an address); an admin sets passwords. Signed-in sessions: `auth.sessions`.
 
 Entra ID: Streamlit (`st.login`, Authlib underneath) runs the OpenID Connect flow and checks the token's
 signature, issuer, audience, nonce and expiry; `sign_in_from_claims` only decides who the person is here:
-the user with that object id (`oid`), else the user with that email address (then linked to the oid),
-else a new user with the default role. App roles and groups mapped in the settings replace the user's
-roles on every sign-in, so Entra stays the source of truth for them.
+the user with that object id (`oid`), else a user with that email address who is not linked to Entra yet (then
+linked to the oid, and only when the token says the address is verified), else a new user with the default
+role. One object id never replaces another: an e-mail address alone cannot take over an account. App roles
+and groups mapped in the settings replace the user's roles on every sign-in, so Entra stays the source of
+truth for them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Session
 from nexus360.auth import repository as principals
 from nexus360.auth.audit import service as audit
 from nexus360.auth.models import User
-from nexus360.auth.schemas import Principal
+from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, Principal
 from nexus360.auth.service import get_principal, require
 from nexus360.auth.signin import repository
 from nexus360.common.errors import Nexus360Error, NotFoundError, ValidationError
@@ -185,6 +187,9 @@ def cookie_still_valid(session: Session, *, user_id: int, issued_at: datetime) -
 # --- Microsoft Entra ID ------------------------------------------------------------------------------
 
 ENTRA_ACTION = "sign_in.entra"
+# Claims that say the e-mail address is verified. Entra sends `xms_edov` when the app registration asks for
+# it (Token configuration → optional claim); generic OIDC providers send `email_verified`.
+VERIFIED_EMAIL_CLAIMS = ("xms_edov", "email_verified")
 NAME_LENGTH = 100  # users.first_name / last_name
 
 
@@ -194,6 +199,7 @@ class EntraIdentity:
 
     oid: str
     email: str
+    email_verified: bool  # `xms_edov` (Entra: the domain owner verified it) or OIDC's `email_verified`
     first_name: str | None
     last_name: str | None
     claimed_roles: tuple[str, ...]  # the token's `roles` and `groups`, in that order
@@ -213,7 +219,7 @@ def sign_in_from_claims(session: Session, claims: Mapping[str, Any], *, settings
         )
         _assign_roles(session, user.id, [settings.entra_default_role])
     else:
-        _update_profile(session, user, identity)
+        _update_profile(session, user, identity, link=matched_by == "email")
     mapped = mapped_roles(identity.claimed_roles, settings.entra_role_map)
     if mapped:
         _assign_roles(session, user.id, mapped)
@@ -246,6 +252,7 @@ def _identity(session: Session, claims: Mapping[str, Any]) -> EntraIdentity:
     return EntraIdentity(
         oid=oid,
         email=email,
+        email_verified=any(_true(claims.get(key)) for key in VERIFIED_EMAIL_CLAIMS),
         first_name=_name(claims.get("given_name")),
         last_name=_name(claims.get("family_name")),
         claimed_roles=(*_strings(claims.get("roles")), *_strings(claims.get("groups"))),
@@ -267,14 +274,33 @@ def _find_user(session: Session, identity: EntraIdentity) -> tuple[User | None, 
     if user is not None:
         return user, "oid"
     user = principals.get_user_by_email(session, identity.email)
-    if user is not None:
-        return user, "email"
-    return None, "created"
+    if user is None:
+        return None, "created"
+    if not _linkable(user.azure_id):
+        # The address belongs to an account already linked to another Microsoft account: replacing its
+        # object id would hand that account to whoever controls this token's e-mail claim.
+        _refuse(session, "email linked to another oid", user_id=user.id, oid=identity.oid)
+        raise SignInRefused(
+            "Your e-mail address belongs to a Nexus360 account that is linked to another Microsoft account. "
+            "Ask an administrator to check your account."
+        )
+    if not identity.email_verified:
+        _refuse(session, "email not verified", user_id=user.id, oid=identity.oid)
+        raise SignInRefused(
+            "Microsoft did not confirm that your e-mail address is verified, so it cannot be linked to the "
+            "existing Nexus360 account with that address. Ask an administrator to check the app registration."
+        )
+    return user, "email"
 
 
-def _update_profile(session: Session, user: User, identity: EntraIdentity) -> None:
-    # Linking by email: from now on the user is found by their object id, which never changes.
-    user.azure_id = identity.oid
+def _linkable(azure_id: str | None) -> bool:
+    """Rows not linked to Entra yet: no object id, or the placeholder of a local account."""
+    return not azure_id or azure_id.startswith(LOCAL_AZURE_ID_PREFIX)
+
+
+def _update_profile(session: Session, user: User, identity: EntraIdentity, *, link: bool) -> None:
+    if link:  # found by a verified e-mail address and not linked yet: found by the object id from now on
+        user.azure_id = identity.oid
     if identity.first_name is not None:
         user.first_name = identity.first_name
     if identity.last_name is not None:
@@ -294,6 +320,10 @@ def _assign_roles(session: Session, user_id: int, names: list[str]) -> None:
 def _refuse(session: Session, reason: str, *, user_id: int | None = None, **details: str | None) -> None:
     audit.record(session, user_id=user_id, action=ENTRA_ACTION, result=audit.REFUSED,
                  details={"reason": reason, **{key: value for key, value in details.items() if value}})
+
+
+def _true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def _text(value: Any) -> str | None:
