@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # A signed-in session ends after this long without a click, and this long after signing in whatever happens.
     session_idle_minutes: int = Field(default=60, ge=1)
     session_max_hours: int = Field(default=12, ge=1)
+    # Streamlit's /_stcore/metrics (sessions, memory of caches) answers anyone when on; off unless set.
+    expose_metrics: bool = False
 
     # Microsoft Entra ID sign-in (st.login). The OIDC client itself is configured in secrets.toml's
     # [auth] and [auth.microsoft]; these only decide what a signed-in Entra user becomes here.

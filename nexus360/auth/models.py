@@ -107,7 +107,7 @@ class UserSession(AuthBase):
     """One signed-in session: a browser's cookie (local accounts) or a Microsoft sign-in, until it ends."""
 
     __tablename__ = "user_sessions"
-    __table_args__ = (Index("ix_user_sessions_user_id_open", "user_id", postgresql_where=text("ended_at IS NULL")),)
+    __table_args__ = (Index("ix_user_sessions_user_id_ended_at", "user_id", "ended_at"),)
 
     id: Mapped[int] = bigint_id()
     user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), nullable=False)

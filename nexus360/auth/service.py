@@ -26,6 +26,7 @@ def get_principal(session: Session, user_id: int) -> Principal:
         is_active=bool(user.is_active),
         roles=tuple(repository.list_role_names(session, user.id)),
         permissions=frozenset(repository.list_permission_names(session, user.id)),
+        access_version=user.access_version or 0,
     )
 
 

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS user_sessions (
     ended_at TIMESTAMP,
     end_reason VARCHAR(30)
 );
-CREATE INDEX IF NOT EXISTS ix_user_sessions_user_id_open ON user_sessions (user_id) WHERE ended_at IS NULL;
+CREATE INDEX IF NOT EXISTS ix_user_sessions_user_id_ended_at ON user_sessions (user_id, ended_at);
 """
 
 # SECURITY DEFINER: they run with the owner's rights, so they work whatever the app's role may touch

@@ -168,22 +168,6 @@ def set_local_password(session: Session, principal: Principal, *, user_id: int, 
 _DUMMY_HASH = "$2b$12$D5ktRoUvIT1R8jxCuEEHwOW7faMmUZmhakS0ADX2r86eQ2crvs0S2"  # bcrypt of a random string
 
 
-def record_sign_out(session: Session, *, user_id: int, now: datetime) -> None:
-    """Revoke the user's local sign-in cookies issued until now (on every device)."""
-    credential = repository.get_local_credential_by_user(session, user_id)
-    if credential is not None:
-        credential.signed_out_at = _naive_utc(now)
-        audit.record(session, user_id=user_id, action="sign_out.local", result=audit.ALLOWED)
-
-
-def cookie_still_valid(session: Session, *, user_id: int, issued_at: datetime) -> bool:
-    """False when the user signed out after this cookie was issued."""
-    credential = repository.get_local_credential_by_user(session, user_id)
-    if credential is None or credential.signed_out_at is None:
-        return True
-    return _naive_utc(issued_at) > credential.signed_out_at
-
-
 # --- Microsoft Entra ID ------------------------------------------------------------------------------
 
 ENTRA_ACTION = "sign_in.entra"
