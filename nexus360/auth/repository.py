@@ -67,8 +67,13 @@ def get_role_ids(session: Session, names: Iterable[str] | None = None) -> dict[s
 
 
 def replace_user_roles(session: Session, user_id: int, role_ids: Iterable[int]) -> None:
-    session.execute(delete(UserRole).where(UserRole.user_id == user_id))
-    session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in sorted(set(role_ids)))
+    """Give the user exactly these roles, touching only what differs: a change of roles ends the user's
+    sessions (a trigger), so saving the same roles again must change nothing."""
+    wanted = set(role_ids)
+    held = set(session.scalars(select(UserRole.role_id).where(UserRole.user_id == user_id)))
+    if held - wanted:
+        session.execute(delete(UserRole).where(UserRole.user_id == user_id, UserRole.role_id.in_(held - wanted)))
+    session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in sorted(wanted - held))
     session.flush()
 
 

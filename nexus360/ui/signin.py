@@ -156,10 +156,22 @@ def _allow_uploads(allowed: bool) -> None:
         (server.allow_uploads if allowed else server.forbid_uploads)(context.session_id)
 
 
+def _cookie(name: str) -> str | None:
+    """A cookie the browser sent when this tab connected (None outside a browser, as under AppTest)."""
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def _client_address() -> str | None:
+    """The visitor's address (behind a trusted proxy, the one it forwards); None on this machine or in a test."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
 def _resume_from_cookie() -> Principal | None:
     """The browser's sign-in cookie signs the user in again while its session is open on the server."""
-    token = st.context.cookies.get(COOKIE_NAME)
-    if not token or st.session_state.get(_SIGNED_OUT):  # cookies are those the tab opened with: maybe dead now
+    token = _cookie(COOKIE_NAME)
+    if not token or st.session_state.get(_SIGNED_OUT):  # the cookies are those the tab opened with: maybe dead
         return None
     with friendly_errors(), session_scope(Database.AUTH) as session:
         resumed = sessions_service.resume(session, token=token, now=datetime.now(UTC), limits=_limits())
@@ -191,7 +203,7 @@ def _render_sign_in() -> Principal | None:
         message = st.session_state.pop("sign_in_error", None)
         if message:
             st.error(message)
-    if st.session_state.get(_SIGNED_OUT) and st.context.cookies.get(COOKIE_NAME):
+    if st.session_state.get(_SIGNED_OUT) and _cookie(COOKIE_NAME):
         st.iframe(_app_url(server.SIGNED_OUT_PATH), width=1, height=1)  # the browser forgets the dead cookie
     if carried_over:  # last, so that these invisible components do not shift what later runs redraw
         with contextlib.suppress(KeyError):  # raised after the delete when the component's cookie list is empty
@@ -209,7 +221,7 @@ def _local_form() -> Principal | None:
     with friendly_errors(), session_scope(Database.AUTH) as session:
         try:
             principal = signin_service.authenticate_local(session, username, password, now=datetime.now(UTC),
-                                                          client_address=st.context.ip_address)
+                                                          client_address=_client_address())
         except signin_service.SignInRefused as refusal:
             # Caught inside the scope so that it commits: the failure count (throttling) and the audit
             # event of a refusal must persist. Outside, the rollback undid them.
@@ -351,7 +363,7 @@ def _end_expired_entra_session() -> NoReturn:
 def _notice() -> tuple[str | None, bool]:
     """A message for the sign-in page (from this session, or carried over a sign-out in the notice cookie),
     and whether it was just read from the cookie, which the caller then deletes."""
-    code = st.context.cookies.get(NOTICE_COOKIE)
+    code = _cookie(NOTICE_COOKIE)
     carried_over = bool(code) and not st.session_state.get(_NOTICE_READ)
     if carried_over:
         st.session_state[_NOTICE_READ] = True  # the cookie stays in st.context for the whole session
