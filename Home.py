@@ -8,6 +8,7 @@ from nexus360.ui import navigation, server, sidebar, signin
 st.set_page_config(page_title="Nexus360", page_icon=str(server.FAVICON), layout="wide")
 
 principal = signin.signed_in_principal()
+st.set_page_config(initial_sidebar_state="expanded")  # the sign-in page collapsed it
 sections: dict[str, list] = {}
 for spec in navigation.PAGES:
     if spec.allowed(principal):

@@ -6,6 +6,7 @@ does that for you.
 
 import streamlit as st
 
-from nexus360.ui.server import MIDDLEWARE, ROUTES
+from nexus360.ui.server import MIDDLEWARE, ROUTES, quiet_access_log
 
+quiet_access_log()
 app = st.App("Home.py", routes=ROUTES, middleware=MIDDLEWARE)

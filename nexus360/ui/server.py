@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import re
 from base64 import b64encode
 from datetime import UTC, datetime
@@ -240,3 +241,9 @@ def _app_path(scope: Scope) -> str:
 
 
 MIDDLEWARE = [Middleware(SecurityHeaders), Middleware(Gate)]
+
+
+def quiet_access_log() -> None:
+    """No line per request in the server's log (Streamlit turns uvicorn's access log on for an st.App); the
+    reverse proxy keeps the access log, and the app's own log stays for what went wrong."""
+    logging.getLogger("uvicorn.access").disabled = True
