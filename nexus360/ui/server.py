@@ -18,11 +18,14 @@ Home.py directly still works, without what this module adds.
 
 from __future__ import annotations
 
+import functools
+import gzip
 import hashlib
 import html
 import logging
 import re
 from base64 import b64encode
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -98,17 +101,25 @@ ROUTES = [
 # --- headers ------------------------------------------------------------------------------------------------
 
 
-def _inline_script_hashes() -> list[str]:
-    """CSP hashes of the inline scripts of Streamlit's index.html (one sets window.prerenderReady)."""
-    index = Path(streamlit.__file__).parent / "static" / "index.html"
-    scripts = re.findall(r"<script>(.*?)</script>", index.read_text(encoding="utf-8"), flags=re.S)
-    return [f"'sha256-{b64encode(hashlib.sha256(script.encode()).digest()).decode()}'" for script in scripts]
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", flags=re.S)
 
 
-def content_security_policy(*, framable: bool) -> str:
+def inline_script_hashes(page: bytes) -> list[str]:
+    """CSP hashes of a page's inline scripts: exactly those may run, nothing injected beside them."""
+    scripts = _INLINE_SCRIPT.findall(page)
+    return [f"'sha256-{b64encode(hashlib.sha256(script).digest()).decode()}'" for script in scripts]
+
+
+@functools.cache
+def _app_page_hashes() -> tuple[str, ...]:
+    """Streamlit's index.html has one inline script (it sets window.prerenderReady)."""
+    return tuple(inline_script_hashes((Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()))
+
+
+def content_security_policy(*, framable: bool, script_hashes: Iterable[str] = ()) -> str:
     directives = {
         "default-src": "'self'",
-        "script-src": " ".join(["'self'", *_inline_script_hashes()]),
+        "script-src": " ".join(["'self'", *_app_page_hashes(), *script_hashes]),
         "style-src": "'self' 'unsafe-inline'",  # Streamlit's styling writes style elements at run time
         "img-src": "'self' data: blob:",
         "font-src": "'self' data:",
@@ -126,12 +137,13 @@ def content_security_policy(*, framable: bool) -> str:
 
 # Frames the app draws itself (components, the cookie frame) are same-origin; nothing else may frame anything.
 _FRAMABLE_PREFIXES = ("/component/", "/_stcore/bidi-components/", "/_nexus360/")
+_COMPONENT_PREFIXES = ("/component/", "/_stcore/bidi-components/")
 
 
-def security_headers(path: str, *, https: bool) -> dict[str, str]:
+def security_headers(path: str, *, https: bool, script_hashes: Iterable[str] = ()) -> dict[str, str]:
     framable = path.startswith(_FRAMABLE_PREFIXES)
     headers = {
-        "Content-Security-Policy": content_security_policy(framable=framable),
+        "Content-Security-Policy": content_security_policy(framable=framable, script_hashes=script_hashes),
         "X-Frame-Options": "SAMEORIGIN" if framable else "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
@@ -144,7 +156,10 @@ def security_headers(path: str, *, https: bool) -> dict[str, str]:
 
 
 class SecurityHeaders:
-    """Adds `security_headers` to every HTTP response (the WebSocket passes untouched)."""
+    """Adds `security_headers` to every HTTP response (the WebSocket passes untouched).
+
+    A component's page (a browser component's own index.html, from its package) may carry an inline script:
+    that page is read whole first, and the hashes of its own inline scripts join its policy."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -153,16 +168,41 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = security_headers(_app_path(scope), https=scope.get("scheme") == "https")
+        path, https = _app_path(scope), scope.get("scheme") == "https"
+        held: list[Message] = []
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in extra.items():
-                    headers[name] = value
+                if path.startswith(_COMPONENT_PREFIXES) and _is_html(message):
+                    held.append(message)  # sent with the body, once its scripts are known
+                    return
+                _add_headers(message, security_headers(path, https=https))
+            elif held and message["type"] == "http.response.body":
+                held.append(message)
+                if message.get("more_body"):
+                    return
+                body = b"".join(part.get("body", b"") for part in held[1:])
+                start = held[0]
+                compressed = MutableHeaders(scope=start).get("content-encoding") == "gzip"  # Streamlit gzips pages
+                page = gzip.decompress(body) if compressed else body
+                _add_headers(start, security_headers(path, https=https, script_hashes=inline_script_hashes(page)))
+                MutableHeaders(scope=start)["content-length"] = str(len(body))
+                held.clear()
+                await send(start)
+                message = {"type": "http.response.body", "body": body, "more_body": False}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _is_html(start: Message) -> bool:
+    return MutableHeaders(scope=start).get("content-type", "").startswith("text/html")
+
+
+def _add_headers(start: Message, extra: dict[str, str]) -> None:
+    headers = MutableHeaders(scope=start)
+    for name, value in extra.items():
+        headers[name] = value
 
 
 # --- what visitors may reach --------------------------------------------------------------------------------

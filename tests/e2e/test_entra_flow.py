@@ -22,7 +22,7 @@ from sqlalchemy import delete
 
 from nexus360.auth import repository
 from nexus360.auth import service as auth_service
-from nexus360.auth.models import AuditEvent, User, UserRole
+from nexus360.auth.models import AuditEvent, User, UserRole, UserSession
 from nexus360.auth.signin import repository as signin_repository
 from nexus360.db import Database, session_scope
 from tests.e2e.browser import screenshot, wait_idle
@@ -88,6 +88,7 @@ def newcomer() -> Iterator[dict[str, Any]]:
     with session_scope(Database.AUTH, admin=True) as session:
         user = signin_repository.get_user_by_azure_id(session, oid)
         if user is not None:
+            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
             session.execute(delete(UserRole).where(UserRole.user_id == user.id))
             session.execute(delete(AuditEvent).where(AuditEvent.user_id == user.id))
             session.execute(delete(User).where(User.id == user.id))
