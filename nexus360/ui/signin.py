@@ -41,8 +41,7 @@ COOKIE_NAME = server.COOKIE_NAME
 _SIGN_OUT_REQUESTED = "sign_out_requested"
 _SESSION_ID = "sign_in_session_id"  # user_sessions.id of this browser tab's session
 _COOKIE_GRANT = "sign_in_cookie_grant"  # the one-time grant the cookie frame trades for the cookie
-_SIGNED_OUT = "signed_out_here"
-_FORM_SETTLED = "sign_in_form_settled"  # this tab ended its session: the cookie it started with is dead
+_SIGNED_OUT = "signed_out_here"  # this tab ended its session: the cookie it started with is dead
 
 PROVIDER = "microsoft"  # the [auth.microsoft] section of secrets.toml
 EXPIRED_MESSAGE = "Your session has expired; sign in again."
@@ -88,21 +87,10 @@ def signed_in_principal() -> Principal:
     if principal is None:
         st.set_page_config(initial_sidebar_state="collapsed")  # no empty sidebar left over from a signed-in page
         navigation.hide_until_signed_in()
-        _settle_form_ids()
         st.stop()
     box.empty()
     return principal
 
-
-def _settle_form_ids() -> None:
-    """Run the sign-in page once more, at once, the first time a tab shows it.
-
-    Streamlit names a widget after the page it is drawn for: a tab's first run draws the form for the main
-    script, every later run for the page st.navigation chose. Without this the first "Sign in" of a tab was
-    read as a different, empty form, and the page came back blank."""
-    if not st.session_state.get(_FORM_SETTLED):
-        st.session_state[_FORM_SETTLED] = True
-        st.rerun()
 
 
 def _limits() -> sessions_service.SessionLimits:

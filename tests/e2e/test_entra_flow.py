@@ -76,7 +76,8 @@ def rep() -> Iterator[dict[str, Any]]:
     with session_scope(Database.AUTH, admin=True) as session:
         user = repository.get_user(session, principal.id)
         user.azure_id, user.first_name, user.last_name, user.is_active, roles = saved
-        repository.replace_user_roles(session, user.id, repository.get_role_ids(session, roles).values())
+        repository.replace_user_roles(session, user.id, repository.get_role_ids(session, roles).values(),
+                                      actor_id=None, reason="directory sync")
 
 
 @pytest.fixture

@@ -4,32 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from nexus360.auth.models import LocalCredential, SignInThrottle, User
 
 
-def get_local_credential(session: Session, username: str) -> LocalCredential | None:
-    statement = select(LocalCredential).where(func.lower(LocalCredential.username) == username.strip().lower())
+def get_password_hash(session: Session, username: str) -> tuple[int, str] | None:
+    """(user id, bcrypt hash) of one local account: the app's role reads hashes only through this function."""
+    row = session.execute(text("SELECT user_id, password_hash FROM nexus360_local_credential(:name)"),
+                          {"name": username}).first()
+    return (int(row.user_id), row.password_hash) if row else None
+
+
+def get_credential_owner(session: Session, username: str) -> int | None:
+    """The user whose local account has this username (any case), if any."""
+    statement = select(LocalCredential.user_id).where(func.lower(LocalCredential.username) == username.strip().lower())
     return session.scalars(statement).first()
 
 
-def get_local_credential_by_user(session: Session, user_id: int) -> LocalCredential | None:
-    return session.get(LocalCredential, user_id)
-
-
 def upsert_local_credential(session: Session, *, user_id: int, username: str, password_hash: str) -> None:
-    credential = session.get(LocalCredential, user_id)
-    if credential is None:
-        session.add(LocalCredential(user_id=user_id, username=username, password_hash=password_hash))
-    else:
-        credential.username = username
-        credential.password_hash = password_hash
-        credential.failed_attempts = 0
-        credential.last_failed_at = None
-    session.flush()
+    table = LocalCredential.__table__
+    statement = insert(table).values(user_id=user_id, username=username, password_hash=password_hash)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.user_id],
+        set_={"username": username, "password_hash": password_hash, "failed_attempts": 0, "last_failed_at": None},
+    ))
 
 
 def get_user_by_azure_id(session: Session, azure_id: str) -> User | None:

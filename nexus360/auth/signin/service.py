@@ -123,16 +123,16 @@ def authenticate_local(session: Session, username: str, password: str, *, now: d
     if wait > 0:
         _record_local(session, None, "throttled", username=name)
         raise SignInRefused(f"Too many failed attempts. Try again in {math.ceil(wait)} seconds.")
-    credential = repository.get_local_credential(session, name)
+    credential = repository.get_password_hash(session, name)  # (user id, hash)
     # The same work for an unknown username as for a real check: the reply time reveals nobody.
-    matches = verify_password(password, credential.password_hash if credential else _DUMMY_HASH)
+    matches = verify_password(password, credential[1] if credential else _DUMMY_HASH)
     if credential is None or not matches:
         for scope, (key, _free) in counters.items():
             repository.count_failure(session, scope, key, at=at, restart=fresh[scope])
-        _record_local(session, credential.user_id if credential else None,
+        _record_local(session, credential[0] if credential else None,
                       "wrong password" if credential else "unknown username", username=name)
         raise SignInRefused("Wrong username or password.")
-    principal = get_principal(session, credential.user_id)
+    principal = get_principal(session, credential[0])
     if not principal.is_active:
         _record_local(session, principal.id, "inactive")
         raise SignInRefused("This account is deactivated. Ask an administrator to reactivate it.")
@@ -157,8 +157,8 @@ def set_local_password(session: Session, principal: Principal, *, user_id: int, 
         raise ValidationError("A username is 1–100 letters, digits, dots, dashes or underscores.")
     if principals.get_user(session, user_id) is None:
         raise NotFoundError(f"User {user_id} does not exist.")
-    taken = repository.get_local_credential(session, name)
-    if taken is not None and taken.user_id != user_id:
+    owner = repository.get_credential_owner(session, name)
+    if owner is not None and owner != user_id:
         raise ValidationError(f"The username '{name}' is already taken.")
     repository.upsert_local_credential(session, user_id=user_id, username=name, password_hash=hash_password(password))
     audit.record(session, user_id=principal.id, action="admin.set_password", result=audit.ALLOWED,
@@ -297,8 +297,7 @@ def _assign_roles(session: Session, user_id: int, names: list[str]) -> None:
     known = principals.get_role_ids(session, names)
     if not known:  # a misconfigured map or default role must not strip a user of every role
         return
-    if set(principals.list_role_names(session, user_id)) != set(known):
-        principals.replace_user_roles(session, user_id, known.values())
+    principals.replace_user_roles(session, user_id, known.values(), actor_id=user_id, reason="entra sign-in")
 
 
 def _refuse(session: Session, reason: str, *, user_id: int | None = None, **details: str | None) -> None:
