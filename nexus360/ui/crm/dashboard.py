@@ -64,11 +64,9 @@ def _owner_filter(column) -> tuple[int, ...]:
             Database.AUTH, people.list_people, roles=("sales_rep", "sales_manager")
         )
     }
-    choices = (
-        [("all", None), ("me", principal.id)]
-        + [("team", uid) for uid in managers]
-        + [("owner", uid) for uid in sellers]
-    )
+    choices = [("all", None), ("me", principal.id)]
+    if dashboards.sees_colleagues(principal):  # a colleague's or a team's figures: commissions.read_all
+        choices += [("team", uid) for uid in managers] + [("owner", uid) for uid in sellers]
     labels = {
         "all": lambda _u: "Everyone",
         "me": lambda _u: "My deals",
@@ -213,10 +211,28 @@ def dashboard_tab(reference: dict) -> None:
         else:
             names = cached(Database.AUTH, people.get_user_names, user_ids=tuple(board["owner_id"]))
             board = board.assign(owner=board["owner_id"].map(names).fillna("(former user)"))
-            st.plotly_chart(charts.owner_leaderboard(board), width="stretch", config=charts.PLOTLY_CONFIG)
+            if dashboards.sees_colleagues(current_principal()):
+                st.plotly_chart(charts.owner_leaderboard(board), width="stretch", config=charts.PLOTLY_CONFIG)
+            else:
+                _ranking(board)
     with right:
         st.subheader("Deals at risk")
         _deals_at_risk(filters, today)
+
+
+def _ranking(board: pd.DataFrame) -> None:
+    """A seller's view of the leaderboard: colleagues by rank, figures only for their own row."""
+    mine = board[board["owner_id"] == current_principal().id]
+    if mine.empty:
+        st.caption("You have no won deals or open pipeline matching these filters yet.")
+    else:
+        row = mine.iloc[0]
+        st.metric(f"Your rank: {int(row['rank'])} of {len(board)}", money(row["won_amount"]),
+                  f"{int(row['won_deals']):,} won deals", delta_color="off", delta_arrow="off", border=True)
+    st.dataframe(board[["rank", "owner"]], hide_index=True, width="stretch",
+                 column_config={"rank": st.column_config.NumberColumn("Rank", format="%d"),
+                                "owner": st.column_config.TextColumn("Owner")})
+    st.caption("Colleagues' revenue is shown to managers only.")
 
 
 def _chart(has_data: bool, figure, empty: str, *, config: dict | None = None) -> None:
