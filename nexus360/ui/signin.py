@@ -35,6 +35,7 @@ from nexus360.auth.signin import service as signin_service
 from nexus360.config import get_settings
 from nexus360.db import Database, session_scope
 from nexus360.ui import navigation, server
+from nexus360.ui.formatting import literal
 from nexus360.ui.session import friendly_errors
 
 COOKIE_NAME = server.COOKIE_NAME
@@ -204,7 +205,7 @@ def _render_sign_in() -> Principal | None:
             st.info("Local sign-in is turned off on this installation.")
         message = st.session_state.pop("sign_in_error", None)
         if message:
-            st.error(message)
+            st.error(literal(message))
     if st.session_state.get(_SIGNED_OUT) and _cookie(COOKIE_NAME):
         st.iframe(_app_url(server.SIGNED_OUT_PATH), width=1, height=1)  # the browser forgets the dead cookie
     if carried_over:  # last, so that these invisible components do not shift what later runs redraw
@@ -306,7 +307,7 @@ def _microsoft_buttons() -> None:
     refusal = st.session_state.get(_ENTRA_REFUSAL)
     if refusal and _entra_logged_in():
         # Signed in at Microsoft but not allowed here: say why, and let them leave to pick another account.
-        st.error(refusal)
+        st.error(literal(refusal))
         st.button("Sign out of Microsoft", icon=":material/logout:", width="stretch",
                   on_click=_request_redirect, args=("logout",))
     else:

@@ -230,7 +230,7 @@ def test_running_a_locked_period_says_why_and_changes_nothing() -> None:
     app.text_input(key="run_period_text").input(Period(start, end).code)
     next(button for button in app.button if button.label == "Run period").click().run()
     assert not app.exception
-    assert any(f"Period {Period(start, end).code} is locked" in error.value for error in app.error)
+    assert any(f"Period {Period(start, end).code} is locked" in shown(error.value) for error in app.error)
     with session_scope(Database.COMPENSATION, admin=True) as session:
         assert session.scalar(select(func.max(SalesPerformance.updated_at))) == updated
 
