@@ -25,7 +25,7 @@ from nexus360.crm.models import Deal
 from nexus360.db import Database, session_scope
 from nexus360.notifications.models import Notification
 from nexus360.ui import navigation
-from tests.pages.apptest import open_as, principal_for
+from tests.pages.apptest import open_as, principal_for, shown
 
 pytestmark = pytest.mark.usefixtures("seeded")
 REP_ID, OTHER_REPS = 10, (7, 8, 11, 12)  # managers may appear as approvers in the history
