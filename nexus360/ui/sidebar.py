@@ -10,14 +10,7 @@ from nexus360.db import Database, session_scope
 from nexus360.notifications import service as notifications_service
 from nexus360.ui import signin
 from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.navigation import PAGES_DIR
-
-ROLE_LABELS = {
-    "admin": "Administrator",
-    "sales_manager": "Sales manager",
-    "sales_rep": "Sales rep",
-    "marketer": "Marketer",
-}
+from nexus360.ui.navigation import PAGES_DIR, ROLE_LABELS
 
 
 def role_label(principal: Principal) -> str:
