@@ -35,6 +35,11 @@ LIMITS: dict[Database, tuple[str, ...]] = {
         'REVOKE UPDATE, TRUNCATE ON role_permissions FROM "{role}"',
         'REVOKE DELETE, TRUNCATE ON user_sessions FROM "{role}"',
     ),
+    # The other histories are written as things happen and read back, never rewritten (a deleted deal, campaign
+    # or statement takes its history with it through the foreign key, which runs as the tables' owner).
+    Database.CRM: ('REVOKE UPDATE, DELETE, TRUNCATE ON deal_stage_history FROM "{role}"',),
+    Database.MARKETING: ('REVOKE UPDATE, DELETE, TRUNCATE ON campaign_changes FROM "{role}"',),
+    Database.COMPENSATION: ('REVOKE UPDATE, DELETE, TRUNCATE ON commission_events FROM "{role}"',),
 }
 
 

@@ -111,3 +111,25 @@ def test_roles_change_only_through_the_function_and_only_for_an_administrator(ap
                                   "ORDER BY id DESC LIMIT 1")).one()
     assert (event.user_id, event.action, event.object_id) == (admin, "admin.set_roles", str(rep))
     assert event.details == {"before": ["sales_rep"], "after": ["marketer"]}
+
+
+HISTORIES = [(Database.CRM, "deal_stage_history"), (Database.MARKETING, "campaign_changes"),
+             (Database.COMPENSATION, "commission_events")]
+
+
+@pytest.mark.parametrize(("database", "table"), HISTORIES, ids=[table for _database, table in HISTORIES])
+@pytest.mark.parametrize("statement", ["UPDATE {table} SET id = id", "DELETE FROM {table}", "TRUNCATE {table}"])
+def test_the_other_histories_cannot_be_rewritten_or_erased(seeded, database, table, statement) -> None:
+    with get_engine(database).connect() as connection, connection.begin():
+        assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar() >= 0  # read, as the app does
+        assert "permission denied" in refused(connection, statement.format(table=table))
+
+
+def test_deleting_a_deal_still_takes_its_history_with_it(seeded) -> None:
+    """The foreign key's cascade runs as the tables' owner: the app's role deletes a deal it may delete."""
+    with get_engine(Database.CRM).connect() as connection, connection.begin() as transaction:
+        deal = connection.execute(text("SELECT deal_id FROM deal_stage_history LIMIT 1")).scalar_one()
+        connection.execute(text("DELETE FROM deals WHERE id = :deal"), {"deal": deal})
+        assert connection.execute(text("SELECT count(*) FROM deal_stage_history WHERE deal_id = :deal"),
+                                  {"deal": deal}).scalar() == 0
+        transaction.rollback()
