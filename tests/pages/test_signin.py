@@ -72,9 +72,9 @@ def test_a_deactivated_rep_is_signed_out_at_the_next_click(rep_restored) -> None
     assert any("deactivated" in notice for notice in notices(app))
 
 
-def test_a_rep_whose_roles_are_removed_is_signed_out_at_the_next_click(rep_restored) -> None:
-    app = signed_in_through_the_form("rep")
-    as_admin(lambda session, admin: users.set_user_roles(session, admin, user_id=rep_restored, roles=[]))
+def test_a_rep_whose_role_is_taken_away_is_signed_out_at_the_next_click(rep_restored) -> None:
+    app = signed_in_through_the_form("rep")  # an admin makes the rep a marketer (a user keeps at least one role)
+    as_admin(lambda session, admin: users.set_user_roles(session, admin, user_id=rep_restored, roles=["marketer"]))
     rerun(app)
     assert on_the_sign_in_page(app)
     assert any("roles changed" in notice for notice in notices(app))
