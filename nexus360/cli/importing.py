@@ -54,7 +54,7 @@ def import_csv(
     if campaign_name is not None:
         if entity.lower() != "leads":
             raise ValidationError("--campaign applies to leads only.")
-        from nexus360.marketing.importing import campaign_id_by_name
+        from nexus360.marketing.importing.service import campaign_id_by_name
 
         with session_scope(Database.MARKETING, actor=principal) as session:
             options["campaign_id"] = campaign_id_by_name(session, campaign_name)
