@@ -49,7 +49,7 @@ from nexus360.importing.spec import (
 )
 from nexus360.importing.summary import ImportSummary, RowError, RowOutcome, RowWarning, UnknownValue
 from nexus360.importing.tables import Source, open_table
-from nexus360.importing.values import ValueChoices
+from nexus360.importing.values import Reference, Unresolved, ValueChoices
 
 open_csv = open_table  # its older name
 
@@ -95,12 +95,12 @@ def run_import(
         columns = match_columns(table.header, spec.fields, mapping)
         names = {name: table.header[index] for name, index in columns.items()}
         if checked is None:  # else the caller checked these very bytes with this mapping
-            checked = scan_file(table, columns, spec.fields, handler, sessions, spec.database, plan,
+            checked = scan_file(table, columns, spec.fields, handler, sessions, spec.database,
                                 batch_size=batch_size, progress=progress)
     choices = _without_stale_targets(plan.choices, handler, sessions, spec, summary)
     report = checked.with_choices(choices)
     formats = effective_formats(plan.formats, report.detected)
-    _describe(summary, report, formats)
+    _describe(summary, report, plan.formats, formats)
     to_create = values_to_create(handler, report, principal)
     if not dry_run:
         summary.created = _create(handler, to_create, sessions, spec, principal)
@@ -134,8 +134,9 @@ def check_file(
     handler = spec.start(sessions, principal, options or {})
     with open_table(source, sheet=plan.sheet) as table:
         columns = match_columns(table.header, spec.fields, mapping)
-        return scan_file(table, columns, spec.fields, handler, sessions, spec.database, plan,
-                         batch_size=batch_size, progress=progress)
+        report = scan_file(table, columns, spec.fields, handler, sessions, spec.database,
+                           batch_size=batch_size, progress=progress)
+    return report.with_choices(plan.choices)
 
 
 def preview_import(
@@ -178,10 +179,22 @@ def _create(handler: BatchHandler, wanted: Mapping[str, list[str]], sessions: Se
             principal: ActingUser) -> dict[str, list[str]]:
     created = {}
     for name, texts in wanted.items():
+        reference = handler.references[name]
         with sessions(spec.database) as session:
-            handler.references[name].create(session, principal, texts)
-        created[name] = texts
+            reference.prepare(session, texts)
+            new = [text for text in texts if not _names_something(reference, text)]  # created by an earlier run
+            if new:
+                reference.create(session, principal, new)
+                created[name] = new
     return created
+
+
+def _names_something(reference: Reference, text: str) -> bool:
+    try:
+        reference.resolve(text)
+    except Unresolved:
+        return False
+    return True
 
 
 def _without_stale_targets(choices: ValueChoices, handler: BatchHandler, sessions: SessionFactory,
@@ -204,9 +217,9 @@ def _without_stale_targets(choices: ValueChoices, handler: BatchHandler, session
     return kept
 
 
-def _describe(summary: ImportSummary, report: ScanReport, formats: Formats) -> None:
+def _describe(summary: ImportSummary, report: ScanReport, chosen: Formats, formats: Formats) -> None:
     summary.unknown = report.unknown
-    summary.notes = list(report.notes) + summary.notes
+    summary.notes = report.notes_for(chosen) + summary.notes
     summary.formats = {"decimal_mark": formats.decimal_mark, "date_order": formats.date_order}
     for name, rows in report.unlisted_rows.items():
         summary.notes.append(f"{name}: {rows:,} further rows hold values that name nothing (not listed).")

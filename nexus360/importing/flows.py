@@ -12,7 +12,7 @@ Principal) and where runs are recorded (auth's `audit.record`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from nexus360.common.errors import AuthorizationError, DatabaseUnavailable
 from nexus360.db import Database, session_scope
-from nexus360.importing import memory
+from nexus360.importing import answers, memory
 from nexus360.importing.core import (
     BATCH_SIZE,
     PREVIEW_ROWS,
@@ -38,7 +38,7 @@ from nexus360.importing.registry import get_importer
 from nexus360.importing.scan import ScanReport
 from nexus360.importing.summary import ImportSummary, RowOutcome
 from nexus360.importing.tables import Source, open_table
-from nexus360.importing.values import Term
+from nexus360.importing.values import Term, ValueChoices
 
 ALLOWED, REFUSED, FAILED = "allowed", "refused", "failed"  # the audit log's results (auth.audit)
 
@@ -126,6 +126,25 @@ def preview_file(
     """The first rows as they would be imported, with each row's problem; nothing is written."""
     return preview_import(get_importer(entity), source, principal=principal, sessions=sessions_as(principal),
                           mapping=mapping, plan=plan, rows=rows, options=options)
+
+
+def choices_from_answers(
+    entity: str, source: Source, *, principal: ActingUser, mapping: Mapping[str, str] | None = None,
+    sheet: str | None = None, options: Mapping[str, Any] | None = None, values: Sequence[str] = (),
+    create: Sequence[str] = (), blank: Sequence[str] = (), skip: Sequence[str] = (),
+) -> ValueChoices:
+    """The command line's answers (`--map-value`, `--create-missing`, …) as decisions; ValidationError names the
+    answer that names no column or no existing target."""
+    spec = get_importer(entity)
+    start = source.tell() if hasattr(source, "tell") else None
+    layout = inspect_file(entity, source, mapping=mapping, sheet=sheet)
+    if start is not None:
+        source.seek(start)  # type: ignore[union-attr]
+    columns = {name: column for name, column in layout.columns.items() if column}
+    sessions = sessions_as(principal)
+    handler = spec.start(sessions, principal, options or {})
+    return answers.choices_from_answers(spec, handler, sessions, columns, values=answers.parse_value_answers(values),
+                                        create=create, blank=blank, skip=skip)
 
 
 def recall(entity: str, header: list[str], *, principal: ActingUser) -> memory.Remembered | None:

@@ -152,6 +152,7 @@ class RowImporter:
         self.pretend_created = False
         self.column_names: dict[str, str] = {}
         self._warnings: list[RowWarning] = []
+        self._chosen_blanks: list[RowWarning] = []
 
     def configure(self, choices: ValueChoices, formats: Formats = AUTO, *, pretend_created: bool = False,
                   columns: Mapping[str, str] | None = None) -> None:
@@ -180,8 +181,11 @@ class RowImporter:
             raise ValueError(f"{reason} (rows with it are skipped, as chosen)")
         if self.by_name[name].required:
             raise ValueError(reason)
-        if action != "blank":
-            column = self.column_names.get(name, self.by_name[name].label)
+        column = self.column_names.get(name, self.by_name[name].label)
+        if action == "blank":
+            self._chosen_blanks.append(RowWarning(line=0, column=column, value=text,
+                                                  reason=f"{reason}; left blank, as chosen"))
+        else:
             self._warnings.append(RowWarning(line=0, column=column, value=text, reason=f"{reason}; left blank"))
         return None
 
@@ -236,13 +240,14 @@ class RowImporter:
         self.prefetch(session, [cells for _, cells in parsed])
         records: list[tuple[RowOutcome, dict[str, Any]]] = []
         for outcome, cells in parsed:
-            self._warnings = []
+            self._warnings, self._chosen_blanks = [], []
             try:
                 records.append((outcome, self.build(cells)))
             except ValueError as error:
                 outcome.reason = str(error)
                 continue
             outcome.warnings = [warning.model_copy(update={"line": outcome.line}) for warning in self._warnings]
+            outcome.blank_by_choice = [blank.model_copy(update={"line": outcome.line}) for blank in self._chosen_blanks]
         existing = self.find(session, [record for _, record in records])
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any]]] = []

@@ -31,7 +31,6 @@ from nexus360.importing.reader import TableFile
 from nexus360.importing.spec import (
     BatchHandler,
     FieldSpec,
-    ImportPlan,
     Progress,
     SessionFactory,
     read_batches,
@@ -68,9 +67,13 @@ class ScanReport:
 
     rows: int
     detected: Formats
-    notes: list[str]
+    notes: dict[str, list[str]]  # "decimal_mark" / "date_order" -> what stays uncertain when left to detection
     unknown: dict[str, list[UnknownValue]]
     unlisted_rows: dict[str, int]  # field -> rows holding unknown values beyond those listed
+
+    def notes_for(self, chosen: Formats) -> list[str]:
+        """The notes on what the person left to detection."""
+        return [note for aspect, notes in self.notes.items() if getattr(chosen, aspect) is None for note in notes]
 
     def with_choices(self, choices: ValueChoices) -> ScanReport:
         """The same report, each unknown value carrying the decision `choices` make for it."""
@@ -83,10 +86,11 @@ class ScanReport:
 
 def scan_file(
     table: TableFile, columns: Mapping[str, int], fields: tuple[FieldSpec, ...], handler: BatchHandler,
-    sessions: SessionFactory, database: object, plan: ImportPlan, *, batch_size: int,
+    sessions: SessionFactory, database: object, *, batch_size: int,
     progress: Callable[[Progress], None] | None = None,
 ) -> ScanReport:
-    """Read every row of `table` once, writing nothing."""
+    """Read every row of `table` once, writing nothing (the unknown values carry no decision yet:
+    `with_choices` adds them)."""
     specs = {spec.name: spec for spec in fields if spec.name in columns}
     references = {name: ref for name, ref in handler.references.items() if name in specs}
     state = {name: _Column() for name in references}
@@ -126,8 +130,8 @@ def scan_file(
         status.rows, status.fraction = rows, table.fraction
         if progress is not None:
             progress(status)
-    detected, notes = _formats(numbers, dates, first_lines, plan.formats)
-    unknown = _report(references, state, sessions, database, plan.choices)
+    detected, notes = _formats(numbers, dates, first_lines)
+    unknown = _report(references, state, sessions, database)
     return ScanReport(rows, detected, notes, unknown,
                       {name: column.unlisted_rows for name, column in state.items() if column.unlisted_rows})
 
@@ -175,41 +179,43 @@ def _ambiguous_date(raw: object) -> bool:
         len(parts[0]) <= 2)
 
 
-def _formats(numbers: Counter[str], dates: Counter[str], lines: dict[str, int], chosen: Formats
-             ) -> tuple[Formats, list[str]]:
+def _formats(numbers: Counter[str], dates: Counter[str], lines: dict[str, int]
+             ) -> tuple[Formats, dict[str, list[str]]]:
     """The decimal mark and date order the file's values show, and notes on what stays uncertain."""
-    notes = []
+    notes: dict[str, list[str]] = {"decimal_mark": [], "date_order": []}
     decimal = None
     if numbers["."] and numbers[","]:
         decimal = "." if numbers["."] >= numbers[","] else ","
-        if chosen.decimal_mark is None:
-            notes.append(f"Numbers are written both ways (line {lines['number,']:,} with a decimal comma, line "
-                         f"{lines['number.']:,} with a decimal point); they are read with a decimal "
-                         f"{'point' if decimal == '.' else 'comma'}, and those written the other way are refused.")
+        notes["decimal_mark"].append(
+            f"Numbers are written both ways (line {lines['number,']:,} with a decimal comma, line "
+            f"{lines['number.']:,} with a decimal point); they are read with a decimal "
+            f"{'point' if decimal == '.' else 'comma'}, and those written the other way are refused.")
     elif numbers["."] or numbers[","]:
         decimal = "." if numbers["."] else ","
-    if decimal and numbers["either"] and chosen.decimal_mark is None:
+    if decimal and numbers["either"]:
         thousands, example = ("comma", "1,100 is 1100") if decimal == "." else ("point", "1.100 is 1100")
-        notes.append(f"{numbers['either']:,} numbers (the first on line {lines['number?']:,}) could be read either "
-                     f"way; the file's other numbers (line {lines['number' + decimal]:,}) use a decimal "
-                     f"{'point' if decimal == '.' else 'comma'}, so a {thousands} groups thousands ({example}).")
+        notes["decimal_mark"].append(
+            f"{numbers['either']:,} numbers (the first on line {lines['number?']:,}) could be read either way; the "
+            f"file's other numbers (line {lines['number' + decimal]:,}) use a decimal "
+            f"{'point' if decimal == '.' else 'comma'}, so a {thousands} groups thousands ({example}).")
     order = None
     if dates["dmy"] and dates["mdy"]:
         order = "dmy" if dates["dmy"] >= dates["mdy"] else "mdy"
-        if chosen.date_order is None:
-            notes.append(f"Dates are written both ways (line {lines['dmy']:,} day first, line {lines['mdy']:,} "
-                         f"month first); they are read {DATE_ORDERS[order]}, and the others are refused.")
+        notes["date_order"].append(
+            f"Dates are written both ways (line {lines['dmy']:,} day first, line {lines['mdy']:,} "
+            f"month first); they are read {DATE_ORDERS[order]}, and the others are refused.")
     elif dates["dmy"] or dates["mdy"]:
         order = "dmy" if dates["dmy"] else "mdy"
-    elif dates["either"] and chosen.date_order is None:
-        notes.append(f"{dates['either']:,} dates (the first on line {lines['either']:,}) read either way, like "
-                     "3/1/2017; nothing in the file says which, so they are read day first. Choose month first "
-                     "if the file writes mm/dd/yyyy.")
+    elif dates["either"]:
+        notes["date_order"].append(
+            f"{dates['either']:,} dates (the first on line {lines['either']:,}) read either way, like 3/1/2017; "
+            "nothing in the file says which, so they are read day first. Choose month first if the file writes "
+            "mm/dd/yyyy.")
     return Formats(decimal_mark=decimal, date_order=order), notes  # type: ignore[arg-type]
 
 
 def _report(references: Mapping[str, Reference], state: Mapping[str, _Column], sessions: SessionFactory,
-            database: object, choices: ValueChoices) -> dict[str, list[UnknownValue]]:
+            database: object) -> dict[str, list[UnknownValue]]:
     report: dict[str, list[UnknownValue]] = {}
     for name, column in state.items():
         if not column.unknown:
@@ -223,7 +229,7 @@ def _report(references: Mapping[str, Reference], state: Mapping[str, _Column], s
             report[name].append(UnknownValue(
                 value=value.value, rows=value.rows, first_line=value.first_line, reason=value.reason,
                 suggestion=found.label if found else None, suggestion_id=found.id if found else None,
-                suggestion_kind=found.kind if found else None, decision=choices.decision(name, value.value),
+                suggestion_kind=found.kind if found else None,
             ))
     return report
 

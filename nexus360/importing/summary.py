@@ -53,7 +53,8 @@ class RowOutcome:
     action: Action
     values: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
-    warnings: list[RowWarning] = field(default_factory=list)
+    warnings: list[RowWarning] = field(default_factory=list)  # values left blank without a decision
+    blank_by_choice: list[RowWarning] = field(default_factory=list)  # values left blank as the person chose
 
 
 class ImportSummary(BaseModel):
