@@ -132,7 +132,8 @@ def _date(day: date, index: int) -> str:
 
 
 def _money(value: int, index: int) -> str:
-    return (f"{value:,}", f"${value:,}", str(value), f"{value / 1000:.1f}k" if value % 100 == 0 else str(value))[index % 4]
+    short = f"{value / 1000:.1f}k" if value % 100 == 0 else str(value)  # 1.1k
+    return (f"{value:,}", f"${value:,}", str(value), short)[index % 4]
 
 
 def _quoted(cell: str, delimiter: str) -> str:
