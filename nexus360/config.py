@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -94,6 +94,21 @@ class Settings(BaseSettings):
     graph_authority_host: str = "https://login.microsoftonline.com"
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     graph_ca_bundle: str | None = None  # extra CA certificates (corporate proxies; the test stand-in)
+
+    # The assistant's AI provider (README "Assistant"). "offline" needs no key and no download: it picks
+    # data tools by intent and answers with their results and the best passages. "azure" is Azure
+    # OpenAI, "openai" any OpenAI-compatible endpoint (OpenAI itself, vLLM, Ollama, LM Studio, ...).
+    # The key comes from the environment or secrets.toml only, never the database, the page or the logs.
+    ai_provider: Literal["offline", "azure", "openai"] = "offline"
+    ai_api_key: SecretStr | None = None
+    ai_base_url: str | None = None  # openai: the endpoint (default https://api.openai.com/v1)
+    ai_azure_endpoint: str | None = None  # azure: https://<resource>.openai.azure.com
+    ai_api_version: str = "2024-10-21"  # azure: the REST API version
+    ai_chat_model: str | None = None  # the model (azure: the chat deployment's name)
+    ai_embedding_model: str | None = None  # (azure: the embedding deployment); unset: the local method
+    ai_timeout_seconds: float = 30.0
+    ai_max_retries: int = 2
+    ai_max_tool_rounds: int = 3
 
     # Connection pool per database and process
     pool_size: int = 5

@@ -25,9 +25,7 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.models import User
 from nexus360.chat.models import Conversation
-from nexus360.compensation.history import CommissionDispute, CommissionEvent
-from nexus360.compensation.lines import CommissionLine
-from nexus360.compensation.models import SalesPerformance
+from nexus360.compensation.models import CommissionDispute, CommissionEvent, CommissionLine, SalesPerformance
 from nexus360.crm.models import Company, Contact, Deal
 from nexus360.db import Database, session_scope
 from nexus360.marketing.models import Lead

@@ -1,8 +1,5 @@
-"""Assistant (placeholder until its issue builds it)."""
+"""Assistant: answers from the knowledge base and the data you may see, with sources."""
 
-from nexus360.ui import placeholder
+from nexus360.ui.chat import chat_page
 
-placeholder.render(
-    "Assistant",
-    "An AI assistant that answers from the knowledge base and from the data you may see.",
-)
+chat_page()

@@ -19,13 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DOMAINS = ("auth", "crm", "marketing", "compensation", "forecasting", "notifications", "chat", "integrations")
 PRIVATE_LAYERS = ("models", "repository")
 
-# Debt being paid off (issue 10); an entry that no longer occurs fails the test, so the list stays true.
-KNOWN_CROSS_DOMAIN = {
-    "nexus360.compensation.flows -> nexus360.auth.models",
-    "nexus360.compensation.service -> nexus360.crm.models",
-    "nexus360.compensation.whatif -> nexus360.crm.models",
-}
-KNOWN_CYCLES = [["nexus360.compensation.lines", "nexus360.compensation.models"]]
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +47,7 @@ def test_no_domain_imports_another_domains_models_or_repository(graph: grimp.Imp
             target = _domain(imported)
             if target and target != source and imported.split(".")[-1] in PRIVATE_LAYERS:
                 offending.append(f"{module} -> {imported}")
-    assert sorted(set(offending) - KNOWN_CROSS_DOMAIN) == [], "go through the other domain's service"
-    assert sorted(KNOWN_CROSS_DOMAIN - set(offending)) == [], "paid off: remove from KNOWN_CROSS_DOMAIN"
+    assert offending == [], "go through the other domain's service:\n" + "\n".join(offending)
 
 
 def test_no_import_cycles(graph: grimp.ImportGraph) -> None:
@@ -64,8 +56,7 @@ def test_no_import_cycles(graph: grimp.ImportGraph) -> None:
     edges = {module: {m for m in graph.find_modules_directly_imported_by(module) if m in internal}
              for module in internal}
     cycles = [sorted(component) for component in _strongly_connected(edges) if len(component) > 1]
-    assert [cycle for cycle in cycles if cycle not in KNOWN_CYCLES] == [], "new import cycles"
-    assert [cycle for cycle in KNOWN_CYCLES if cycle not in cycles] == [], "paid off: remove from KNOWN_CYCLES"
+    assert cycles == [], f"import cycles: {cycles}"
 
 
 def _strongly_connected(edges: dict[str, set[str]]) -> list[set[str]]:

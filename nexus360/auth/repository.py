@@ -1,4 +1,5 @@
-"""Queries of the auth database."""
+"""Queries of users and their roles that every part of the auth domain uses: the user behind a principal, their
+roles and effective permissions, creating a user and replacing their roles."""
 
 from __future__ import annotations
 
@@ -48,39 +49,6 @@ def list_permission_names(session: Session, user_id: int) -> list[str]:
     return list(session.scalars(statement))
 
 
-def list_local_credentials(session: Session) -> list[tuple[LocalCredential, User]]:
-    statement = select(LocalCredential, User).join(User, User.id == LocalCredential.user_id)
-    return [(credential, user) for credential, user in session.execute(statement)]
-
-
-def list_user_ids(session: Session) -> list[int]:
-    return list(session.scalars(select(User.id)))
-
-
-def get_local_credential(session: Session, username: str) -> LocalCredential | None:
-    statement = select(LocalCredential).where(func.lower(LocalCredential.username) == username.strip().lower())
-    return session.scalars(statement).first()
-
-
-def upsert_local_credential(session: Session, *, user_id: int, username: str, password_hash: str) -> None:
-    credential = session.get(LocalCredential, user_id)
-    if credential is None:
-        session.add(LocalCredential(user_id=user_id, username=username, password_hash=password_hash))
-    else:
-        credential.username = username
-        credential.password_hash = password_hash
-        credential.failed_attempts = 0
-        credential.last_failed_at = None
-    session.flush()
-
-
-# --- Entra ID sign-in (nexus360.auth.entra) --------------------------------------------------------
-
-
-def get_user_by_azure_id(session: Session, azure_id: str) -> User | None:
-    return session.scalars(select(User).where(User.azure_id == azure_id)).first()
-
-
 def create_user(
     session: Session, *, azure_id: str, email: str, first_name: str | None, last_name: str | None
 ) -> User:
@@ -90,20 +58,18 @@ def create_user(
     return user
 
 
-def get_role_ids(session: Session, names: Iterable[str]) -> dict[str, int]:
-    """Role name -> id for those of `names` that exist."""
-    statement = select(Role.name, Role.id).where(Role.name.in_(list(names)))
-    return {name: role_id for name, role_id in session.execute(statement)}
+def get_role_ids(session: Session, names: Iterable[str] | None = None) -> dict[str, int]:
+    """Role name -> id, of every role or of those of `names` that exist."""
+    statement = select(Role.name, Role.id)
+    if names is not None:
+        statement = statement.where(Role.name.in_(list(names)))
+    return dict(session.execute(statement).all())
 
 
 def replace_user_roles(session: Session, user_id: int, role_ids: Iterable[int]) -> None:
     session.execute(delete(UserRole).where(UserRole.user_id == user_id))
     session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in sorted(set(role_ids)))
     session.flush()
-
-
-def get_local_credential_by_user(session: Session, user_id: int) -> LocalCredential | None:
-    return session.get(LocalCredential, user_id)
 
 
 # --- directory sync (nexus360.integrations, through the "directory sync" block of auth.service) -----

@@ -18,8 +18,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 
-from nexus360.auth.permissions import DEFAULT_GRANTS
-from nexus360.auth.schemas import Principal
+from nexus360.auth.schemas import DEFAULT_GRANTS, Principal
 from nexus360.db import Database, get_engine, session_scope
 
 Query = Callable[[Any, Principal], Any]

@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import text
 
-from nexus360.auth.permissions import SALES_MANAGER, SALES_REP
+from nexus360.auth.schemas import SALES_MANAGER, SALES_REP
 from nexus360.bench.common import Query, Timed, acting, count_rows, run_queries, user_ids
 from nexus360.common.periods import previous_quarter, quarter_of, today_utc
-from nexus360.compensation import service as compensation_service
-from nexus360.compensation import summaries
+from nexus360.compensation.statements import service as compensation_service
+from nexus360.compensation.summaries import service as summaries
+from nexus360.crm.deals import service as crm_deals
 from nexus360.db import Database, session_scope
 
 
@@ -36,8 +37,7 @@ def commissions_queries(sample: dict[str, Any], rep: int) -> dict[str, Query | T
         ),
         "run_period.list_won_deals.quarter": Timed(
             (Database.CRM,),
-            lambda crm, p: compensation_service.list_won_deals(crm, period_start=quarter.start,
-                                                               period_end=quarter.end),
+            lambda crm, p: crm_deals.list_won_deals(crm, p, start=quarter.start, end=quarter.end),
         ),
     }
 

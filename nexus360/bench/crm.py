@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from nexus360.auth.permissions import SALES_MANAGER
+from nexus360.auth.schemas import SALES_MANAGER
 from nexus360.bench.common import Query, acting, count_rows, run_queries, second_page, user_ids
 from nexus360.common.periods import quarter_of, today_utc
 from nexus360.crm import service as crm_service

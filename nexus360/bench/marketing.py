@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from nexus360.auth.permissions import MARKETER
+from nexus360.auth.schemas import MARKETER
 from nexus360.bench.common import Query, Timed, acting, count_rows, run_queries, second_page, user_ids
 from nexus360.common.periods import today_utc
 from nexus360.db import Database, session_scope

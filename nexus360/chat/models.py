@@ -1,16 +1,36 @@
-"""Chat database: conversations, messages and the knowledge base (pgvector embeddings)."""
+"""Chat database: conversations, messages (with their sources, tools and feedback) and the knowledge base.
+
+`knowledge_base` holds one row per article (the contract's table, with its audience and source file
+added); `knowledge_passages` holds the article split into passages that keep their heading, each
+with its own embedding (and the model that made it) and a full-text vector. Search runs on passages.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Computed,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nexus360.db.base import ChatBase, bigint_id, created_at, updated_at
 
 EMBEDDING_DIMENSIONS = 1536
+SEARCH_VECTOR = (
+    "setweight(to_tsvector('english', coalesce(title, '') || ' ' || coalesce(heading, '')), 'A') || "
+    "setweight(to_tsvector('english', content), 'B')"
+)
 
 
 class Conversation(ChatBase):
@@ -32,8 +52,28 @@ class Message(ChatBase):
     conversation_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("conversations.id"), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)
-    tokens: Mapped[int | None] = mapped_column(Integer)
+    tokens: Mapped[int | None] = mapped_column(Integer)  # of this message's text
     created_at: Mapped[datetime | None] = created_at()
+    # What the model read to write an answer (instructions, history, sources, tool results).
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    tokens_estimated: Mapped[bool] = mapped_column(server_default=text("false"))
+    model: Mapped[str | None] = mapped_column(String(100))  # "offline" or the provider's model
+    citations: Mapped[list | None] = mapped_column(JSONB)  # the passages the answer used
+    tool_runs: Mapped[list | None] = mapped_column(JSONB)  # "how I got this": tool, parameters, figures
+
+
+class MessageFeedback(ChatBase):
+    __tablename__ = "message_feedback"
+
+    id: Mapped[int] = bigint_id()
+    message_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    rating: Mapped[int] = mapped_column(SmallInteger, nullable=False)  # 1 thumbs up, -1 thumbs down
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime | None] = created_at()
+    updated_at: Mapped[datetime | None] = updated_at()
 
 
 class KnowledgeArticle(ChatBase):
@@ -50,6 +90,40 @@ class KnowledgeArticle(ChatBase):
     id: Mapped[int] = bigint_id()
     title: Mapped[str] = mapped_column(String(255), nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)
-    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
+    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))  # title and opening
     created_at: Mapped[datetime | None] = created_at()
     updated_at: Mapped[datetime | None] = updated_at()
+    audience: Mapped[list[str]] = mapped_column(ARRAY(String(50)), server_default=text("'{}'"))  # {} = everyone
+    source_name: Mapped[str | None] = mapped_column(String(255))
+    source_type: Mapped[str | None] = mapped_column(String(20))
+    embedding_model: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class KnowledgePassage(ChatBase):
+    __tablename__ = "knowledge_passages"
+    __table_args__ = (
+        Index("ix_knowledge_passages_article_id", "article_id", "position"),
+        Index("ix_knowledge_passages_search", "search", postgresql_using="gin"),
+        Index(
+            "ix_knowledge_passages_embedding_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+    )
+
+    id: Mapped[int] = bigint_id()
+    article_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("knowledge_base.id", ondelete="CASCADE"), nullable=False
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(255), nullable=False)  # the article's, for search and citations
+    heading: Mapped[str] = mapped_column(String(500), server_default=text("''"))
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    audience: Mapped[list[str]] = mapped_column(ARRAY(String(50)), server_default=text("'{}'"))
+    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
+    embedding_model: Mapped[str | None] = mapped_column(String(100))
+    search = mapped_column(TSVECTOR, Computed(SEARCH_VECTOR, persisted=True))
+    created_at: Mapped[datetime | None] = created_at()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from nexus360.cli import auth, bench, check, commissions, db, demo, importing, serve
+from nexus360.cli import auth, bench, chat, check, commissions, db, demo, importing, serve
 
 
 @click.group()
@@ -25,3 +25,6 @@ main.add_command(commissions.commissions)
 main.add_command(db.server)
 main.add_command(serve.serve)
 main.add_command(bench.bench)
+main.add_command(chat.kb)
+main.add_command(chat.ask)
+bench.bench.add_command(chat.bench_assistant)

@@ -9,10 +9,9 @@ from typing import Any
 
 import click
 
-from nexus360.auth import people
 from nexus360.auth import service as auth_service
-from nexus360.auth.permissions import ADMIN
-from nexus360.auth.schemas import Principal
+from nexus360.auth.schemas import ADMIN, Principal
+from nexus360.auth.users import service as people
 from nexus360.common.errors import Nexus360Error, NotFoundError, ValidationError
 from nexus360.db import Database, session_scope
 

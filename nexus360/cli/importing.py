@@ -71,7 +71,7 @@ def import_csv(
     campaign_name: str | None,
 ) -> None:
     """Import FILE (CSV or .xlsx) into ENTITY and print one JSON summary; rows with problems are listed, not fatal."""
-    from nexus360.auth import audit
+    from nexus360.auth.audit import service as audit
     from nexus360.importing import flows
     from nexus360.importing.core import ImportPlan, parse_mapping
     from nexus360.importing.memory import Remembered

@@ -1,4 +1,5 @@
-"""The commission engine: pure functions from a rep's won deals and the rules in force to a statement.
+"""The commission engine: pure functions from a rep's won deals and the rules in force to a statement,
+and the what-if projection built from two such statements.
 
 No database here. Every amount is Decimal, each line is rounded half-up to cents on its own, and the
 totals are the sums of the rounded lines, so a statement always adds up. Lines come out in a fixed
@@ -11,14 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
-from nexus360.compensation.rules import (
+from nexus360.common.money import money_exact
+from nexus360.common.periods import Period
+from nexus360.compensation.schemas import (
     BonusCriteria,
     DealFilters,
+    StatementLine,
     TieredCriteria,
-    money,
+    WhatIf,
     parse_criteria,
-    percent,
 )
 
 CENT = Decimal("0.01")
@@ -27,6 +31,23 @@ ZERO = Decimal("0.00")
 
 def cents(value: Decimal) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent(rate: Decimal) -> str:
+    """A rate already in percent, as written in rules and lines: 5 -> '5%', 5.25 -> '5.25%'."""
+    return f"{Decimal(rate).normalize():f}%"
+
+
+class Deal(Protocol):
+    """What the engine reads of a won deal (the CRM's won deals have these fields under these names)."""
+
+    id: int
+    amount: Decimal
+    close_date: date
+    stage: str
+    industry_id: int | None
+    country_id: int | None
+    is_new_customer: bool
 
 
 @dataclass(frozen=True)
@@ -83,7 +104,16 @@ class Statement:
     lines: list[Line] = field(default_factory=list)
 
 
-def matches(criteria: DealFilters, deal: WonDeal, roles: frozenset[str]) -> bool:
+def default_quota(rules: Iterable[Rule]) -> Decimal | None:
+    """The quota of the first tiered rule in force that states one (else of any rule that does)."""
+    for rule in sorted(rules, key=lambda rule: (rule.type != "tiered", rule.id)):
+        quota = parse_criteria(rule.type, rule.criteria).quota
+        if quota is not None:
+            return quota
+    return None
+
+
+def matches(criteria: DealFilters, deal: Deal, roles: frozenset[str]) -> bool:
     """Whether the rule's filters select this deal (for a rep holding `roles`)."""
     checks = (
         criteria.stages is None or deal.stage in criteria.stages,
@@ -99,12 +129,14 @@ def matches(criteria: DealFilters, deal: WonDeal, roles: frozenset[str]) -> bool
 
 
 def compute_statement(
-    *, user_id: int, period_start: date, period_end: date, deals: Iterable[WonDeal], rules: Iterable[Rule],
+    *, user_id: int, period_start: date, period_end: date, deals: Iterable[Deal], rules: Iterable[Rule],
     quota: Decimal | None = None, roles: Iterable[str] = (),
 ) -> Statement:
-    """A rep's statement for a period: revenue from won deals closed in it, and every line that pays."""
+    """A rep's statement for a period: revenue from won deals closed in it, and every line that pays.
+
+    A deal marked `is_won=False` (an engine.WonDeal moved out of won: lost, refunded) earns nothing."""
     counted = sorted(
-        (deal for deal in deals if deal.is_won and period_start <= deal.close_date <= period_end),
+        (deal for deal in deals if getattr(deal, "is_won", True) and period_start <= deal.close_date <= period_end),
         key=lambda deal: (deal.close_date, deal.id),
     )
     roles = frozenset(roles)
@@ -128,19 +160,19 @@ def compute_statement(
     )
 
 
-def deal_lines(rule: Rule, deals: list[WonDeal], rate: Decimal, *, kind: str) -> list[Line]:
+def deal_lines(rule: Rule, deals: list[Deal], rate: Decimal, *, kind: str) -> list[Line]:
     return [
         Line(
             kind=kind, rule_id=rule.id, deal_id=deal.id, basis=cents(deal.amount), rate=rate,
             amount=cents(deal.amount * rate / 100),
-            explanation=f"{rule.name}: {percent(rate)} of deal #{deal.id} ({money(cents(deal.amount))}, "
+            explanation=f"{rule.name}: {percent(rate)} of deal #{deal.id} ({money_exact(cents(deal.amount))}, "
             f"won {deal.close_date.isoformat()})",
         )
         for deal in deals
     ]
 
 
-def tier_lines(rule: Rule, criteria: TieredCriteria, deals: list[WonDeal]) -> list[Line]:
+def tier_lines(rule: Rule, criteria: TieredCriteria, deals: list[Deal]) -> list[Line]:
     """One line per band the period's revenue reaches, paying the band's rate on the part inside it."""
     revenue = sum((deal.amount for deal in deals), ZERO)
     lines = []
@@ -148,17 +180,17 @@ def tier_lines(rule: Rule, criteria: TieredCriteria, deals: list[WonDeal]) -> li
         if revenue <= lower:
             break
         inside = (min(revenue, upper) if upper is not None else revenue) - lower
-        band = f"above {money(lower)}" if upper is None else f"{money(lower)} to {money(upper)}"
+        band = f"above {money_exact(lower)}" if upper is None else f"{money_exact(lower)} to {money_exact(upper)}"
         lines.append(Line(
             kind="tier", rule_id=rule.id, deal_id=None, basis=cents(inside), rate=rate,
             amount=cents(inside * rate / 100),
-            explanation=f"{rule.name}, tier {number} ({band}): {percent(rate)} of {money(cents(inside))} "
-            f"of the period's {money(cents(revenue))} revenue",
+            explanation=f"{rule.name}, tier {number} ({band}): {percent(rate)} of {money_exact(cents(inside))} "
+            f"of the period's {money_exact(cents(revenue))} revenue",
         ))
     return lines
 
 
-def bonus_lines(rule: Rule, criteria: BonusCriteria, deals: list[WonDeal], quota: Decimal | None) -> list[Line]:
+def bonus_lines(rule: Rule, criteria: BonusCriteria, deals: list[Deal], quota: Decimal | None) -> list[Line]:
     """A fixed bonus once its condition holds; without a fixed amount, an extra rate on each deal."""
     if criteria.amount is None:
         return deal_lines(rule, deals, Decimal(rule.rate), kind="bonus")
@@ -167,17 +199,53 @@ def bonus_lines(rule: Rule, criteria: BonusCriteria, deals: list[WonDeal], quota
     if criteria.min_revenue is not None:
         if revenue < criteria.min_revenue:
             return []
-        reasons.append(f"revenue {money(cents(revenue))} reached {money(criteria.min_revenue)}")
+        reasons.append(f"revenue {money_exact(cents(revenue))} reached {money_exact(criteria.min_revenue)}")
     if criteria.min_attainment is not None:
         if not quota or revenue / quota < criteria.min_attainment:
             return []
         reasons.append(f"attainment {percent(cents(revenue / quota * 100))} reached "
-                       f"{percent(criteria.min_attainment * 100)} of the {money(quota)} quota")
+                       f"{percent(criteria.min_attainment * 100)} of the {money_exact(quota)} quota")
     if criteria.min_deals is not None:
         if len(deals) < criteria.min_deals:
             return []
         reasons.append(f"{len(deals)} deals won (at least {criteria.min_deals})")
     return [Line(
         kind="bonus", rule_id=rule.id, deal_id=None, basis=cents(revenue), rate=None, amount=cents(criteria.amount),
-        explanation=f"{rule.name}: bonus of {money(cents(criteria.amount))} because {' and '.join(reasons)}",
+        explanation=f"{rule.name}: bonus of {money_exact(cents(criteria.amount))} because {' and '.join(reasons)}",
     )]
+
+
+# --- what-if ----------------------------------------------------------------------------------------------
+
+
+def project(*, user_id: int, period: Period, won: list[Deal], extra: list[Deal], rules: list[Rule],
+            quota: Decimal | None, roles: Iterable[str]) -> WhatIf:
+    """Both statements for the period: as it stands, and with the `extra` deals won as well."""
+    args = {"user_id": user_id, "period_start": period.start, "period_end": period.end, "rules": rules,
+            "quota": quota, "roles": tuple(roles)}
+    current = compute_statement(deals=won, **args)
+    projected = compute_statement(deals=[*won, *extra], **args)
+    return WhatIf(
+        period=period.code, current_commission=current.commission,
+        projected_commission=projected.commission, difference=projected.commission - current.commission,
+        current_revenue=current.revenue, projected_revenue=projected.revenue, quota=quota,
+        projected_attainment=float(projected.attainment) if projected.attainment is not None else None,
+        tier_reached=tier_reached(projected, rules),
+        lines=[StatementLine(id=0, kind=line.kind, deal_id=line.deal_id, rule_id=line.rule_id, basis=line.basis,
+                             rate=line.rate, amount=line.amount, explanation=line.explanation)
+               for line in projected.lines],
+    )
+
+
+def tier_reached(statement: Statement, rules: list[Rule]) -> str | None:
+    """'tier N of RULE (rate%)' for the highest band reached of the first tiered rule that pays."""
+    names = {rule.id: rule.name for rule in rules}
+    reached: dict[int, list[Line]] = {}
+    for line in statement.lines:
+        if line.kind == "tier":
+            reached.setdefault(line.rule_id, []).append(line)
+    if not reached:
+        return None
+    rule_id = min(reached)
+    top = reached[rule_id][-1]
+    return f"tier {len(reached[rule_id])} of {names.get(rule_id, 'the tiered rule')} ({percent(top.rate)})"

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nexus360.auth.models import LocalCredential, Role, User, UserRole
-from nexus360.auth.passwords import hash_password
 from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX
+from nexus360.auth.signin.service import hash_password
 from nexus360.db import Database
 from nexus360.demo import data
 from nexus360.demo.common import Clock, Demo, Member, insert_rows, month_start, plain_ascii, rng_for

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from nexus360.auth.permissions import SALES_MANAGER, SALES_REP
+from nexus360.auth.schemas import SALES_MANAGER, SALES_REP
 from nexus360.common.periods import today_utc
 
 RANDOM_SEED = 360

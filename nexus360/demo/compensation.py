@@ -9,11 +9,14 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from nexus360.compensation import engine
-from nexus360.compensation import service as compensation_service
-from nexus360.compensation.history import CommissionDispute, CommissionEvent
-from nexus360.compensation.lines import CommissionLine
-from nexus360.compensation.models import CommissionRule, SalesPerformance
-from nexus360.compensation.rules import validate_rule
+from nexus360.compensation.models import (
+    CommissionDispute,
+    CommissionEvent,
+    CommissionLine,
+    CommissionRule,
+    SalesPerformance,
+)
+from nexus360.compensation.rules.service import validate_rule
 from nexus360.db import Database
 from nexus360.demo.common import Clock, CrmData, Demo, Member, insert_rows, quarter_start, quarters, rng_for, sells
 
@@ -73,7 +76,7 @@ def _seed_compensation(
     for start, end in past:
         latest = (start, end) == past[-1]
         in_force = [rule for rule in engine_rules if rule.in_force(start, end)]
-        quota = compensation_service._default_quota(in_force)
+        quota = engine.default_quota(in_force)
         for index, seller in enumerate(sellers):
             if seller.hired > end or (seller.left is not None and seller.left <= start):
                 continue

@@ -11,7 +11,7 @@ from math import log
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nexus360.auth.permissions import SALES_REP
+from nexus360.auth.schemas import SALES_REP
 from nexus360.crm.models import Company, Contact, Country, Deal, DealStage, DealStageChange, Industry
 from nexus360.db import Database
 from nexus360.demo import data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nexus360.auth.permissions import ADMIN, MARKETER, SALES_MANAGER, SALES_REP
+from nexus360.auth.schemas import ADMIN, MARKETER, SALES_MANAGER, SALES_REP
 
 EMAIL_DOMAIN = "nexus360.example.com"
 
@@ -232,117 +232,6 @@ INTEGRATION_ERRORS = {
     "webhook": "POST https://hooks.example.com/nexus360/deals timed out after 10 s (attempt 3 of 3)",
 }
 
-KNOWLEDGE_BASE: list[tuple[str, str]] = [
-    ("Qualifying opportunities with BANT and MEDDICC", """\
-We qualify every opportunity before it leaves Qualification. For transactional deals under $50,000, BANT is \
-enough: Budget (is money set aside, or can the buyer find it this fiscal year?), Authority (are we talking to \
-the person who signs, or do we know who does?), Need (which business problem do we solve, in the buyer's own \
-words?) and Timeline (what event forces a decision, and when?).
-
-For deals of $50,000 and more, use MEDDICC. Metrics: the measurable outcome the customer expects, such as \
-"cut forecast error from 20% to 5%". Economic buyer: the person who can release the budget; meet them before \
-Proposal. Decision criteria: the technical and commercial criteria they will score vendors on. Decision \
-process: the steps, people and dates between today and a signed order. Identify pain: the cost of doing \
-nothing. Champion: someone inside who sells for us when we are not in the room. Competition: who else they \
-evaluate, including "build it ourselves" and "do nothing".
-
-Record the answers in the deal notes. A deal with no economic buyer and no champion should not be forecast \
-above Best case."""),
-    ("Deal stages and exit criteria", """\
-Our pipeline has seven stages; the probability in brackets is what the weighted pipeline forecast applies.
-
-Prospecting (10%): a target account with a named contact; no conversation yet. Exit when a first meeting is \
-booked. Qualification (20%): discovery meeting held; exit when BANT (or MEDDICC for $50k+) is documented and \
-the buyer agrees there is a problem worth solving. Needs Analysis (40%): requirements workshops and demos; exit \
-when the decision criteria and process are written down and confirmed by the champion. Proposal (60%): a \
-priced proposal has been sent; exit when the economic buyer has reviewed it and asked for terms. Negotiation \
-(80%): commercial and legal terms under discussion; exit on signature. Closed Won (100%): signed order \
-received; set the close date to the signature date. Closed Lost (0%): the buyer chose someone else, chose to \
-do nothing, or went silent for 60 days; record the loss reason.
-
-Keep close dates honest: a deal whose close date is in the past must be moved forward or closed."""),
-    ("Discount approval policy", """\
-List prices are in the price book. Reps may give up to 10% discount on their own authority. Discounts from \
-10% up to 20% need approval from the rep's sales manager; from 20% up to 30% from the VP of Sales; anything \
-above 30%, free months, or non-standard payment terms need approval from the VP of Sales and Finance.
-
-Ask for approval before the proposal reaches the customer, never after. Put the business reason in the \
-request: competitive pressure (name the competitor), a multi-year commitment, a reference or case-study \
-agreement, or volume. Trade, don't give: every discount should buy something, such as a longer term, an \
-earlier signature or a larger first order. Multi-year deals may discount year one only; renewals are quoted \
-at the then-current list price minus the contracted renewal cap (usually 5%)."""),
-    ("The commission plan explained", """\
-Every seller earns 5% commission on the amount of each Closed Won deal they own (the Standard commission \
-rule). Commission is calculated per calendar quarter on deals whose close date falls in that quarter.
-
-The Enterprise accelerator is a tiered rule on top of the quarterly quota of $250,000: revenue up to the \
-quota earns 5%, and every dollar above it earns 8%. The Q4 new-logo bonus pays an extra 1% on won deals of \
-$100,000 or more that close between October 1 and December 31.
-
-Statements follow the quarter: they are generated in the first days of the next quarter (pending approval), \
-approved by the seller's manager, and paid with the following payroll run. A deal that is cancelled or \
-refunded within 90 days is clawed back from the next statement. Reps see only their own statements; \
-managers see their teams'. Questions about a statement go to Sales Operations, not Payroll."""),
-    ("Lead hand-off SLA between marketing and sales", """\
-Marketing owns a lead until it is qualified. Lead statuses: New (just captured), Contacted (marketing or an \
-SDR has reached out), Qualified (fits our ideal customer profile and has shown buying intent; score 60 or \
-more), Converted (handed to sales and turned into a contact and a deal), Disqualified (no fit, no interest, \
-student, competitor or invalid data).
-
-When a lead is qualified, marketing assigns it to the account owner (or, for a new account, to the rep \
-covering the territory). The rep must make first contact within one business day and either convert the \
-lead to a deal or send it back with a reason within five business days. Leads that sit untouched for five \
-days are escalated to the sales manager. Disqualified leads may re-enter nurture campaigns after 90 days."""),
-    ("Forecast categories and how the forecast is built", """\
-We forecast revenue per calendar quarter in three categories. Commit: deals you are confident will close \
-this quarter; you would bet your reputation on them (typically Negotiation, with paper process under way). \
-Best case: Commit plus deals that could close this quarter if things go well (Proposal and strong Needs \
-Analysis deals). Pipeline weighted: every open deal's amount times its stage probability, plus revenue \
-already won in the quarter.
-
-Each forecast carries a confidence score and the factors behind it: historical win rate, pipeline coverage \
-(open pipeline divided by the remaining target; aim for 3x), seasonality (Q4 is our strongest quarter, \
-quarter-end months are busier than the months before them), and rep capacity (sellers ramped and active). \
-Managers review the forecast every Monday; a deal moves into Commit only with a confirmed decision date."""),
-    ("Territories and account ownership", """\
-Sellers are organised in two teams under the VP of Sales: EMEA (Europe, Middle East and Africa) and Americas; \
-APAC accounts are covered by the Americas team for now. One account has one owner, and every deal on it \
-belongs to that owner unless the sales manager assigns it otherwise.
-
-When a seller leaves, their open deals are reassigned by their manager within five business days, and their \
-closed deals stay in their name so commission and win-rate history remain correct. Disputes about ownership \
-go to the sales manager, whose decision is final. New accounts created from inbound leads go to the rep \
-covering the lead's country."""),
-    ("Negotiation and closing checklist", """\
-Before moving a deal to Negotiation, confirm: the economic buyer has seen the proposal; the decision \
-criteria are met (ask the champion to confirm in writing); procurement, legal and security reviews are \
-known, with owners and dates; and a mutual close plan lists every step to signature with a date next to it.
-
-During negotiation, keep a log of concessions and what we received for each. Send our standard order form \
-first; legal redlines to the master agreement go through Legal, not the rep. Check the discount approval \
-policy before offering anything. At signature, attach the signed order, set the deal to Closed Won with the \
-signature date as close date, and book the kickoff with Customer Success within two weeks."""),
-    ("Campaign types and lead attribution", """\
-Marketing runs six kinds of campaigns: webinars, email programmes, events, paid search, content (reports, \
-e-books) and social media. Each campaign has a budget, start and end dates and a status: planned, active, \
-paused, completed or cancelled.
-
-A lead belongs to the campaign that first brought it in (first-touch attribution); leads with no campaign \
-come from the website, referrals or list imports. Campaign performance is judged on qualified leads and on \
-the pipeline and won revenue of deals converted from them, not on raw lead counts. Cost per qualified lead \
-is budget divided by qualified and converted leads. Duplicate leads (same email) are merged by marketing \
-operations weekly; the oldest record wins."""),
-    ("Using the Nexus360 assistant", """\
-The assistant answers questions from this knowledge base and from the data you are allowed to see: your \
-deals, your commission statements and, for managers, your team's figures. It never shows you another rep's \
-commission or someone else's conversations, because the same permissions and row-level security apply to it \
-as to the rest of Nexus360.
-
-Good questions are specific: "Which of my deals close this month?", "What is our discount policy above 20%?" \
-or "How is my Q3 commission calculated?". The assistant can be wrong; check figures on the dashboards before \
-you send them to a customer or your manager. Do not paste customer secrets, passwords or personal data into \
-the chat."""),
-]
 
 # title, roles that ask it, [(question, answer), ...]
 CHAT_SCRIPTS: list[tuple[str, list[str], list[tuple[str, str]]]] = [

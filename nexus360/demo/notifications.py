@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from nexus360.auth.permissions import SALES_REP
+from nexus360.auth.schemas import SALES_REP
 from nexus360.db import Database
 from nexus360.demo import data
 from nexus360.demo.common import Clock, CrmData, Demo, Member, insert_rows, quarter_label, rng_for, sells

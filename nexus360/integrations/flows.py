@@ -19,8 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from nexus360.auth import service as auth_service
-from nexus360.auth.permissions import ADMIN
-from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, Principal
+from nexus360.auth.schemas import ADMIN, LOCAL_AZURE_ID_PREFIX, Principal
 from nexus360.auth.service import SystemActor
 from nexus360.config import Settings
 from nexus360.db import Database, session_scope

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
+from nexus360.auth.users import service as people
 from nexus360.common.errors import NotFoundError, ValidationError
 from nexus360.common.text import clean_text
 from nexus360.crm.handoff import service as crm_handoff

@@ -7,29 +7,16 @@ Row-level security lets a session insert a notification for another user but not
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from pydantic import BaseModel
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.common.errors import ValidationError
 from nexus360.notifications import repository
-from nexus360.notifications.models import Notification
+from nexus360.notifications.schemas import NotificationRead
 
 TITLE_MAX = 255
 PAGE_SIZE = 50
-
-
-class NotificationRead(BaseModel):
-    id: int
-    type: str
-    title: str
-    message: str
-    status: str | None
-    created_at: datetime | None
-    read_at: datetime | None
 
 
 def count_unread(session: Session, principal: Principal) -> int:
@@ -46,6 +33,7 @@ def notify(session: Session, *, user_id: int, type: str, title: str, message: st
 
 
 def notify_many(session: Session, *, user_ids: Sequence[int], type: str, title: str, message: str) -> None:
+    """The same notification for each of the users (once each)."""
     for user_id in dict.fromkeys(user_ids):
         notify(session, user_id=user_id, type=type, title=title, message=message)
 
@@ -53,20 +41,11 @@ def notify_many(session: Session, *, user_ids: Sequence[int], type: str, title: 
 def list_notifications(session: Session, principal: Principal, *, unread_only: bool = False,
                        before_id: int | None = None, limit: int = PAGE_SIZE) -> list[NotificationRead]:
     """The principal's own notifications, newest first, one page at a time (keyset on id)."""
-    statement = select(Notification).where(Notification.user_id == principal.id)
-    if unread_only:
-        statement = statement.where(Notification.status == "unread")
-    if before_id is not None:
-        statement = statement.where(Notification.id < before_id)
-    statement = statement.order_by(Notification.id.desc()).limit(max(1, min(limit, 200)))
-    return [NotificationRead.model_validate(row, from_attributes=True) for row in session.scalars(statement)]
+    rows = repository.list_for(session, principal.id, unread_only=unread_only, before_id=before_id,
+                               limit=max(1, min(limit, 200)))
+    return [NotificationRead.model_validate(row, from_attributes=True) for row in rows]
 
 
 def mark_read(session: Session, principal: Principal, *, notification_ids: Sequence[int] | None = None) -> int:
     """Mark the given notifications (None: all) of the principal as read; returns how many changed."""
-    statement = (update(Notification)
-                 .where(Notification.user_id == principal.id, Notification.status == "unread")
-                 .values(status="read", read_at=func.timezone("utc", func.now())))
-    if notification_ids is not None:
-        statement = statement.where(Notification.id.in_(list(notification_ids)))
-    return session.execute(statement).rowcount or 0
+    return repository.mark_read(session, principal.id, notification_ids=notification_ids)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from nexus360.auth import audit
+from nexus360.auth.audit import service as audit
 from nexus360.auth.schemas import Principal
 from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, Nexus360Error
 from nexus360.db import Database, data_generation, session_scope

@@ -1,13 +1,13 @@
 """The sign-in gate.
 
-Local accounts: our form, checked by `auth_service.authenticate_local` (throttling, inactive users,
+Local accounts: our form, checked by `signin_service.authenticate_local` (throttling, inactive users,
 audit); streamlit-authenticator keeps the signed session cookie, so a reload stays signed in.
 Cookie writes happen through a browser component, so after a sign-in or sign-out the page is drawn
 in the same run (no st.rerun) and the component gets to run.
 
 Microsoft Entra ID: `st.login("microsoft")` runs the OpenID Connect flow (Authlib checks state,
 nonce, signature and audience) and keeps the identity in Streamlit's own signed cookie; we turn
-`st.user`'s claims into a principal with `entra.sign_in_from_claims`. `st.logout()` redirects the
+`st.user`'s claims into a principal with `signin_service.sign_in_from_claims`. `st.logout()` redirects the
 browser away at once, so a message meant for after it travels in a short-lived notice cookie.
 """
 
@@ -24,9 +24,9 @@ import extra_streamlit_components as stx
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from nexus360.auth import entra
 from nexus360.auth import service as auth_service
 from nexus360.auth.schemas import Principal
+from nexus360.auth.signin import service as signin_service
 from nexus360.common.errors import NotFoundError
 from nexus360.config import get_settings
 from nexus360.db import Database, session_scope
@@ -131,7 +131,7 @@ def _resume_from_cookie(authenticator: stauth.Authenticate) -> Principal | None:
             principal = auth_service.get_principal_by_email(session, token["username"])
         except NotFoundError:
             principal = None
-        if principal is not None and not auth_service.cookie_still_valid(
+        if principal is not None and not signin_service.cookie_still_valid(
             session, user_id=principal.id, issued_at=issued_at
         ):
             authenticator.cookie_controller.delete_cookie()
@@ -179,8 +179,8 @@ def _local_form() -> Principal | None:
         return None
     with friendly_errors(), session_scope(Database.AUTH) as session:
         try:
-            return auth_service.authenticate_local(session, username, password, now=datetime.now(UTC))
-        except auth_service.SignInRefused as refusal:
+            return signin_service.authenticate_local(session, username, password, now=datetime.now(UTC))
+        except signin_service.SignInRefused as refusal:
             # Caught inside the scope so that it commits: the failure count (throttling) and the audit
             # event of a refusal must persist. Outside, the rollback undid them.
             st.session_state["sign_in_error"] = str(refusal)
@@ -192,7 +192,7 @@ def _sign_out(authenticator: stauth.Authenticate | None) -> None:
     principal = st.session_state.pop("principal", None)
     if principal is not None and st.session_state.get(_SIGN_IN_METHOD) != "entra":
         with friendly_errors(), session_scope(Database.AUTH, actor=principal) as session:
-            auth_service.record_sign_out(session, user_id=principal.id, now=datetime.now(UTC))
+            signin_service.record_sign_out(session, user_id=principal.id, now=datetime.now(UTC))
     st.session_state.pop(_SIGN_IN_METHOD, None)
     st.session_state["logout"] = True
     if authenticator is not None:
@@ -238,8 +238,8 @@ def _entra_sign_in() -> Principal | None:
     claims: dict[str, Any] = {key: value for key, value in st.user.to_dict().items() if key != "tokens"}
     with friendly_errors(), session_scope(Database.AUTH) as session:
         try:
-            principal = entra.sign_in_from_claims(session, claims, settings=get_settings())
-        except auth_service.SignInRefused as refusal:
+            principal = signin_service.sign_in_from_claims(session, claims, settings=get_settings())
+        except signin_service.SignInRefused as refusal:
             # Caught inside the scope, so the refusal's audit event is committed (nothing else changed).
             st.session_state[_ENTRA_REFUSAL] = str(refusal)
             return None

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
-from nexus360.auth import admin
 from nexus360.auth import service as auth_service
-from nexus360.auth.permissions import DEFAULT_GRANTS, PERMISSIONS
+from nexus360.auth.schemas import DEFAULT_GRANTS, PERMISSIONS
+from nexus360.auth.users import service as users
 from nexus360.common.errors import AuthorizationError
 from nexus360.common.periods import today_utc
 from nexus360.crm.dashboard import service as crm_dashboard
@@ -33,10 +33,10 @@ GUARDED_CALLS: dict[str, list[tuple[Database, Callable]]] = {
         (Database.MARKETING, lambda s, p: marketing_service.count_new_leads_this_month(s, p, today=today_utc())),
     ],
     "admin.users": [
-        (Database.AUTH, lambda s, p: admin.list_users(s, p)),
-        (Database.AUTH, lambda s, p: admin.get_permission_matrix(s, p)),
-        (Database.AUTH, lambda s, p: admin.list_audit_events(s, p)),
-        (Database.AUTH, lambda s, p: admin.list_role_names(s, p)),
+        (Database.AUTH, lambda s, p: users.list_users(s, p)),
+        (Database.AUTH, lambda s, p: users.get_permission_matrix(s, p)),
+        (Database.AUTH, lambda s, p: users.list_audit_events(s, p)),
+        (Database.AUTH, lambda s, p: users.list_role_names(s, p)),
     ],
 }
 
@@ -81,4 +81,4 @@ def test_call_is_allowed_exactly_when_the_role_grants_the_permission(db, role, p
 def test_a_deactivated_user_is_refused_even_with_the_permission(db) -> None:
     principal = principal_with_role(db, "admin").model_copy(update={"is_active": False})
     with pytest.raises(AuthorizationError):
-        admin.list_users(db(Database.AUTH), principal)
+        users.list_users(db(Database.AUTH), principal)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from nexus360.auth.permissions import DEFAULT_GRANTS
-from nexus360.auth.schemas import Principal
-from nexus360.compensation import service
+from nexus360.auth.schemas import DEFAULT_GRANTS, Principal
+from nexus360.common.periods import Period
+from nexus360.compensation import flows
 from nexus360.compensation.models import CommissionRule
+from nexus360.compensation.statements import service as statements
 from nexus360.crm.models import Company, Deal, DealStage
 from nexus360.db import Database
 from nexus360.db.engine import set_actor
@@ -24,6 +27,15 @@ REP_A, REP_B, MANAGER_ID = 900101, 900102, 2
 SEEDED_REP_ID, INACTIVE_REP_ID = 7, 9  # demo users: an active sales rep and a deactivated one
 START, END = date(2031, 1, 1), date(2031, 3, 31)
 PERIOD = {"period_start": START, "period_end": END}
+
+
+class Sessions(NamedTuple):
+    """The rolled-back sessions of the databases a commission action touches."""
+
+    comp: Session
+    crm: Session
+    auth: Session
+    notes: Session
 
 
 def principal(user_id: int, role: str) -> Principal:
@@ -35,8 +47,9 @@ MANAGER = principal(MANAGER_ID, "sales_manager")
 
 
 @pytest.fixture
-def sessions(db):
+def sessions(db) -> Sessions:
     comp, crm, auth = db(Database.COMPENSATION), db(Database.CRM), db(Database.AUTH)
+    notes = db(Database.NOTIFICATIONS)
     set_actor(comp, MANAGER)
     comp.execute(update(CommissionRule).where(CommissionRule.start_date < START)
                  .where((CommissionRule.end_date.is_(None)) | (CommissionRule.end_date >= START))
@@ -49,12 +62,12 @@ def sessions(db):
                        criteria={"min_attainment": 1, "amount": 2000}),
     ])
     comp.flush()
-    return comp, crm, auth
+    return Sessions(comp, crm, auth, notes)
 
 
 @pytest.fixture
 def deals(sessions) -> dict[str, Deal]:
-    _, crm, _ = sessions
+    crm = sessions.crm
     won = crm.scalars(select(DealStage.id).where(DealStage.is_won)).first()
     lost = crm.scalars(select(DealStage.id).where(DealStage.is_lost)).first()
     company = Company(name="Planted Commissions Ltd")
@@ -74,12 +87,15 @@ def deals(sessions) -> dict[str, Deal]:
     return rows | {"won_stage": won, "lost_stage": lost}
 
 
-def run(sessions):
-    return {statement.user_id: statement for statement in service.run_period(*sessions, MANAGER, **PERIOD)}
+def run(sessions: Sessions, principal: Principal = MANAGER) -> dict:
+    """Run 2031-Q1 as the flow does, inside the rolled-back sessions: statements by rep."""
+    ran = flows.run_period(sessions.comp, sessions.crm, sessions.auth, principal, period=Period(START, END))
+    return {statement.user_id: statement for statement in ran}
 
 
-def approve(comp, user_id: int = REP_A) -> None:
-    service.set_status(comp, MANAGER, user_id=user_id, status="pending_approval", **PERIOD)
-    service.set_status(comp, MANAGER, user_id=user_id, status="approved", **PERIOD)
+def approve(sessions: Sessions, user_id: int = REP_A) -> None:
+    """Submit the period's drafts and approve one rep's statement."""
+    statements.submit_for_approval(sessions.comp, MANAGER, **PERIOD)
+    statements.approve(sessions.comp, sessions.auth, sessions.notes, MANAGER, user_id=user_id, **PERIOD)
 
 

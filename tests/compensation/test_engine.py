@@ -11,7 +11,7 @@ import pytest
 
 from nexus360.common.errors import ValidationError
 from nexus360.compensation.engine import Rule, WonDeal, compute_statement
-from nexus360.compensation.rules import describe_rule, validate_rule
+from nexus360.compensation.rules.service import describe_rule, validate_rule
 
 Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 REP = 900101

@@ -22,8 +22,11 @@ from nexus360.auth.models import AuditEvent
 from nexus360.auth.schemas import Principal
 from nexus360.cli import main
 from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
-from nexus360.compensation import disputes, flows, service
+from nexus360.compensation import flows
+from nexus360.compensation.disputes import service as disputes
 from nexus360.compensation.models import SalesPerformance
+from nexus360.compensation.schemas import DealChoice, HistoryEntry
+from nexus360.compensation.statements import service
 from nexus360.crm.models import Company, Deal, DealStage
 from nexus360.db import Database, session_scope
 from nexus360.notifications.models import Notification
@@ -84,9 +87,14 @@ def notifications_of(user_id: int, since: datetime) -> list[tuple[str, str]]:
             .order_by(Notification.id))]
 
 
-def history(principal: Principal, performance_id: int) -> list[dict]:
+def history(principal: Principal, performance_id: int) -> list[HistoryEntry]:
     with session_scope(Database.COMPENSATION, actor=principal) as comp:
         return disputes.statement_history(comp, principal, performance_id=performance_id)
+
+
+def submit_for_approval(principal: Principal) -> int:
+    with session_scope(Database.COMPENSATION, actor=principal) as comp:
+        return service.submit_for_approval(comp, principal, **PERIOD)
 
 
 def test_a_run_saves_drafts_and_reports_its_totals(planted) -> None:
@@ -100,21 +108,21 @@ def test_a_run_saves_drafts_and_reports_its_totals(planted) -> None:
 def test_approval_moves_the_statement_records_history_and_notifies_the_rep(planted) -> None:
     manager, rep = planted["people"][MANAGER_ID], planted["people"][REP_ID]
     flows.run_commissions(manager, period="2033-Q2")
-    assert flows.submit_for_approval(manager, **PERIOD) == 2
+    assert submit_for_approval(manager) == 2
     statement = flows.approve(manager, user_id=REP_ID, comment="Checked against the CRM", **PERIOD)
     assert statement.status == "approved"
     [(title, message)] = notifications_of(REP_ID, planted["started"])
     assert "2033-Q2" in title and "approved" in title and "Checked against the CRM" in message
     entries = history(rep, statement.id)
-    assert [(entry["action"], entry["to_status"]) for entry in entries] == [
+    assert [(entry.action, entry.to_status) for entry in entries] == [
         ("approved", "approved"), ("submitted", "pending_approval"), ("computed", "draft")]
-    assert (entries[0]["user_id"], entries[0]["comment"]) == (MANAGER_ID, "Checked against the CRM")
+    assert (entries[0].user_id, entries[0].comment) == (MANAGER_ID, "Checked against the CRM")
     paid = flows.mark_paid(manager, user_id=REP_ID, **PERIOD)
     assert paid.status == "paid"
     adjusted = flows.add_adjustment(manager, user_id=REP_ID, amount="-250", reason="Partner share", **PERIOD)
     assert adjusted.commission == statement.commission - Decimal(250)
     assert "adjusted" in notifications_of(REP_ID, planted["started"])[-1][0]
-    assert history(rep, statement.id)[0]["action"] == "adjustment"
+    assert history(rep, statement.id)[0].action == "adjustment"
     with pytest.raises(ValidationError, match="locked"):
         flows.run_commissions(manager, period="2033-Q2")
 
@@ -122,7 +130,7 @@ def test_approval_moves_the_statement_records_history_and_notifies_the_rep(plant
 def test_sending_back_needs_a_comment_and_keeps_the_history_through_a_recompute(planted) -> None:
     manager = planted["people"][MANAGER_ID]
     flows.run_commissions(manager, period="2033-Q2")
-    flows.submit_for_approval(manager, **PERIOD)
+    submit_for_approval(manager)
     with pytest.raises(ValidationError, match="Say why"):
         flows.send_back(manager, user_id=OTHER_REP_ID, comment="  ", **PERIOD)
     statement = flows.send_back(manager, user_id=OTHER_REP_ID, comment="Deal B closes in Q3", **PERIOD)
@@ -132,14 +140,14 @@ def test_sending_back_needs_a_comment_and_keeps_the_history_through_a_recompute(
         flows.run_commissions(manager, period="2033-Q2")  # rep 11's statement is still pending
     flows.send_back(manager, user_id=REP_ID, comment="Recompute with B", **PERIOD)
     flows.run_commissions(manager, period="2033-Q2")  # the draft is recomputed in place
-    actions = [entry["action"] for entry in history(manager, statement.id)]
+    actions = [entry.action for entry in history(manager, statement.id)]
     assert actions == ["recomputed", "sent_back", "submitted", "computed"]
 
 
 def test_only_managers_approve(planted) -> None:
     manager, rep = planted["people"][MANAGER_ID], planted["people"][REP_ID]
     flows.run_commissions(manager, period="2033-Q2")
-    flows.submit_for_approval(manager, **PERIOD)
+    submit_for_approval(manager)
     with pytest.raises(AuthorizationError):
         flows.approve(rep, user_id=REP_ID, **PERIOD)
     with pytest.raises(AuthorizationError):
@@ -168,7 +176,7 @@ def test_a_dispute_notifies_the_managers_and_its_resolution_the_rep(planted) -> 
     assert any("rejected" in title for title, _ in notifications_of(REP_ID, planted["started"]))
     with pytest.raises(ValidationError, match="already resolved"):
         flows.resolve_dispute(manager, dispute_id=dispute.id, resolution="Again", accepted=True)
-    actions = [entry["action"] for entry in history(rep, statement.id)]
+    actions = [entry.action for entry in history(rep, statement.id)]
     assert actions[:2] == ["dispute_rejected", "dispute_opened"]
     with session_scope(Database.COMPENSATION, actor=rep) as comp:
         listed = disputes.list_disputes(comp, rep, performance_id=statement.id)
@@ -181,8 +189,8 @@ def test_a_dispute_notifies_the_managers_and_its_resolution_the_rep(planted) -> 
 def test_what_if_projects_an_open_deal_won_today(planted) -> None:
     rep = planted["people"][REP_ID]
     picker = flows.open_deals_for(rep, user_id=REP_ID)
-    assert {"id": planted["open_a"], "name": "Planted open A", "amount": Decimal("100000.00"),
-            "expected_close_date": date(2033, 6, 1)} in picker
+    assert DealChoice(id=planted["open_a"], name="Planted open A", amount=Decimal("100000.00"),
+                      expected_close_date=date(2033, 6, 1)) in picker
     projection = flows.what_if(rep, user_id=REP_ID, deal_ids=[planted["open_a"]], today=TODAY)
     assert projection.period == "2033-Q2"
     assert (projection.current_revenue, projection.projected_revenue) == (Decimal("200000.00"), Decimal("300000.00"))
@@ -231,7 +239,7 @@ def test_the_command_line_runs_a_period(planted) -> None:
 def test_a_manager_approves_the_whole_period_but_not_their_own_statement(planted) -> None:
     manager = planted["people"][MANAGER_ID]
     flows.run_commissions(manager, period="2033-Q2")
-    flows.submit_for_approval(manager, **PERIOD)
+    submit_for_approval(manager)
     assert flows.approve_period(manager, **PERIOD) == 2
     assert len(notifications_of(REP_ID, planted["started"])) == len(notifications_of(OTHER_REP_ID,
                                                                                      planted["started"])) == 1

@@ -7,7 +7,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from nexus360.common.errors import AuthorizationError, NotFoundError
-from nexus360.compensation import disputes, service, summaries
+from nexus360.compensation.disputes import service as disputes
+from nexus360.compensation.statements import service
+from nexus360.compensation.summaries import service as summaries
 from nexus360.db.engine import set_actor
 from tests.compensation.conftest import MANAGER, PERIOD, REP_A, REP_B, principal, run
 
@@ -17,19 +19,19 @@ REP_A_PRINCIPAL, REP_B_PRINCIPAL = principal(REP_A, "sales_rep"), principal(REP_
 @pytest.fixture
 def statements(sessions, deals):
     """Both statements run, submitted (an event each) and disputed by their own reps."""
-    comp = sessions[0]
+    comp = sessions.comp
     statements = run(sessions)
+    service.submit_for_approval(comp, MANAGER, **PERIOD)
     for user_id, rep in ((REP_A, REP_A_PRINCIPAL), (REP_B, REP_B_PRINCIPAL)):
-        set_actor(comp, MANAGER)
-        service.set_status(comp, MANAGER, user_id=user_id, status="pending_approval", **PERIOD)
         set_actor(comp, rep)
-        disputes.create_dispute(comp, rep, line_id=statements[user_id].lines[0].id, comment=f"Dispute of {user_id}")
+        disputes.open_dispute(comp, sessions.auth, sessions.notes, rep, line_id=statements[user_id].lines[0].id,
+                              comment=f"Dispute of {user_id}")
     set_actor(comp, REP_A_PRINCIPAL)
     return statements
 
 
 def test_services_refuse_another_reps_statement_history_and_disputes(sessions, statements) -> None:
-    comp, other = sessions[0], statements[REP_B]
+    comp, other = sessions.comp, statements[REP_B]
     with pytest.raises(AuthorizationError):
         service.get_statement(comp, REP_A_PRINCIPAL, user_id=REP_B, **PERIOD)
     with pytest.raises(AuthorizationError):
@@ -37,13 +39,14 @@ def test_services_refuse_another_reps_statement_history_and_disputes(sessions, s
     with pytest.raises(NotFoundError):
         disputes.statement_history(comp, REP_A_PRINCIPAL, performance_id=other.id)
     with pytest.raises((AuthorizationError, NotFoundError)):
-        disputes.create_dispute(comp, REP_A_PRINCIPAL, line_id=other.lines[0].id, comment="Not my line")
+        disputes.open_dispute(comp, sessions.auth, sessions.notes, REP_A_PRINCIPAL, line_id=other.lines[0].id,
+                              comment="Not my line")
     assert {d.user_id for d in disputes.list_disputes(comp, REP_A_PRINCIPAL)} == {REP_A}
     assert {row.user_id for row in summaries.my_history(comp, REP_A_PRINCIPAL)} == {REP_A}
 
 
 def test_sql_as_rep_a_sees_no_row_of_rep_b(sessions, statements) -> None:
-    comp, other = sessions[0], statements[REP_B].id
+    comp, other = sessions.comp, statements[REP_B].id
     for table in ("sales_performance", "commission_lines", "commission_events", "commission_disputes"):
         column = "id" if table == "sales_performance" else "performance_id"
         count = comp.execute(text(f"SELECT count(*) FROM {table} WHERE {column} = :p"), {"p": other}).scalar_one()
@@ -54,7 +57,7 @@ def test_sql_as_rep_a_sees_no_row_of_rep_b(sessions, statements) -> None:
 
 
 def test_sql_as_rep_a_cannot_write_history_or_dispute_for_rep_b(sessions, statements) -> None:
-    comp = sessions[0]
+    comp = sessions.comp
     writes = [
         ("INSERT INTO commission_disputes (performance_id, user_id, comment) VALUES (:p, :u, 'forged')",
          {"p": statements[REP_B].id, "u": REP_A}),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nexus360.auth.permissions import DEFAULT_GRANTS
-from nexus360.auth.schemas import Principal
+from nexus360.auth.schemas import DEFAULT_GRANTS, Principal
 from nexus360.crm.models import Company
 from nexus360.db import Database
 

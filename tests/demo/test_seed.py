@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Table, text
 
-from nexus360.auth.passwords import verify_password
-from nexus360.auth.permissions import ROLES
+from nexus360.auth.schemas import ROLES
+from nexus360.auth.signin.service import verify_password
 from nexus360.db import BASES, Database, session_scope
 from nexus360.demo import seed
 

@@ -14,7 +14,6 @@ from sqlalchemy import delete, func, select
 
 from nexus360.common.periods import quarter_of, today_utc
 from nexus360.compensation.models import SalesPerformance
-from nexus360.compensation.service import period_label
 from nexus360.db import Database, session_scope
 from nexus360.notifications.models import Notification
 from tests.e2e.browser import DEMO_PASSWORD, screenshot, sign_in, wait_for_session_cookie, wait_idle
@@ -40,7 +39,7 @@ def unread_count(page) -> int:
 
 def test_manager_approves_a_statement_and_the_rep_sees_it(app_url: str, page, browser) -> None:
     quarter = quarter_of(today_utc())
-    label = period_label(quarter.start, quarter.end)
+    label = quarter.code
     started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     with session_scope(Database.COMPENSATION, admin=True) as session:
         assert not session.scalar(select(func.count()).where(SalesPerformance.period_start == quarter.start)), \

@@ -23,6 +23,7 @@ from sqlalchemy import delete
 from nexus360.auth import repository
 from nexus360.auth import service as auth_service
 from nexus360.auth.models import AuditEvent, User, UserRole
+from nexus360.auth.signin import repository as signin_repository
 from nexus360.db import Database, session_scope
 from tests.e2e.browser import screenshot, wait_idle
 from tests.support.oidc_provider import OIDCProvider
@@ -85,7 +86,7 @@ def newcomer() -> Iterator[dict[str, Any]]:
     yield {"oid": oid, "email": NEW_USER_EMAIL, "preferred_username": NEW_USER_EMAIL,
            "given_name": "Noor", "family_name": "Newcomer"}
     with session_scope(Database.AUTH, admin=True) as session:
-        user = repository.get_user_by_azure_id(session, oid)
+        user = signin_repository.get_user_by_azure_id(session, oid)
         if user is not None:
             session.execute(delete(UserRole).where(UserRole.user_id == user.id))
             session.execute(delete(AuditEvent).where(AuditEvent.user_id == user.id))

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from nexus360.auth import service as auth_service
-from nexus360.auth.audit import list_events
+from nexus360.auth.audit.repository import list_events
 from nexus360.auth.models import AuditEvent, Role, User, UserRole
 from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, Principal
 from nexus360.auth.service import SYSTEM

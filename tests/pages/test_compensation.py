@@ -10,11 +10,16 @@ import pytest
 from sqlalchemy import delete, func, or_, select
 from streamlit.testing.v1 import AppTest
 
-from nexus360.auth import people
+from nexus360.auth.users import service as users
+from nexus360.common.periods import Period
 from nexus360.compensation import flows
-from nexus360.compensation.history import CommissionDispute
-from nexus360.compensation.models import CommissionRule, SalesPerformance
-from nexus360.compensation.service import period_label
+from nexus360.compensation.models import (
+    CommissionDispute,
+    CommissionEvent,
+    CommissionLine,
+    CommissionRule,
+    SalesPerformance,
+)
 from nexus360.config import PROJECT_ROOT
 from nexus360.crm.models import Deal
 from nexus360.db import Database, session_scope
@@ -45,7 +50,7 @@ def visible_text(app: AppTest) -> str:
 
 def seller_names(user_ids) -> dict[int, str]:
     with session_scope(Database.AUTH, admin=True) as session:
-        return people.get_user_names(session, principal_for("admin"), user_ids=user_ids)
+        return users.get_user_names(session, principal_for("admin"), user_ids=user_ids)
 
 
 def test_rep_sees_their_own_earnings_and_statement_only() -> None:
@@ -222,18 +227,54 @@ def test_running_a_locked_period_says_why_and_changes_nothing() -> None:
             SalesPerformance.status == "paid").order_by(SalesPerformance.period_start.desc())).first()
         updated = session.scalar(select(func.max(SalesPerformance.updated_at)))
     app = open_commissions_as("manager")
-    app.text_input(key="run_period_text").input(period_label(start, end))
+    app.text_input(key="run_period_text").input(Period(start, end).code)
     next(button for button in app.button if button.label == "Run period").click().run()
     assert not app.exception
-    assert any(f"Period {period_label(start, end)} is locked" in error.value for error in app.error)
+    assert any(f"Period {Period(start, end).code} is locked" in error.value for error in app.error)
     with session_scope(Database.COMPENSATION, admin=True) as session:
         assert session.scalar(select(func.max(SalesPerformance.updated_at))) == updated
 
 
 def test_what_if_shows_what_closing_open_deals_would_add() -> None:
-    first_deal = flows.open_deals_for(principal_for("rep"), user_id=REP_ID)[0]["id"]
+    first_deal = flows.open_deals_for(principal_for("rep"), user_id=REP_ID)[0].id
     app = open_commissions_as("rep")
     app.multiselect(key="mine_whatif_deals").set_value([first_deal]).run()
     assert not app.exception
     assert any("If these close today, you earn" in success.value for success in app.success)
     assert "You would earn" in [metric.label for metric in app.metric]
+
+
+def test_an_adjustment_from_the_page_notifies_the_rep() -> None:
+    """The adjustment form goes through the flow: the line is added, the history says so, the rep is told."""
+    reason = "AppTest adjustment: partner share refunded"
+    with session_scope(Database.COMPENSATION, admin=True) as session:
+        statement = session.scalars(select(SalesPerformance).where(SalesPerformance.status == "approved")
+                                    .order_by(SalesPerformance.period_start.desc(), SalesPerformance.user_id)).first()
+        assert statement is not None, "the demo data has approved statements"
+        performance_id, rep_id, commission = statement.id, statement.user_id, statement.commission
+        period = Period(statement.period_start, statement.period_end).code
+    try:
+        app = open_commissions_as("manager")
+        app.selectbox(key="team_period").set_value(period).run()
+        app.selectbox(key="team_rep").set_value(rep_id).run()
+        next(box for box in app.number_input if box.label == "Amount ($) *").set_value(-125.0)
+        next(box for box in app.text_input if box.label == "Reason *").input(reason)
+        next(button for button in app.button if button.label == "Add adjustment").click().run()
+        assert not app.exception
+        assert any("Adjustment of $-125.00 added" in success.value.replace("\\", "") for success in app.success)
+        with session_scope(Database.COMPENSATION, admin=True) as session:
+            assert session.get(SalesPerformance, performance_id).commission == commission - 125
+        with session_scope(Database.NOTIFICATIONS, admin=True) as session:
+            told = session.scalars(select(Notification).where(
+                Notification.user_id == rep_id, Notification.message.contains(reason))).all()
+        assert [(note.type, note.title) for note in told] == [
+            ("commission", f"Your {period} commission statement was adjusted")]
+    finally:
+        with session_scope(Database.COMPENSATION, admin=True) as session:
+            session.execute(delete(CommissionLine).where(CommissionLine.performance_id == performance_id,
+                                                         CommissionLine.reason == reason))
+            session.execute(delete(CommissionEvent).where(CommissionEvent.performance_id == performance_id,
+                                                          CommissionEvent.comment.contains(reason)))
+            session.get(SalesPerformance, performance_id).commission = commission
+        with session_scope(Database.NOTIFICATIONS, admin=True) as session:
+            session.execute(delete(Notification).where(Notification.message.contains(reason)))

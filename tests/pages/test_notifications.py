@@ -6,6 +6,7 @@ import pytest
 
 from nexus360.db import Database, session_scope
 from nexus360.notifications import service
+from nexus360.notifications.models import Notification
 from tests.pages.apptest import open_as, principal_for
 
 
@@ -29,8 +30,8 @@ def test_rep_reads_and_marks_a_notification() -> None:
         assert any("all caught up" in caption.value for caption in app.caption)
     finally:
         with session_scope(Database.NOTIFICATIONS, admin=True) as session:
-            session.execute(service.Notification.__table__.delete().where(
-                service.Notification.title == "<b>Statement</b> =1+1"))
+            session.execute(Notification.__table__.delete().where(
+                Notification.title == "<b>Statement</b> =1+1"))
 
 
 def _unread(principal) -> int:

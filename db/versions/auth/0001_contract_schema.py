@@ -4,7 +4,7 @@ Revision ID: auth_0001
 Revises:
 """
 
-from nexus360.auth.permissions import DEFAULT_GRANTS, PERMISSIONS, ROLES
+from nexus360.auth.schemas import DEFAULT_GRANTS, PERMISSIONS, ROLES
 from nexus360.db import ddl
 
 revision = "auth_0001"

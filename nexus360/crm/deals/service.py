@@ -20,9 +20,9 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from nexus360.auth import people
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require, require_any
+from nexus360.auth.users import service as people
 from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
 from nexus360.common.exporting import MAX_EXPORT_ROWS, ExportTooLarge
 from nexus360.common.pagination import PAGE_SIZE, Page

@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from nexus360.auth import people
 from nexus360.auth.schemas import Principal
+from nexus360.auth.users import service as people
 from nexus360.common.text import normalise_domain
 from nexus360.crm import repository as crm_repository
 from nexus360.crm.deals.schemas import DealCreate

@@ -1,4 +1,5 @@
-"""The Admin page's tabs. Every write goes through `nexus360.auth.admin`, which checks and audits."""
+"""The Admin page's tabs. Every write goes through `nexus360.auth.users.service` (or `auth.signin.service` for
+passwords), which checks admin.users and audits."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from nexus360.auth import admin
-from nexus360.auth import service as auth_service
+from nexus360.auth.signin import service as signin
+from nexus360.auth.users import service as users
+from nexus360.auth.users.schemas import UserRead
 from nexus360.common.periods import today_utc
 from nexus360.config import get_settings
 from nexus360.db import Database
@@ -30,12 +32,12 @@ def _done(message: str) -> None:
 def users_tab() -> None:
     search_col, role_col, status_col = st.columns([3, 2, 2])
     search = search_col.text_input("Search", placeholder="Name or email", key="admin_search")
-    roles = call(Database.AUTH, admin.list_role_names)
+    roles = call(Database.AUTH, users.list_role_names)
     role = role_col.selectbox("Role", ["All roles", *roles], format_func=lambda r: ROLE_LABELS.get(r, r))
     status = status_col.selectbox("Status", list(STATUS))
     page = st.session_state.get("admin_users_page", 0)
     rows, total = call(
-        Database.AUTH, admin.list_users, search=search, role=None if role == "All roles" else role,
+        Database.AUTH, users.list_users, search=search, role=None if role == "All roles" else role,
         active=STATUS[status], page=page,
     )
     if not rows:
@@ -61,7 +63,7 @@ def users_tab() -> None:
 
 
 def _pager(total: int, page: int) -> None:
-    pages = max(1, -(-total // admin.PAGE_SIZE))
+    pages = max(1, -(-total // users.PAGE_SIZE))
     left, middle, right = st.columns([1, 3, 1])
     if left.button("Previous", disabled=page == 0, width="stretch"):
         st.session_state["admin_users_page"] = page - 1
@@ -72,42 +74,42 @@ def _pager(total: int, page: int) -> None:
         st.rerun()
 
 
-def _user_detail(user: admin.UserRow, roles: list[str]) -> None:
+def _user_detail(user: UserRead, roles: list[str]) -> None:
     st.subheader(escape_markdown(user.name))
     st.caption(escape_markdown(user.email))
     with st.form(f"roles_{user.id}"):
         chosen = st.multiselect("Roles", roles, default=user.roles, format_func=lambda r: ROLE_LABELS.get(r, r))
         if st.form_submit_button("Save roles"):
-            call(Database.AUTH, admin.set_user_roles, user_id=user.id, roles=chosen)
+            call(Database.AUTH, users.set_user_roles, user_id=user.id, roles=chosen)
             _done(f"Roles of {user.name} saved.")
             st.rerun()
     if user.is_active:
         if st.button("Deactivate…", key=f"deactivate_{user.id}"):
             _confirm_deactivate(user)
     elif st.button("Reactivate", key=f"activate_{user.id}"):
-        call(Database.AUTH, admin.set_user_active, user_id=user.id, active=True)
+        call(Database.AUTH, users.set_user_active, user_id=user.id, active=True)
         _done(f"{user.name} can sign in again.")
         st.rerun()
     with st.expander("Set a local sign-in password"), st.form(f"password_{user.id}", clear_on_submit=True):
         username = st.text_input("Username", value=user.local_username or user.email.split("@")[0])
         password = st.text_input("New password", type="password", help="At least 10 characters.")
         if st.form_submit_button("Set password"):
-            call(Database.AUTH, auth_service.set_local_password, user_id=user.id, username=username,
+            call(Database.AUTH, signin.set_local_password, user_id=user.id, username=username,
                  password=password)
             _done(f"Password for {user.name} set.")
 
 
 @st.dialog("Deactivate user")
-def _confirm_deactivate(user: admin.UserRow) -> None:
+def _confirm_deactivate(user: UserRead) -> None:
     st.write(f"{user.name} will no longer be able to sign in. Their records stay; you can reactivate them later.")
     if st.button("Deactivate", type="primary"):
-        call(Database.AUTH, admin.set_user_active, user_id=user.id, active=False)
+        call(Database.AUTH, users.set_user_active, user_id=user.id, active=False)
         _done(f"{user.name} is deactivated.")
         st.rerun()
 
 
 def permissions_tab() -> None:
-    matrix = call(Database.AUTH, admin.get_permission_matrix)
+    matrix = call(Database.AUTH, users.get_permission_matrix)
     st.caption("Tick what each role may do. Changes apply at the users' next sign-in.")
     edited = st.data_editor(
         matrix.rename(columns=ROLE_LABELS), width="stretch", key="permission_matrix",
@@ -118,7 +120,7 @@ def permissions_tab() -> None:
     edited = edited.rename(columns=back)
     changes = int((edited != matrix).sum().sum())
     if st.button(f"Save {changes} change(s)", disabled=changes == 0, type="primary"):
-        saved = call(Database.AUTH, admin.set_permission_matrix, matrix=edited.to_dict())
+        saved = call(Database.AUTH, users.set_permission_matrix, matrix=edited.to_dict())
         _done(f"{saved} permission change(s) saved.")
         st.rerun()
 
@@ -129,7 +131,7 @@ def audit_tab() -> None:
     result = result_col.selectbox("Result", ["All", "allowed", "refused", "failed"])
     since = since_col.date_input("Since", value=today_utc() - timedelta(days=30))
     events = call(
-        Database.AUTH, admin.list_audit_events, action=action.strip() or None,
+        Database.AUTH, users.list_audit_events, action=action.strip() or None,
         result=None if result == "All" else result, since=datetime.combine(since, time.min),
     )
     if events.empty:

@@ -1,5 +1,6 @@
 """Approval actions with confirmation: submit a period, approve, send back with a comment, mark paid, and
-adjust a locked statement. Each one goes through a flow or service that checks commissions.manage again.
+adjust a locked statement. Each one that tells the rep goes through its flow (the one entry point that
+notifies); every one checks commissions.manage again.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from nexus360.common.money import money
-from nexus360.compensation import flows, service
-from nexus360.compensation.service import Statement
+from nexus360.compensation import flows
+from nexus360.compensation.schemas import APPROVED, DRAFT, LOCKED, PENDING, Statement
+from nexus360.compensation.statements import service as statements
 from nexus360.ui.compensation.common import COMP, changed, label, status_word
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import FAILED, submit, submit_flow
@@ -34,7 +36,7 @@ def _confirm_submit(start: date, end: date, period: str, drafts: int) -> None:
     st.write(f"Send the {drafts} draft statements of **{period}** for approval? Drafts can no longer be "
              "recomputed until a manager sends them back.")
     if st.button("Submit", type="primary"):
-        moved = submit_flow(flows.submit_for_approval, period_start=start, period_end=end)
+        moved = submit(COMP, statements.submit_for_approval, period_start=start, period_end=end)
         if moved is not FAILED:
             changed(f"{moved} statements of {period} are awaiting approval.")
 
@@ -43,9 +45,9 @@ def statement_actions(statement: Statement, *, rep_name: str) -> None:
     """The actions the statement's status allows, each confirmed or with its required comment."""
     period = label(statement.period_start, statement.period_end)
     st.markdown(f"**Actions** · {status_word(statement.status)}")
-    if statement.status == service.DRAFT:
+    if statement.status == DRAFT:
         st.caption("A draft can be recomputed by running the period again, then submitted for approval.")
-    elif statement.status == service.PENDING:
+    elif statement.status == PENDING:
         approve_col, back_col = st.columns(2)
         with approve_col:
             if st.button("Approve…", key=f"approve_{statement.id}", type="primary", icon=":material/verified:",
@@ -53,10 +55,10 @@ def statement_actions(statement: Statement, *, rep_name: str) -> None:
                 _confirm_approve(statement, rep_name, period)
         with back_col, st.popover("Send back…", icon=":material/undo:", width="stretch"):
             _send_back_form(statement, rep_name, period)
-    elif statement.status == service.APPROVED and st.button("Mark paid…", key=f"paid_{statement.id}",
+    elif statement.status == APPROVED and st.button("Mark paid…", key=f"paid_{statement.id}",
                                                             icon=":material/paid:"):
         _confirm_paid(statement, rep_name, period)
-    if statement.status in service.LOCKED:
+    if statement.status in LOCKED:
         _adjustment_form(statement, rep_name, period)
 
 
@@ -109,7 +111,7 @@ def _adjustment_form(statement: Statement, rep_name: str, period: str) -> None:
         if amount is None:
             st.error("Amount is required.")
             return
-        done = submit(COMP, service.add_adjustment, user_id=statement.user_id, period_start=statement.period_start,
-                      period_end=statement.period_end, amount=str(amount), reason=reason)
+        done = submit_flow(flows.add_adjustment, user_id=statement.user_id, period_start=statement.period_start,
+                           period_end=statement.period_end, amount=str(amount), reason=reason)
         if done is not FAILED:
             changed(f"Adjustment of ${amount:,.2f} added to {rep_name}'s {period} statement.")

@@ -8,8 +8,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from nexus360.auth import people
-from nexus360.compensation.service import period_label
+from nexus360.auth.users import service as users
+from nexus360.common.periods import Period
 from nexus360.db import Database
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import cached
@@ -37,13 +37,13 @@ def status_word(status: str | None) -> str:
 
 def label(start: date, end: date) -> str:
     """'2026-Q3' or '2026-07' as the periods are typed in the run form."""
-    return period_label(start, end)
+    return Period(start, end).code
 
 
 def names(user_ids: Iterable[int]) -> dict[int, str]:
     """Display names of users (cached: names rarely change and every rerun needs them)."""
     ids = tuple(sorted({int(user_id) for user_id in user_ids if user_id is not None}))
-    return cached(Database.AUTH, people.get_user_names, user_ids=ids) if ids else {}
+    return cached(Database.AUTH, users.get_user_names, user_ids=ids) if ids else {}
 
 
 def changed(message: str) -> None:

@@ -10,7 +10,9 @@ import streamlit as st
 from nexus360.auth.schemas import Principal
 from nexus360.common.money import money, percent
 from nexus360.common.periods import today_utc
-from nexus360.compensation import flows, summaries
+from nexus360.compensation import flows
+from nexus360.compensation.schemas import DealChoice, EarningsOverview, WhatIf
+from nexus360.compensation.summaries import service as summaries
 from nexus360.crm.deals import service as deal_service
 from nexus360.db import Database
 from nexus360.ui.charts import PLOTLY_CONFIG
@@ -45,8 +47,8 @@ def rep_view(principal: Principal, *, key: str = "mine") -> None:
     what_if(principal, key=f"{key}_whatif")
 
 
-def kpi_cards(overview: dict) -> None:
-    current = overview.get("current")
+def kpi_cards(overview: EarningsOverview) -> None:
+    current = overview.current
     cells = st.columns(3)
     if current is None:
         cells[0].metric("Latest period", money(0), "no statement yet", delta_color="off", delta_arrow="off",
@@ -55,8 +57,8 @@ def kpi_cards(overview: dict) -> None:
         cells[0].metric(f"Commission {current.label}", money(current.commission), status_word(current.status),
                         delta_color="off", delta_arrow="off", border=True, height="stretch",
                         help=f"On {money(current.revenue)} of won revenue")
-    cells[1].metric("Commission this year", money(overview.get("ytd_commission")),
-                    f"on {money(overview.get('ytd_revenue'))} revenue", delta_color="off", delta_arrow="off",
+    cells[1].metric("Commission this year", money(overview.ytd_commission),
+                    f"on {money(overview.ytd_revenue)} revenue", delta_color="off", delta_arrow="off",
                     border=True, height="stretch")
     with cells[2].container(border=True, height="stretch"):
         attainment = current.attainment if current is not None else None
@@ -75,12 +77,12 @@ def what_if(principal: Principal, *, key: str) -> None:
     if not deals:
         st.caption("You have no open deals with an amount to try.")
         return
-    by_id = {deal["id"]: deal for deal in deals}
+    by_id: dict[int, DealChoice] = {deal.id: deal for deal in deals}
 
     def describe(deal_id: int) -> str:
         deal = by_id[deal_id]
-        closes = f" · closes {deal['expected_close_date']:%d %b}" if deal.get("expected_close_date") else ""
-        return f"{deal['name']} · {money(deal['amount'])}{closes}"
+        closes = f" · closes {deal.expected_close_date:%d %b}" if deal.expected_close_date else ""
+        return f"{deal.name} · {money(deal.amount)}{closes}"
 
     chosen = st.multiselect("Open deals", list(by_id), format_func=describe, key=f"{key}_deals",
                             placeholder="Choose deals you expect to win")
@@ -117,7 +119,7 @@ def what_if(principal: Principal, *, key: str) -> None:
         st.dataframe(frame, hide_index=True, width="stretch", column_config={"Amount": MONEY})
 
 
-def _what_if_sentence(result) -> str:
+def _what_if_sentence(result: WhatIf) -> str:
     parts = [f"If these close today, you earn **{money(result.difference)}** more: "
              f"**{money(result.projected_commission)}** in total for {result.period}"]
     if result.tier_reached:

@@ -12,8 +12,8 @@ import streamlit as st
 
 from nexus360.auth.schemas import Principal
 from nexus360.common.periods import today_utc
-from nexus360.compensation import rules_service
-from nexus360.compensation.rules_service import RuleInput, RuleRead
+from nexus360.compensation.rules import service as rules_service
+from nexus360.compensation.schemas import RuleCreate, RuleRead, RuleUpdate
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
 from nexus360.ui.compensation.common import COMP, changed
@@ -170,7 +170,7 @@ def _number(value) -> float | None:
 
 def _save(rule: RuleRead | None, **values) -> None:
     try:
-        data = RuleInput(**{**values, "rate": Decimal(str(values["rate"]))})
+        data = (RuleCreate if rule is None else RuleUpdate)(**{**values, "rate": Decimal(str(values["rate"]))})
     except ValueError as error:  # pydantic's ValidationError is a ValueError
         st.error(f"Please check the rule: {error}")
         return

@@ -14,8 +14,11 @@ import streamlit as st
 
 from nexus360.auth.schemas import Principal
 from nexus360.common.money import percent
-from nexus360.compensation import disputes, flows, rules_service, service
-from nexus360.compensation.service import Statement
+from nexus360.compensation import flows
+from nexus360.compensation.disputes import service as disputes
+from nexus360.compensation.rules import service as rules_service
+from nexus360.compensation.schemas import Statement
+from nexus360.compensation.statements import service as statements
 from nexus360.crm.deals import service as deal_service
 from nexus360.db import Database
 from nexus360.ui.compensation.common import (
@@ -49,7 +52,7 @@ HISTORY_WORDS = {
 def statement_panel(principal: Principal, *, user_id: int, period_start: date, period_end: date,
                     key: str) -> Statement:
     """Figures, lines ("why this number"), export, disputes and history of one statement."""
-    statement = call(COMP, service.get_statement, user_id=user_id, period_start=period_start, period_end=period_end)
+    statement = call(COMP, statements.get_statement, user_id=user_id, period_start=period_start, period_end=period_end)
     figures(statement)
     open_lines = _open_disputes_by_line(statement)
     frame = line_frame(statement, open_lines)
@@ -68,7 +71,7 @@ def statement_panel(principal: Principal, *, user_id: int, period_start: date, p
     _reconciliation(statement)
     export_buttons(
         f"{key}_export",
-        lambda: call(COMP, service.export_statement, user_id=user_id, period_start=period_start,
+        lambda: call(COMP, statements.export_statement, user_id=user_id, period_start=period_start,
                      period_end=period_end, deal_titles=_titles(statement)),
         name=f"Statement {label(period_start, period_end)}",
         filters=(user_id, period_start, period_end),
@@ -171,14 +174,14 @@ def _history(statement: Statement) -> None:
     if not entries:
         st.caption("No changes recorded yet.")
         return
-    who = names(entry["user_id"] for entry in entries)
+    who = names(entry.user_id for entry in entries)
     for entry in entries:
-        action = HISTORY_WORDS.get(entry["action"], entry["action"].replace("_", " ").capitalize())
+        action = HISTORY_WORDS.get(entry.action, entry.action.replace("_", " ").capitalize())
         moved = ""
-        if entry.get("from_status") and entry.get("to_status"):
-            moved = f" ({status_word(entry['from_status'])} → {status_word(entry['to_status'])})"
-        person = escape_markdown(who.get(entry["user_id"], "system"))
-        line = f" · line {entry['line_id']}" if entry.get("line_id") else ""
-        st.markdown(f"{entry['at']:%Y-%m-%d %H:%M} · **{action}**{moved}{line} · {person}")
-        if entry.get("comment"):
-            st.caption(f"“{escape_markdown(entry['comment'])}”")
+        if entry.from_status and entry.to_status:
+            moved = f" ({status_word(entry.from_status)} → {status_word(entry.to_status)})"
+        person = escape_markdown(who.get(entry.user_id, "system"))
+        line = f" · line {entry.line_id}" if entry.line_id else ""
+        st.markdown(f"{entry.at:%Y-%m-%d %H:%M} · **{action}**{moved}{line} · {person}")
+        if entry.comment:
+            st.caption(f"“{escape_markdown(entry.comment)}”")

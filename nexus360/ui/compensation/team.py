@@ -13,7 +13,9 @@ import streamlit as st
 from nexus360.auth.schemas import Principal
 from nexus360.common.money import money, percent
 from nexus360.common.periods import quarter_of, today_utc
-from nexus360.compensation import disputes, flows, summaries
+from nexus360.compensation import flows
+from nexus360.compensation.disputes import service as disputes
+from nexus360.compensation.summaries import service as summaries
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.compensation import actions, charts
 from nexus360.ui.compensation.common import COMP, MONEY, changed, label, names, status_word

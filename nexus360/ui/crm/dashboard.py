@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from nexus360.auth import people
+from nexus360.auth.users import service as people
 from nexus360.common.money import change, money, percent
 from nexus360.common.periods import previous_quarter, quarter_of, today_utc
 from nexus360.crm.dashboard import service as dashboards

@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from nexus360.auth import audit
+from nexus360.auth.audit import service as audit
 from nexus360.common.errors import DatabaseUnavailable
 from nexus360.importing import flows
 from nexus360.importing.core import (

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from nexus360.auth import people
 from nexus360.auth.schemas import Principal
+from nexus360.auth.users import service as people
 from nexus360.common.errors import ValidationError
 from nexus360.common.money import money
 from nexus360.common.periods import today_utc

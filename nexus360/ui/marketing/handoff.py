@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import streamlit as st
 
-from nexus360.auth import people
+from nexus360.auth.users import service as people
 from nexus360.common.periods import today_utc
 from nexus360.crm import service as crm_service
 from nexus360.db import Database

@@ -6,6 +6,7 @@ import streamlit as st
 
 from nexus360.db import Database
 from nexus360.notifications import service as notifications_service
+from nexus360.notifications.schemas import NotificationRead
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import call
 
@@ -49,7 +50,7 @@ def notifications_page() -> None:
         st.rerun()
 
 
-def _card(item: notifications_service.NotificationRead) -> None:
+def _card(item: NotificationRead) -> None:
     unread = item.status == "unread"
     with st.container(border=True):
         text, action = st.columns([6, 1], vertical_alignment="center")

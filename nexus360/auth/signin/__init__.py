@@ -1,0 +1,1 @@
+"""Signing in: local accounts (passwords, throttling, sign-out) and Microsoft Entra ID."""

@@ -1,0 +1,1 @@
+"""Users: who is who (names, teams, role and permission holders, for every domain) and their administration."""

@@ -1,0 +1,174 @@
+"""`python -m nexus360 bench assistant`: the assistant's retrieval quality and speed, as JSON.
+
+Quality, on the golden set (`demo/knowledge/golden-set.json`: questions over the demo articles with
+the passage that answers each): recall@5 and nDCG@10 for full text alone, vectors alone and the fusions,
+and how many off-topic questions get no passage at all (the relevance threshold).
+Speed, at `passages` synthetic passages added for the run (and removed after it): p50/p95 of the vector
+search and of the whole hybrid search as a rep (audience filter on), recall@10 of the HNSW index
+against exact search, and the time to the first streamed words of an offline answer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import text
+
+from nexus360.auth import service as auth_service
+from nexus360.chat import client, engine
+from nexus360.chat.answers import flows
+from nexus360.chat.conversations import service as conversations
+from nexus360.chat.knowledge import repository, service
+from nexus360.config import Settings
+from nexus360.db import Database, session_scope
+
+GOLDEN = Path(__file__).resolve().parent / "demo" / "knowledge" / "golden-set.json"
+METHODS = ("text", "vector", "rrf", "max")
+BENCH_SOURCE = "bench"  # source_type of the synthetic articles (removed after the run)
+EMBEDDER = client.LocalEmbedder()
+
+
+def run_bench(*, passages: int, runs: int, progress: Callable[[str], None]) -> dict:
+    golden = json.loads(GOLDEN.read_text())
+    with session_scope(Database.AUTH) as session:
+        admin = auth_service.get_principal_by_username(session, "admin")
+        rep = auth_service.get_principal_by_username(session, "rep")
+    result = {"golden_questions": len(golden["questions"]), "quality": quality(admin, golden)}
+    progress(f"quality: {json.dumps(result['quality'])}")
+    result["first_words_ms"] = first_words(rep, [q["question"] for q in golden["questions"]][:20])
+    if passages:
+        try:
+            progress(f"adding {passages:,} synthetic passages…")
+            _add_synthetic(passages, progress)
+            result["scale"] = {"passages": passages, **speed(rep, golden, runs)}
+        finally:
+            _remove_synthetic()
+    return result
+
+
+def _relevant(session, item: dict) -> set[int]:
+    rows = session.execute(text("SELECT id FROM knowledge_passages WHERE title = :title AND content ILIKE :phrase"),
+                           {"title": item["article"], "phrase": f"%{item['passage_contains']}%"})
+    return {row.id for row in rows}
+
+
+def quality(principal, golden: dict) -> dict:
+    scores: dict[str, dict[str, list[float]]] = {method: {"recall@5": [], "ndcg@10": []} for method in METHODS}
+    off_topic: dict[str, int] = dict.fromkeys(METHODS, 0)
+    with session_scope(Database.CHAT, actor=principal) as session:
+        for item in golden["questions"]:
+            relevant = _relevant(session, item)
+            if not relevant:
+                raise ValueError(f"golden set: no passage of '{item['article']}' contains the phrase given")
+            for method in METHODS:
+                found = [hit.id for hit in service.search(session, principal, query=item["question"],
+                                                          embedder=EMBEDDER, limit=10, method=method)]
+                scores[method]["recall@5"].append(len(relevant & set(found[:5])) / len(relevant))
+                scores[method]["ndcg@10"].append(_ndcg(found, relevant))
+        for question in golden["off_topic"]:
+            for method in METHODS:
+                off_topic[method] += not service.search(session, principal, query=question, embedder=EMBEDDER,
+                                                        method=method)
+    return {method: {name: round(statistics.mean(values), 3) for name, values in scores[method].items()}
+            | {"off_topic_without_passages": f"{off_topic[method]}/{len(golden['off_topic'])}"} for method in METHODS}
+
+
+def _ndcg(found: list[int], relevant: set[int]) -> float:
+    dcg = sum(1 / math.log2(rank + 2) for rank, passage_id in enumerate(found[:10]) if passage_id in relevant)
+    ideal = sum(1 / math.log2(rank + 2) for rank in range(min(10, len(relevant))))
+    return dcg / ideal if ideal else 0.0
+
+
+def first_words(principal, questions: list[str]) -> dict:
+    samples = []
+    settings = Settings(ai_provider="offline")
+    for question in questions:
+        started = time.perf_counter()
+        stream = flows.ask(principal, question=question, settings=settings)
+        iterator = iter(stream)
+        next(iterator)
+        samples.append((time.perf_counter() - started) * 1000)
+        for _chunk in iterator:
+            pass
+        with session_scope(Database.CHAT, actor=principal) as session:
+            conversations.delete_conversation(session, principal, conversation_id=stream.conversation_id)
+    return _percentiles(samples)
+
+
+def speed(principal, golden: dict, runs: int) -> dict:
+    questions = [item["question"] for item in golden["questions"]]
+    roles = list(principal.roles)
+    vector_ms, hybrid_ms, recalls = [], [], []
+    with session_scope(Database.CHAT, actor=principal) as session:
+        for index in range(runs):
+            question = questions[index % len(questions)]
+            vector = engine.vector_literal(EMBEDDER.embed([question])[0])
+            repository.configure_vector_search(session, ef_search=service.EF_SEARCH)
+            started = time.perf_counter()
+            approximate = repository.vector_search(session, vector=vector, model=EMBEDDER.model_name, roles=roles,
+                                                   everything=False, limit=10)
+            vector_ms.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            service.search(session, principal, query=question, embedder=EMBEDDER, limit=10)
+            hybrid_ms.append((time.perf_counter() - started) * 1000)
+            if index < len(questions):
+                repository.configure_vector_search(session, ef_search=service.EF_SEARCH, exact=True)
+                exact = repository.vector_search(session, vector=vector, model=EMBEDDER.model_name, roles=roles,
+                                                 everything=False, limit=10)
+                repository.configure_vector_search(session, ef_search=service.EF_SEARCH)
+                recalls.append(len({i for i, _ in approximate} & {i for i, _ in exact}) / max(1, len(exact)))
+    return {"vector_search_ms": _percentiles(vector_ms), "hybrid_search_ms": _percentiles(hybrid_ms),
+            "vector_recall@10_vs_exact": round(statistics.mean(recalls), 3), "ef_search": service.EF_SEARCH}
+
+
+def _percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50": round(statistics.median(ordered), 1),
+            "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1), "runs": len(ordered)}
+
+
+def _add_synthetic(count: int, progress: Callable[[str], None]) -> None:
+    """Passages made of the demo passages' sentences, shuffled and mixed, embedded locally, loaded by COPY,
+    for a manager-only audience (so the rep's searches also exercise the audience filter)."""
+    rng = random.Random(360)
+    with session_scope(Database.CHAT, admin=True) as session:
+        sentences = [s for (content,) in session.execute(text("SELECT content FROM knowledge_passages"))
+                     for s in content.replace("\n", " ").split(". ") if len(s) > 30]
+        per_article = 10
+        article_ids = list(session.scalars(text(
+            "INSERT INTO knowledge_base (title, content, source_type, audience) "
+            "SELECT 'Synthetic article ' || n, 'synthetic', :source, "
+            "CASE WHEN n % 2 = 0 THEN '{}'::varchar[] ELSE '{sales_manager}'::varchar[] END "
+            "FROM generate_series(1, :n) AS n RETURNING id"), {"source": BENCH_SOURCE,
+                                                              "n": max(1, count // per_article)}))
+        session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+        session.execute(text("SET LOCAL statement_timeout = 0"))  # COPY and the index build take minutes
+        session.execute(text("DROP INDEX IF EXISTS ix_knowledge_passages_embedding_hnsw"))
+        raw = session.connection().connection.driver_connection
+        with raw.cursor().copy("COPY knowledge_passages (article_id, position, title, heading, content, audience, "
+                               "embedding, embedding_model) FROM STDIN") as copy:
+            for index in range(count):
+                article = article_ids[index // per_article % len(article_ids)]
+                content = ". ".join(rng.sample(sentences, 4)) + "."
+                audience = "{}" if article % 2 == 0 else "{sales_manager}"
+                vector = engine.vector_literal(engine.embed_local(content))
+                copy.write_row((article, index % per_article, f"Synthetic article {article}", f"Part {index % 7}",
+                                content, audience, vector, EMBEDDER.model_name))
+                if index and index % 20_000 == 0:
+                    progress(f"  {index:,} passages written")
+        progress("building the HNSW index…")
+        session.execute(text(
+            "CREATE INDEX ix_knowledge_passages_embedding_hnsw ON knowledge_passages "
+            "USING hnsw (embedding vector_cosine_ops)"))
+        session.execute(text("ANALYZE knowledge_passages"))
+
+
+def _remove_synthetic() -> None:
+    with session_scope(Database.CHAT, admin=True) as session:
+        session.execute(text("DELETE FROM knowledge_base WHERE source_type = :source"), {"source": BENCH_SOURCE})

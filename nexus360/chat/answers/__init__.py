@@ -1,0 +1,1 @@
+"""Answering a question: retrieval, tools, the language model (or the offline answer), citations."""

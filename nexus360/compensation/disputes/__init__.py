@@ -1,0 +1,1 @@
+"""Disputes on statement lines, and a statement's history."""

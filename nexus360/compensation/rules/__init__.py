@@ -1,0 +1,1 @@
+"""Commission rules: what each rule pays, validated and described in plain words."""

@@ -1,0 +1,1 @@
+"""Commission statements: runs, approvals, adjustments, summaries and exports."""

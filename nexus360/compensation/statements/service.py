@@ -1,0 +1,291 @@
+"""Commission statements: runs, approvals, adjustments and reading them (permission checks and rules live here).
+
+A run computes each rep's statement with the pure engine from the won deals and roles the flow read in the
+crm and auth databases, and writes it as a draft `sales_performance` row plus its lines. The compensation
+session must carry the acting user (`session_scope(..., actor=principal)`): row-level security guards it.
+
+Actions that notify the rep (approve, send back, mark paid, adjust) take the notifications session (and the
+auth session for the audit log) beside the compensation one: only `compensation.flows` builds them, so no
+page can change a statement without the rep being told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from nexus360.auth.audit import service as audit
+from nexus360.auth.schemas import Principal
+from nexus360.auth.service import require, require_any
+from nexus360.common.errors import NotFoundError, ValidationError
+from nexus360.common.periods import Period
+from nexus360.compensation import engine
+from nexus360.compensation.models import SalesPerformance
+from nexus360.compensation.rules import service as rules
+from nexus360.compensation.schemas import (
+    APPROVED,
+    DRAFT,
+    LOCKED,
+    PAID,
+    PENDING,
+    Statement,
+    StatementLine,
+)
+from nexus360.compensation.statements import repository
+from nexus360.notifications import service as notifications
+
+TRANSITIONS = {DRAFT: (PENDING,), PENDING: (APPROVED, DRAFT), APPROVED: (PAID,), PAID: ()}
+ACTIONS = {PENDING: "submitted", APPROVED: "approved", DRAFT: "sent_back", PAID: "paid"}
+NOTIFICATION_TYPE = "commission"
+
+
+def require_reader(principal: Principal, user_id: int) -> None:
+    """May the principal read `user_id`'s commission figures: their own with read_own, anyone's with read_all."""
+    if user_id == principal.id:
+        require_any(principal, "commissions.read_own", "commissions.read_all")
+    else:
+        require(principal, "commissions.read_all")
+
+
+# --- runs -----------------------------------------------------------------------------------------------
+
+
+def run_period(
+    session: Session, auth: Session, principal: Principal, *, period: Period,
+    deals: Mapping[int, Sequence[engine.Deal]], roles: Mapping[int, Iterable[str]],
+    quotas: Mapping[int, Decimal] | None = None,
+) -> list[Statement]:
+    """Compute every rep's statement for the period from their won deals and save it as a draft (replacing an
+    earlier draft), with a history entry each and one audit event; `deals` and `roles` are keyed by rep."""
+    require(principal, "commissions.manage")
+    if period.end < period.start:
+        raise ValidationError("The period must not end before it starts.")
+    statuses = repository.list_statuses(session, period_start=period.start, period_end=period.end)
+    if statuses & set(LOCKED):
+        raise ValidationError(f"Period {period.code} is locked: it is approved or paid. Record a correction as an "
+                              "adjustment with a reason instead.")
+    if PENDING in statuses:
+        raise ValidationError(f"Period {period.code} is awaiting approval; send it back to draft before recomputing.")
+    rules_in_force = rules.list_rules_in_force(session, principal, period=period)
+    default_quota = engine.default_quota(rules_in_force)
+    # Drafts are updated in place (not deleted), so their history and disputes survive a recompute.
+    drafts = {draft.user_id: draft for draft in repository.list_statements_in_status(
+        session, period_start=period.start, period_end=period.end, status=DRAFT)}
+    for user_id in set(drafts) - set(deals):
+        repository.delete_statement(session, drafts.pop(user_id))
+    saved = []
+    for owner_id in sorted(deals):
+        statement = engine.compute_statement(
+            user_id=owner_id, period_start=period.start, period_end=period.end, deals=deals[owner_id],
+            rules=rules_in_force, quota=(quotas or {}).get(owner_id, default_quota), roles=roles.get(owner_id, ()),
+        )
+        saved.append(_save(session, statement, existing=drafts.get(owner_id)))
+        _record(session, principal, saved[-1], "recomputed" if owner_id in drafts else "computed", None, DRAFT)
+    statements = [_read(session, performance_id) for performance_id in saved]
+    audit_period(auth, principal, "commissions.run", period, {"statements": len(statements)})
+    return statements
+
+
+def _save(session: Session, statement: engine.Statement, *, existing: SalesPerformance | None) -> int:
+    """Write a computed statement as a draft: a new row, or the existing draft with its lines replaced."""
+    figures = {"revenue": statement.revenue, "commission": statement.commission, "quota": statement.quota}
+    if existing is None:
+        performance = repository.add_statement(session, user_id=statement.user_id, status=DRAFT,
+                                               period_start=statement.period_start, period_end=statement.period_end,
+                                               **figures)
+    else:
+        performance = existing
+        for name, value in figures.items():
+            setattr(performance, name, value)
+        repository.delete_lines(session, performance.id)
+    repository.add_lines(session, performance.id, (
+        {"deal_id": line.deal_id, "rule_id": line.rule_id, "kind": line.kind, "basis": line.basis,
+         "rate": line.rate, "amount": line.amount, "explanation": line.explanation}
+        for line in statement.lines
+    ))
+    return performance.id
+
+
+# --- approvals and adjustments ----------------------------------------------------------------------------
+
+
+def submit_for_approval(session: Session, principal: Principal, *, period_start: date, period_end: date) -> int:
+    """Send every draft statement of the period for approval; returns how many moved."""
+    require(principal, "commissions.manage")
+    drafts = repository.list_statements_in_status(session, period_start=period_start, period_end=period_end,
+                                                  status=DRAFT)
+    for performance in drafts:
+        _move(session, principal, performance, PENDING, None)
+    return len(drafts)
+
+
+def list_awaiting_approval(session: Session, principal: Principal, *, period_start: date,
+                           period_end: date) -> list[int]:
+    """The reps whose statement of the period awaits approval, by id."""
+    require(principal, "commissions.manage")
+    return [performance.user_id for performance in repository.list_statements_in_status(
+        session, period_start=period_start, period_end=period_end, status=PENDING)]
+
+
+def approve(session: Session, auth: Session, notes: Session, principal: Principal, *, user_id: int,
+            period_start: date, period_end: date, comment: str | None = None) -> Statement:
+    """Approve one rep's pending statement (not one's own), audit it and tell the rep."""
+    statement = _decide(session, auth, principal, user_id, Period(period_start, period_end), APPROVED, comment)
+    label = Period(period_start, period_end).code
+    _tell(notes, principal, user_id, f"Your {label} commission statement is approved",
+          f"{principal.display_name} approved your {label} statement: {statement.commission:,.2f} commission."
+          + (f" Comment: {comment.strip()}" if (comment or "").strip() else ""))
+    return statement
+
+
+def send_back(session: Session, auth: Session, notes: Session, principal: Principal, *, user_id: int,
+              period_start: date, period_end: date, comment: str) -> Statement:
+    """Return a pending statement to draft with a comment the rep reads."""
+    if not (comment or "").strip():
+        raise ValidationError("Say why you send the statement back: the rep reads your comment.")
+    statement = _decide(session, auth, principal, user_id, Period(period_start, period_end), DRAFT, comment)
+    label = Period(period_start, period_end).code
+    _tell(notes, principal, user_id, f"Your {label} commission statement was sent back",
+          f"{principal.display_name} sent your {label} statement back for review: {comment.strip()}")
+    return statement
+
+
+def mark_paid(session: Session, auth: Session, notes: Session, principal: Principal, *, user_id: int,
+              period_start: date, period_end: date, comment: str | None = None) -> Statement:
+    """Record that an approved statement was paid, and tell the rep."""
+    statement = _decide(session, auth, principal, user_id, Period(period_start, period_end), PAID, comment)
+    label = Period(period_start, period_end).code
+    _tell(notes, principal, user_id, f"Your {label} commission is paid",
+          f"Your {label} commission of {statement.commission:,.2f} has been paid.")
+    return statement
+
+
+def add_adjustment(session: Session, notes: Session, principal: Principal, *, user_id: int, period_start: date,
+                   period_end: date, amount: Decimal | str, reason: str, deal_id: int | None = None) -> Statement:
+    """Correct an approved or paid statement with an adjustment line that says why, and tell the rep."""
+    require(principal, "commissions.manage")
+    try:
+        amount = engine.cents(Decimal(str(amount)))
+    except (InvalidOperation, ValueError):
+        raise ValidationError("Amount must be a number.") from None
+    if amount == 0:
+        raise ValidationError("Amount must not be zero.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Reason is required for an adjustment.")
+    performance = _find(session, user_id, Period(period_start, period_end))
+    if performance.status not in LOCKED:
+        raise ValidationError("Only approved or paid statements take adjustments; recompute a draft instead.")
+    repository.add_lines(session, performance.id, [{
+        "deal_id": deal_id, "kind": "adjustment", "amount": amount, "reason": reason, "created_by": principal.id,
+        "explanation": f"Adjustment of {amount:,.2f} by {principal.display_name}: {reason}",
+    }])
+    performance.commission = performance.commission + amount
+    _record(session, principal, performance.id, "adjustment", performance.status, performance.status,
+            f"{amount:+,.2f}: {reason}")
+    label = Period(period_start, period_end).code
+    _tell(notes, principal, user_id, f"Your {label} commission statement was adjusted",
+          f"{principal.display_name} added an adjustment of {amount:+,.2f}: {reason}")
+    return _read(session, performance.id)
+
+
+def audit_period(auth: Session, principal: Principal, action: str, period: Period, details: dict) -> None:
+    """One audit event about a commission period, in the auth session's transaction."""
+    audit.record(auth, user_id=principal.id, action=action, result=audit.ALLOWED, object_type="commission_period",
+                 object_id=period.code, details=details)
+
+
+def _decide(session: Session, auth: Session, principal: Principal, user_id: int, period: Period, status: str,
+            comment: str | None) -> Statement:
+    """A manager's decision on one statement: moved, recorded in its history and audited."""
+    require(principal, "commissions.manage")
+    performance = _find(session, user_id, period)
+    if status == APPROVED and user_id == principal.id and performance.status == PENDING:
+        raise ValidationError("You cannot approve your own statement; another manager must.")
+    _move(session, principal, performance, status, comment)
+    audit_period(auth, principal, f"commissions.{status}", period, {"user_id": user_id})
+    return _read(session, performance.id)
+
+
+def _move(session: Session, principal: Principal, performance: SalesPerformance, status: str,
+          comment: str | None) -> None:
+    previous = performance.status
+    if status not in TRANSITIONS.get(previous, ()):
+        allowed = ", ".join(TRANSITIONS.get(previous, ())) or "nothing (it is final)"
+        raise ValidationError(f"A {previous.replace('_', ' ')} statement can move to {allowed}, "
+                              f"not to {status.replace('_', ' ')}.")
+    performance.status = status
+    _record(session, principal, performance.id, ACTIONS[status], previous, status, comment)
+
+
+def _record(session: Session, principal: Principal, performance_id: int, action: str, from_status: str | None,
+            to_status: str | None, comment: str | None = None) -> None:
+    """One history entry (who, when, from, to, comment) in the caller's transaction."""
+    repository.add_event(session, performance_id=performance_id, action=action, from_status=from_status,
+                         to_status=to_status, comment=(comment or "").strip() or None, actor_id=principal.id)
+
+
+def _tell(notes: Session, principal: Principal, user_id: int, title: str, message: str) -> None:
+    notifications.notify_many(notes, user_ids=[user_id], type=NOTIFICATION_TYPE, title=title, message=message)
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+
+def get_statement(session: Session, principal: Principal, *, user_id: int, period_start: date,
+                  period_end: date) -> Statement:
+    """One rep's statement with every line (own: commissions.read_own; anyone else's: commissions.read_all)."""
+    require_reader(principal, user_id)
+    return _read(session, _find(session, user_id, Period(period_start, period_end)).id)
+
+
+def get_quota(session: Session, principal: Principal, *, user_id: int, period: Period) -> Decimal | None:
+    """The quota on the rep's statement for the period, if it was run (else None)."""
+    require_reader(principal, user_id)
+    performance = repository.find_statement(session, user_id=user_id, period_start=period.start,
+                                            period_end=period.end)
+    return performance.quota if performance is not None else None
+
+
+def export_statement(session: Session, principal: Principal, *, user_id: int, period_start: date, period_end: date,
+                     deal_titles: dict[int, str] | None = None) -> pd.DataFrame:
+    """One row per line (deal, rule, basis, rate, amount, explanation) for CSV/Excel export.
+
+    Deal titles live in the CRM database: the caller passes those it has (else deals show as #id)."""
+    statement = get_statement(session, principal, user_id=user_id, period_start=period_start, period_end=period_end)
+    names = rules.get_rule_names(session, principal,
+                                 rule_ids={line.rule_id for line in statement.lines if line.rule_id is not None})
+    rows = [
+        {"period": Period(period_start, period_end).code, "kind": line.kind,
+         "deal": (deal_titles or {}).get(line.deal_id, f"#{line.deal_id}") if line.deal_id is not None else "",
+         "rule": names.get(line.rule_id, "") if line.rule_id is not None else "",
+         "basis": line.basis, "rate": line.rate, "amount": line.amount,
+         "explanation": line.explanation, "reason": line.reason or ""}
+        for line in statement.lines
+    ]
+    columns = ["period", "kind", "deal", "rule", "basis", "rate", "amount", "explanation", "reason"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _find(session: Session, user_id: int, period: Period) -> SalesPerformance:
+    performance = repository.find_statement(session, user_id=user_id, period_start=period.start,
+                                            period_end=period.end)
+    if performance is None:
+        raise NotFoundError(f"No statement for user {user_id} in {period.code}.")
+    return performance
+
+
+def _read(session: Session, performance_id: int) -> Statement:
+    performance = repository.get_statement(session, performance_id, fresh=True)
+    return Statement(
+        id=performance.id, user_id=performance.user_id, period_start=performance.period_start,
+        period_end=performance.period_end, revenue=performance.revenue, commission=performance.commission,
+        quota=performance.quota, status=performance.status,
+        lines=[StatementLine.model_validate(line, from_attributes=True)
+               for line in repository.list_lines(session, performance_id)],
+    )
+
