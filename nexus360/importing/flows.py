@@ -6,7 +6,7 @@ servers, so they cannot share a transaction. Batches are idempotent (rows are ma
 key), so an import that stopped half-way is completed by running it again.
 
 Importing sits below the domains and may not import auth: the caller hands in who imports (auth's
-Principal) and where runs are recorded (auth's `audit.record`).
+Principal) and where runs are recorded (`nexus360.auth.audit.service.record`).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ ALLOWED, REFUSED, FAILED = "allowed", "refused", "failed"  # the audit log's res
 
 
 class AuditLog(Protocol):
-    """Records one event in the auth database's audit log: `nexus360.auth.audit.record`."""
+    """Records one event in the auth database's audit log: `nexus360.auth.audit.service.record`."""
 
     def __call__(self, session: Session, *, user_id: int | None, action: str, result: str,
                  object_type: str | None = None, object_id: object | None = None,
