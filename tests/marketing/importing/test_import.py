@@ -12,8 +12,10 @@ from sqlalchemy import delete, func, select
 
 from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.db import Database
-from nexus360.importing.core import ImportSummary, run_import
+from nexus360.importing.answers import accept_suggestions
+from nexus360.importing.core import ImportPlan, ImportSummary, check_file, run_import
 from nexus360.importing.registry import get_importer
+from nexus360.importing.values import ValueChoices
 from nexus360.marketing import repository
 from nexus360.marketing.models import Campaign
 from nexus360.marketing.repository import LEADS as leads_table
@@ -143,6 +145,28 @@ def test_a_converted_lead_keeps_its_status(db, marketing, tag):
     summary = run(db, f"email,status,first name\n{email},new,Wendy\n")
     assert "converted" in errors(summary)[2]
     assert lead(marketing, email)["status"] == "converted"
+
+
+def test_statuses_and_campaigns_that_name_nothing_are_suggested_mapped_and_created(db, marketing, tag, webinar):
+    text = (f"email,status,campaign\na.{tag}@example.org,Working,Spring Webnar {tag}\n"
+            f"b.{tag}@example.org,MQL,Brand New {tag}\nc.{tag}@example.org,junk,Brand New {tag}\n"
+            f"d.{tag}@example.org,Qualified,\n")
+    report = check_file(get_importer("leads"), io.BytesIO(text.encode()), principal=MARKETER, sessions=savepoints(db))
+    assert {name: [(v.value, v.rows, v.suggestion) for v in values] for name, values in report.unknown.items()} == {
+        "status": [("Working", 1, "Contacted"), ("MQL", 1, "Qualified"), ("junk", 1, "Disqualified")],
+        "campaign": [(f"Brand New {tag}", 2, None), (f"Spring Webnar {tag}", 1, f"Spring Webinar {tag}")],
+    }
+    plan = ImportPlan(choices=accept_suggestions(report, ValueChoices(unknown={"campaign": "create"})))
+
+    summary = run(db, text, plan=plan)
+
+    assert (summary.inserted, summary.warned, summary.created) == (4, 0, {"campaign": [f"Brand New {tag}"]})
+    created = marketing.scalars(select(Campaign).where(Campaign.name == f"Brand New {tag}")).one()
+    assert (created.type, created.status) == ("other", "planned")
+    assert [(lead(marketing, f"{who}.{tag}@example.org")["status"], lead(marketing, f"{who}.{tag}@example.org")[
+        "campaign_id"]) for who in "abcd"] == [("contacted", webinar.id), ("qualified", created.id),
+                                               ("disqualified", created.id), ("qualified", None)]
+    assert lead(marketing, f"c.{tag}@example.org")["disqualified_reason"] == "Marked disqualified in an import"
 
 
 def test_importing_leads_needs_marketing_write(db):
