@@ -142,15 +142,17 @@ def check_file(
 def preview_import(
     spec: ImporterSpec, source: Source, *, principal: ActingUser, sessions: SessionFactory,
     mapping: Mapping[str, str] | None = None, plan: ImportPlan | None = None, rows: int = PREVIEW_ROWS,
-    options: Mapping[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None, checked: ScanReport | None = None,
 ) -> list[RowOutcome]:
-    """The first `rows` rows as they would be imported with `plan` (a dry run: nothing is written)."""
+    """The first `rows` rows as they would be imported with `plan` (a dry run: nothing is written); numbers and
+    dates are read as the import will read them: as chosen, else as the whole file (`checked`) shows."""
     require_permission(principal, spec.permission)
     plan = plan or ImportPlan()
+    formats = effective_formats(plan.formats, checked.detected) if checked is not None else plan.formats
     handler = spec.start(sessions, principal, options or {})
     with open_table(source, sheet=plan.sheet) as table:
         columns = match_columns(table.header, spec.fields, mapping)
-        handler.configure(plan.choices, plan.formats, pretend_created=True,
+        handler.configure(plan.choices, formats, pretend_created=True,
                           columns={name: table.header[index] for name, index in columns.items()})
         first = next(read_batches(table, columns, batch_size=rows), [])
     with sessions(spec.database) as session:

@@ -122,10 +122,11 @@ def check_file(
 def preview_file(
     entity: str, source: Source, *, principal: ActingUser, mapping: Mapping[str, str] | None = None,
     plan: ImportPlan | None = None, rows: int = PREVIEW_ROWS, options: Mapping[str, Any] | None = None,
+    checked: ScanReport | None = None,
 ) -> list[RowOutcome]:
     """The first rows as they would be imported, with each row's problem; nothing is written."""
     return preview_import(get_importer(entity), source, principal=principal, sessions=sessions_as(principal),
-                          mapping=mapping, plan=plan, rows=rows, options=options)
+                          mapping=mapping, plan=plan, rows=rows, options=options, checked=checked)
 
 
 def choices_from_answers(

@@ -153,6 +153,7 @@ class RowImporter:
         self.column_names: dict[str, str] = {}
         self._warnings: list[RowWarning] = []
         self._chosen_blanks: list[RowWarning] = []
+        self._shown: dict[str, str] = {}  # field -> how a mapped value reads in a preview ("technolgy → Software")
 
     def configure(self, choices: ValueChoices, formats: Formats = AUTO, *, pretend_created: bool = False,
                   columns: Mapping[str, str] | None = None) -> None:
@@ -174,8 +175,10 @@ class RowImporter:
         decision = self.choices.decision(name, text)
         action = decision.action if decision is not None else None
         if decision is not None and action == "map" and decision.target is not None:
+            self._shown[name] = f"{text} → {decision.label or decision.target}"
             return decision.target
         if action == "create" and self.pretend_created:
+            self._shown[name] = f"{text} (new {self.references[name].noun})"
             return PRETEND_ID
         if action == "skip":
             raise ValueError(f"{reason} (rows with it are skipped, as chosen)")
@@ -240,12 +243,13 @@ class RowImporter:
         self.prefetch(session, [cells for _, cells in parsed])
         records: list[tuple[RowOutcome, dict[str, Any]]] = []
         for outcome, cells in parsed:
-            self._warnings, self._chosen_blanks = [], []
+            self._warnings, self._chosen_blanks, self._shown = [], [], {}
             try:
                 records.append((outcome, self.build(cells)))
             except ValueError as error:
                 outcome.reason = str(error)
                 continue
+            outcome.values = {**cells, **self._shown}  # as the person reads them, mapped values with their target
             outcome.warnings = [warning.model_copy(update={"line": outcome.line}) for warning in self._warnings]
             outcome.blank_by_choice = [blank.model_copy(update={"line": outcome.line}) for blank in self._chosen_blanks]
         existing = self.find(session, [record for _, record in records])

@@ -85,7 +85,7 @@ def test_an_upload_is_mapped_automatically_and_previewed_row_by_row(tag) -> None
     preview = app.dataframe[0].value
     assert list(preview["Line"]) == [2, 3]
     assert list(preview["Action"]) == ["New", "New"]
-    assert preview["Left blank"][1] == "unknown industry 'Nowhere'; left blank, as chosen"  # the default answer
+    assert preview["Left blank"][1] == "Sector: Nowhere"  # the default answer: left blank
     assert preview["company name"][0] == f"<b>Acme {tag}</b>"  # shown as text, not HTML
     assert count(tag) == 0
 
@@ -114,6 +114,15 @@ def test_after_the_import_the_preview_shows_the_rows_as_stored_not_as_new(tag) -
     assert not app.exception
     assert list(app.dataframe[0].value["Action"]) == ["Unchanged", "Unchanged"]
     assert metrics(app) == ["2", "0", "0", "0", "0"]
+
+
+def test_the_preview_reads_numbers_as_the_whole_file_shows_so_an_import_leaves_nothing_to_update(tag) -> None:
+    app = upload(open_importer(), f"name;annual revenue\nA {tag};1.100\nB {tag};1.100,04\n")
+    assert list(app.dataframe[0].value["annual revenue"]) == ["1100", "1100.04"]  # line 3 shows a decimal comma
+
+    app.button(key="import_companies_run").click().run()
+
+    assert list(app.dataframe[0].value["Action"]) == ["Unchanged", "Unchanged"]
 
 
 def test_unknown_values_are_asked_with_their_suggestion_and_the_answers_apply(tag) -> None:

@@ -31,7 +31,7 @@ from nexus360.importing.registry import get_importer
 from nexus360.importing.scan import ScanReport
 from nexus360.ui.formatting import literal
 from nexus360.ui.importer.choices import render_choices
-from nexus360.ui.importer.results import outcome_frame, show_summary
+from nexus360.ui.importer.results import PREVIEW_COLUMNS, outcome_frame, show_summary
 from nexus360.ui.session import current_principal, friendly_errors
 
 MAX_UPLOAD_MB = 100
@@ -93,7 +93,7 @@ def render(entity: str, *, key: str | None = None, options: Mapping[str, Any] | 
     choices = render_choices(report.unknown, infos, spec.labels, remembered.choices, file_key,
                              import_related=lambda related: _import_related(related, key))
     plan = ImportPlan(formats=formats, choices=choices, sheet=layout.sheet if layout.sheets else None)
-    _preview(spec, uploaded, mapping, plan, key, options)
+    _preview(spec, uploaded, mapping, plan, report, key, options)
     summary = _buttons(spec, uploaded, mapping, plan, report, key, options)
     show_summary(st.session_state.get(f"{key}_result"), key)
     return summary
@@ -209,23 +209,23 @@ def _refresh_after_related(spec: ImporterSpec, key: str) -> None:
         st.session_state[f"{key}_seen_{related}"] = count
 
 
-def _preview(spec: ImporterSpec, uploaded: Any, mapping: dict[str, str], plan: ImportPlan, key: str,
-             options: Any) -> None:
+def _preview(spec: ImporterSpec, uploaded: Any, mapping: dict[str, str], plan: ImportPlan, report: ScanReport,
+             key: str, options: Any) -> None:
     """The first rows as they will be imported with the answers given (a dry run)."""
-    marker = repr((sorted(mapping.items()), plan.formats, plan.sheet, plan.choices.model_dump()))
+    marker = repr((sorted(mapping.items()), plan.formats, plan.sheet, plan.choices.model_dump(), report.detected))
     cached = st.session_state.get(f"{key}_preview")
     if cached is None or cached[0] != marker:
         with friendly_errors():
             try:
                 outcomes = flows.preview_file(spec.entity, _rewound(uploaded), principal=current_principal(),
-                                              mapping=mapping, plan=plan, options=options)
+                                              mapping=mapping, plan=plan, options=options, checked=report)
             except ImportFileError as error:
                 st.error(literal(str(error)))
                 return
         cached = (marker, outcomes)
         st.session_state[f"{key}_preview"] = cached
     st.markdown("**Preview** of the first rows")
-    st.dataframe(outcome_frame(spec, cached[1]), hide_index=True, width="stretch")
+    st.dataframe(outcome_frame(spec, cached[1]), hide_index=True, width="stretch", column_config=PREVIEW_COLUMNS)
 
 
 def _buttons(spec: ImporterSpec, uploaded: Any, mapping: dict[str, str], plan: ImportPlan, report: ScanReport,

@@ -146,9 +146,9 @@ def _related(info: ReferenceInfo, values: Sequence[UnknownValue], key: str, name
         frame = pd.DataFrame([{"Name in the file": value.value, "Rows": value.rows, "First line": value.first_line}
                               for value in missing])
         st.dataframe(frame, hide_index=True, width="stretch", height=min(35 * len(frame) + 38, 250))
-    if st.toggle(f"Import the {related} file first", key=f"{key}_related_{name}"):
-        with st.container(border=True):
-            import_related(related)
+        if st.toggle(f"Import the {related} file first", key=f"{key}_related_{name}"):
+            with st.container(border=True):
+                import_related(related)
 
 
 def _plural(count: int, one: str, many: str) -> str:

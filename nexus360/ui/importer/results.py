@@ -12,6 +12,12 @@ from nexus360.importing.core import ImporterSpec, ImportSummary, RowOutcome
 from nexus360.ui.formatting import literal
 
 ACTIONS = {"insert": "New", "update": "Update", "unchanged": "Unchanged", "error": "Problem"}
+PREVIEW_COLUMNS = {
+    "Line": st.column_config.NumberColumn("Line", width="small"),
+    "Problem": st.column_config.TextColumn("Problem", width="large"),
+    "Left blank": st.column_config.TextColumn("Left blank", width="medium",
+                                              help="Values that name nothing, left blank: the column and the value"),
+}
 
 
 def outcome_frame(spec: ImporterSpec, outcomes: list[RowOutcome]) -> pd.DataFrame:
@@ -19,7 +25,8 @@ def outcome_frame(spec: ImporterSpec, outcomes: list[RowOutcome]) -> pd.DataFram
     rows = []
     for outcome in outcomes:
         row = {"Line": outcome.line, "Action": ACTIONS[outcome.action], "Problem": outcome.reason or "",
-               "Left blank": "; ".join(blank.reason for blank in (*outcome.warnings, *outcome.blank_by_choice))}
+               "Left blank": "; ".join(f"{blank.column}: {blank.value}"
+                                       for blank in (*outcome.warnings, *outcome.blank_by_choice))}
         for field in spec.fields:
             value = outcome.values.get(field.name)
             row[field.label] = "" if value is None else str(value)
@@ -40,7 +47,7 @@ def show_summary(summary: ImportSummary | None, key: str) -> None:
     blank.metric("Values left blank", f"{summary.warned:,}")
     for name, values in summary.created.items():
         verb = "To be created" if summary.dry_run else "Created"
-        st.success(f"{verb} ({literal(name)}): {literal(', '.join(values))}", icon=":material/add_circle:")
+        st.success(f"{verb} as new {literal(name)}: {literal(', '.join(values))}", icon=":material/add_circle:")
     if not summary.errors and not summary.warnings:
         st.success("Every row is fine." if summary.dry_run else "Every row was imported.")
         return
