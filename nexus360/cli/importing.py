@@ -53,7 +53,8 @@ class ImporterChoice(click.Choice):
 @click.option("--skip-unknown", "skip", multiple=True, metavar="COLUMN",
               help="Skip the rows whose COLUMN names nothing.")
 @click.option("--accept-suggestions", is_flag=True,
-              help="Map each value that names nothing to its suggestion, where it has one.")
+              help="Map each value that names nothing to its suggestion, where it has one (not a similar company "
+                   "name: map those with --map-value).")
 @click.option("--decimal", type=click.Choice(sorted(DECIMAL_MARKS)), default=None,
               help="The decimal mark of the file's numbers (default: detected from the file).")
 @click.option("--dates", type=click.Choice(["dmy", "mdy"]), default=None,

@@ -93,13 +93,18 @@ def _decision(spec: ImporterSpec, handler: BatchHandler, session: object, name: 
     return Decision(action="map", target=target, label=answer.target)
 
 
+NEVER_ACCEPTED = frozenset({"similar"})  # a similar company name may be another company: map it by name
+
+
 def accept_suggestions(report: ScanReport, choices: ValueChoices) -> ValueChoices:
-    """`choices`, plus "map to the suggestion" for each unknown value that has one and no decision yet."""
+    """`choices`, plus "map to the suggestion" for each unknown value that has one and no decision yet (a similar
+    company name excepted: "Acme Corp" is never merged into "Acme Corporation" without being named)."""
     accepted = ValueChoices(values={name: dict(decisions) for name, decisions in choices.values.items()},
                             unknown=dict(choices.unknown))
     for name, values in report.unknown.items():
         for value in values:
-            if value.suggestion_id is not None and accepted.values.get(name, {}).get(value_key(value.value)) is None:
+            undecided = accepted.values.get(name, {}).get(value_key(value.value)) is None
+            if value.suggestion_id is not None and value.suggestion_kind not in NEVER_ACCEPTED and undecided:
                 accepted.choose(name, value.value, Decision(action="map", target=value.suggestion_id,
                                                             label=value.suggestion))
     return accepted

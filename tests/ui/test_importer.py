@@ -246,6 +246,14 @@ def test_the_default_is_the_answer_given_before_else_the_suggestion_else_blank()
     assert default_key(INDUSTRIES, plain, options_for(INDUSTRIES, plain)) == "blank"
 
 
+def test_a_similar_company_is_offered_but_never_chosen_for_the_person() -> None:
+    value = UnknownValue(value="Acme Corp", rows=3, first_line=2, reason="unknown company 'Acme Corp'",
+                         suggestion="Acme Corporation", suggestion_id=7, suggestion_kind="similar")
+    options = options_for(COMPANIES, value)
+    assert [option.key for option in options] == ["map:7", "skip"]
+    assert default_key(COMPANIES, value, options) == "skip"
+
+
 def test_companies_are_asked_one_by_one_only_where_a_similar_one_exists() -> None:
     values = [unknown("Acme Corp", suggestion=(7, "Acme Corporation")), unknown("Globex"), unknown("Initech")]
     one_by_one, others = asked(COMPANIES, values)

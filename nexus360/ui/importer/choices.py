@@ -22,6 +22,7 @@ from nexus360.importing.values import SUGGESTION_KINDS, Decision, DecisionAction
 from nexus360.ui.formatting import literal
 
 MAX_ASKED = 30  # values asked one by one per column; the others share one answer
+NEVER_DEFAULT = frozenset({"similar"})  # "Acme Corp" may be another company than "Acme Corporation": offered only
 RELATED_TITLES = {"companies": "companies", "contacts": "contacts"}
 
 
@@ -55,14 +56,15 @@ def options_for(info: ReferenceInfo, value: UnknownValue) -> list[Option]:
 
 
 def default_key(info: ReferenceInfo, value: UnknownValue, options: Sequence[Option]) -> str:
-    """The answer given before (remembered), else the suggestion, else blank (skip for a required field)."""
+    """The answer given before (remembered), else the suggestion (but a similar company name is only offered, never
+    chosen for the person), else blank (skip for a required field)."""
     keys = [option.key for option in options]
     decided = value.decision
     if decided is not None:
         key = f"map:{decided.target}" if decided.action == "map" else decided.action
         if key in keys:
             return key
-    if value.suggestion_id is not None:
+    if value.suggestion_id is not None and value.suggestion_kind not in NEVER_DEFAULT:
         return f"map:{value.suggestion_id}"
     return "skip" if info.required else "blank"
 
@@ -136,19 +138,17 @@ def _related(info: ReferenceInfo, values: Sequence[UnknownValue], key: str, name
              import_related: Callable[[str], None]) -> None:
     """Which records the file names that do not exist, and the offer to import their file first."""
     related = info.related or ""
-    missing = [value for value in values if value.suggestion_id is None]
-    if missing:
-        rows = sum(value.rows for value in missing)
-        st.warning(f"{len(missing):,} {RELATED_TITLES.get(related, related)} named in this file "
-                   f"{_plural(len(missing), 'is', 'are')} not in the CRM ({rows:,} {_plural(rows, 'row', 'rows')}): "
-                   f"those rows are skipped unless you import the {related} file first.",
-                   icon=":material/link_off:")
-        frame = pd.DataFrame([{"Name in the file": value.value, "Rows": value.rows, "First line": value.first_line}
-                              for value in missing])
-        st.dataframe(frame, hide_index=True, width="stretch", height=min(35 * len(frame) + 38, 250))
-        if st.toggle(f"Import the {related} file first", key=f"{key}_related_{name}"):
-            with st.container(border=True):
-                import_related(related)
+    rows = sum(value.rows for value in values)
+    st.warning(f"{len(values):,} {RELATED_TITLES.get(related, related)} named in this file "
+               f"{_plural(len(values), 'is', 'are')} not in the CRM ({rows:,} {_plural(rows, 'row', 'rows')}): "
+               f"those rows are skipped unless you import the {related} file first, or map a name to a similar "
+               f"one below.", icon=":material/link_off:")
+    frame = pd.DataFrame([{"Name in the file": value.value, "Rows": value.rows, "First line": value.first_line,
+                           "Similar name in the CRM": value.suggestion or ""} for value in values])
+    st.dataframe(frame, hide_index=True, width="stretch", height=min(35 * len(frame) + 38, 250))
+    if st.toggle(f"Import the {related} file first", key=f"{key}_related_{name}"):
+        with st.container(border=True):
+            import_related(related)
 
 
 def _plural(count: int, one: str, many: str) -> str:

@@ -97,7 +97,10 @@ def test_a_real_export_lands_whole_once_its_questions_are_answered_and_a_second_
     owners = {v.value: v.suggestion for v in report.unknown["owner"]}
     assert len(owners) == 33 and owners["Emily Chn"] == "Emily Chen"  # "aisha khan" is Aisha Khan: no question
     assert report.detected == Formats(decimal_mark=None, date_order="mdy")  # 5/18/2017 says month first
-    deals_plan = ImportPlan(choices=answered(report, ValueChoices(unknown={"owner": "blank"})))
+    acme = report.unknown["company"][0]
+    assert answered(report).decision("company", acme.value) is None  # a similar name is never taken unasked
+    deals_plan = ImportPlan(choices=answered(report, ValueChoices(unknown={"owner": "blank"}), company={
+        acme.value: Decision(action="map", target=acme.suggestion_id, label=acme.suggestion)}))
 
     summary = run(db, "deals", pipeline.path, plan=deals_plan)
 
