@@ -139,7 +139,8 @@ def _related(info: ReferenceInfo, values: Sequence[UnknownValue], key: str, name
     """Which records the file names that do not exist, and the offer to import their file first."""
     related = info.related or ""
     rows = sum(value.rows for value in values)
-    st.warning(f"{len(values):,} {RELATED_TITLES.get(related, related)} named in this file "
+    records = _plural(len(values), info.noun, RELATED_TITLES.get(related, related))
+    st.warning(f"{len(values):,} {records} named in this file "
                f"{_plural(len(values), 'is', 'are')} not in the CRM ({rows:,} {_plural(rows, 'row', 'rows')}): "
                f"those rows are skipped unless you import the {related} file first, or map a name to a similar "
                f"one below.", icon=":material/link_off:")
