@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 DecimalMark = Literal[".", ","]
 DateOrder = Literal["dmy", "mdy"]
@@ -165,7 +165,9 @@ def _grouped(whole: str, separator: str) -> bool:
 
 
 def parse_int(raw: Cell, formats: Formats = AUTO) -> int | None:
-    """A whole number, thousands separators allowed."""
+    """A whole number, thousands separators allowed; "1.200" and "1,200" are 1200 unless the file says otherwise."""
+    if formats.decimal_mark is None and ambiguous_number(raw):  # one mark, three digits: it groups thousands
+        formats = Formats(decimal_mark="," if "." in str(raw) else ".", date_order=formats.date_order)
     number = parse_decimal(raw, formats)
     if number is None:
         return None
@@ -246,12 +248,20 @@ def parse_email(raw: Cell) -> str | None:
 
 # --- the file's conventions -----------------------------------------------------------------------
 
-FORMAT_AWARE: frozenset[Callable[..., Any]] = frozenset({parse_decimal, parse_int, parse_date})
+NUMBER_PARSERS: set[Callable[..., Any]] = {parse_decimal, parse_int}
+DATE_PARSERS: set[Callable[..., Any]] = {parse_date}
+Parser = TypeVar("Parser", bound=Callable[..., Any])
+
+
+def reads_numbers(parse: Parser) -> Parser:
+    """Mark a domain's parser that takes `formats=` and reads a number (its column's values show the decimal mark)."""
+    NUMBER_PARSERS.add(parse)
+    return parse
 
 
 def bind(parse: Callable[..., Any], formats: Formats) -> Callable[[Cell], Any]:
     """`parse` with the file's formats, if it reads numbers or dates; otherwise `parse` itself."""
-    return partial(parse, formats=formats) if parse in FORMAT_AWARE else parse
+    return partial(parse, formats=formats) if parse in NUMBER_PARSERS or parse in DATE_PARSERS else parse
 
 
 def number_evidence(raw: Cell) -> DecimalMark | None:

@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 
 from nexus360.importing.parsers import (
     DATE_ORDERS,
+    DATE_PARSERS,
+    NUMBER_PARSERS,
     Formats,
     ambiguous_number,
     date_evidence,
     number_evidence,
-    parse_date,
-    parse_decimal,
-    parse_int,
 )
 from nexus360.importing.reader import TableFile
 from nexus360.importing.spec import (
@@ -41,7 +40,6 @@ from nexus360.importing.values import Reference, Unresolved, ValueChoices, value
 MAX_UNKNOWN_VALUES = 5_000  # per column; rows holding further unknown values are counted, not listed
 MAX_KNOWN_VALUES = 50_000  # per column: values looked up once (beyond, they are looked up again per batch)
 MAX_SUGGESTED = 500  # per column, the values with most rows first
-NUMBER_PARSERS = (parse_decimal, parse_int)
 
 
 @dataclass
@@ -97,7 +95,7 @@ def scan_file(
     numbers = Counter[str]()
     dates = Counter[str]()
     number_fields = [name for name, spec in specs.items() if spec.parse in NUMBER_PARSERS]
-    date_fields = [name for name, spec in specs.items() if spec.parse is parse_date]
+    date_fields = [name for name, spec in specs.items() if spec.parse in DATE_PARSERS]
     first_lines: dict[str, int] = {}
     rows = 0
     status = Progress(phase="check")

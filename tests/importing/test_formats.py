@@ -108,3 +108,9 @@ def test_a_number_with_one_mark_and_three_digits_after_reads_either_way() -> Non
                                             ("2017-03-01", None), ("13.1.2020", "dmy")])
 def test_a_date_shows_its_order_only_when_it_can_be_read_one_way(raw, order) -> None:
     assert date_evidence(raw) == order
+
+
+def test_a_whole_number_with_one_mark_and_three_digits_groups_thousands_unless_the_file_says_otherwise() -> None:
+    assert parse_int("1.200") == parse_int("1,200") == parse_int("1 200") == 1200
+    with pytest.raises(ValueError, match="not a whole number"):
+        parse_int("1.200", POINT)  # the file writes decimal points: 1.2 employees is no whole number

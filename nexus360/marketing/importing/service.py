@@ -28,7 +28,8 @@ from nexus360.auth.schemas import Principal
 from nexus360.common.errors import ValidationError
 from nexus360.common.periods import today_utc
 from nexus360.db import Database
-from nexus360.importing.core import FieldSpec, ImporterSpec, SessionFactory, parse_email
+from nexus360.importing.core import FieldSpec, ImporterSpec, SessionFactory, parse_email, parse_int
+from nexus360.importing.parsers import AUTO, Cell, Formats, reads_numbers
 from nexus360.importing.records import RowImporter, group_by, validate
 from nexus360.importing.registry import register
 from nexus360.importing.values import TargetId, Term, Vocabulary, value_key
@@ -36,7 +37,6 @@ from nexus360.marketing import repository
 from nexus360.marketing.campaigns import service as campaigns
 from nexus360.marketing.importing import repository as import_queries
 from nexus360.marketing.schemas import (
-    COMPANY_SIZE_MESSAGE,
     MAX_COMPANY_SIZE,
     CampaignCreate,
     LeadCreate,
@@ -61,14 +61,16 @@ LEAD_COLUMNS = (
 )
 
 
-def parse_company_size(raw: str | None) -> int | None:
-    """A cell of employees: thousands commas and spaces allowed, blank means unknown."""
+@reads_numbers
+def parse_company_size(raw: Cell, formats: Formats = AUTO) -> int | None:
+    """A cell of employees: thousands separators as the file writes them ("1,200", "1.200", "1 200"), blank means
+    unknown."""
+    cell = " ".join(str(raw).split())[:40]
     try:
-        return clean_company_size(raw)
+        return clean_company_size(parse_int(raw, formats))
     except ValueError as error:
-        cell = " ".join(str(raw).split())[:40]
-        problem = "is not a whole number of employees (0 or more)" if str(error) == COMPANY_SIZE_MESSAGE else (
-            f"is more than {MAX_COMPANY_SIZE:,} employees")
+        problem = f"is more than {MAX_COMPANY_SIZE:,} employees" if "at most" in str(error) else (
+            "is not a whole number of employees (0 or more)")
         raise ValueError(f"'{cell}' {problem}") from None
 
 

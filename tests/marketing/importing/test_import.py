@@ -169,6 +169,13 @@ def test_statuses_and_campaigns_that_name_nothing_are_suggested_mapped_and_creat
     assert lead(marketing, f"c.{tag}@example.org")["disqualified_reason"] == "Marked disqualified in an import"
 
 
+def test_company_sizes_are_read_with_the_files_thousands(db, marketing, tag):
+    text = f"email;employees\na.{tag}@example.org;1.200\nb.{tag}@example.org;12.500\nc.{tag}@example.org;lots\n"
+    summary = run(db, text)
+    assert [lead(marketing, f"{who}.{tag}@example.org")["company_size"] for who in "ab"] == [1200, 12500]
+    assert errors(summary) == {4: "company size: 'lots' is not a whole number of employees (0 or more)"}
+
+
 def test_importing_leads_needs_marketing_write(db):
     with pytest.raises(AuthorizationError):
         run(db, "email\nx@example.org\n", who=principal(REP_ID, "sales_rep"))
