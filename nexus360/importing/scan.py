@@ -193,8 +193,8 @@ def _formats(numbers: Counter[str], dates: Counter[str], lines: dict[str, int]
     if decimal and numbers["either"]:
         thousands, example = ("comma", "1,100 is 1100") if decimal == "." else ("point", "1.100 is 1100")
         notes["decimal_mark"].append(
-            f"{numbers['either']:,} numbers (the first on line {lines['number?']:,}) could be read either way; the "
-            f"file's other numbers (line {lines['number' + decimal]:,}) use a decimal "
+            f"{_counted(numbers['either'], 'number')} (the first on line {lines['number?']:,}) could be read either "
+            f"way; the file's other numbers (line {lines['number' + decimal]:,}) use a decimal "
             f"{'point' if decimal == '.' else 'comma'}, so a {thousands} groups thousands ({example}).")
     order = None
     if dates["dmy"] and dates["mdy"]:
@@ -206,10 +206,16 @@ def _formats(numbers: Counter[str], dates: Counter[str], lines: dict[str, int]
         order = "dmy" if dates["dmy"] else "mdy"
     elif dates["either"]:
         notes["date_order"].append(
-            f"{dates['either']:,} dates (the first on line {lines['either']:,}) read either way, like 3/1/2017; "
+            f"{_counted(dates['either'], 'date')} (the first on line {lines['either']:,}) read either way, like "
+            "3/1/2017; "
             "nothing in the file says which, so they are read day first. Choose month first if the file writes "
             "mm/dd/yyyy.")
     return Formats(decimal_mark=decimal, date_order=order), notes  # type: ignore[arg-type]
+
+
+def _counted(count: int, noun: str) -> str:
+    """'1 number', '2 numbers'."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _report(references: Mapping[str, Reference], state: Mapping[str, _Column], sessions: SessionFactory,

@@ -123,10 +123,11 @@ def render_choices(
         if others:
             actions = other_actions(info)
             default = remembered.unknown.get(name)
+            other_rows = sum(value.rows for value in others)
             keys = list(actions)
             action = st.selectbox(
                 f"The other {len(others):,} {_plural(len(others), 'value', 'values')} "
-                f"({sum(value.rows for value in others):,} rows)", keys,
+                f"({other_rows:,} {_plural(other_rows, 'row', 'rows')})", keys,
                 index=keys.index(default) if default in keys else 0, format_func=actions.__getitem__,
                 key=f"{key}_others_{name}",
             )

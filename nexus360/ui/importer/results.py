@@ -44,7 +44,9 @@ def show_summary(summary: ImportSummary | None, key: str) -> None:
     updated.metric("Updated", f"{summary.updated:,}")
     unchanged.metric("Unchanged", f"{summary.unchanged:,}")
     skipped.metric("Not imported", f"{summary.skipped:,}")
-    blank.metric("Values left blank", f"{summary.warned:,}")
+    blank.metric("Warnings", f"{summary.warned:,}",
+                 help="Values that name nothing and had no answer: left blank, their rows imported. Values you "
+                      "chose to leave blank are not counted.")
     for name, values in summary.created.items():
         verb = "To be created" if summary.dry_run else "Created"
         st.success(f"{verb} as new {literal(name)}: {literal(', '.join(values))}", icon=":material/add_circle:")
@@ -58,8 +60,8 @@ def show_summary(summary: ImportSummary | None, key: str) -> None:
     if summary.warnings:
         blanks = pd.DataFrame([(w.line, w.column, w.value, w.reason) for w in summary.warnings],
                               columns=["Line", "Column", "Value", "Reason"])
-        _table("Values left blank (the rows were imported)", blanks, summary.warned, summary.warnings_truncated,
-               f"{summary.entity}-left-blank.csv", f"{key}_blanks")
+        _table("Values left blank without an answer (the rows were imported)", blanks, summary.warned,
+               summary.warnings_truncated, f"{summary.entity}-left-blank.csv", f"{key}_blanks")
 
 
 def _table(title: str, frame: pd.DataFrame, total: int, truncated: bool, file_name: str, key: str) -> None:
