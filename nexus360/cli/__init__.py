@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from nexus360.cli import auth, bench, chat, check, commissions, db, demo, importing, serve
+from nexus360.cli import auth, bench, chat, check, commissions, db, demo, forecasts, importing, serve
 
 
 @click.group()
@@ -28,3 +28,5 @@ main.add_command(bench.bench)
 main.add_command(chat.kb)
 main.add_command(chat.ask)
 bench.bench.add_command(chat.bench_assistant)
+main.add_command(forecasts.forecasts)
+bench.bench.add_command(forecasts.bench_forecasts)

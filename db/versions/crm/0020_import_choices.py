@@ -10,7 +10,7 @@ from nexus360.db import ddl, rls
 from nexus360.importing.memory import DDL, OWN_ROWS
 
 revision = "crm_0020"
-down_revision = "crm_0007"
+down_revision = "crm_0010"
 branch_labels = None
 depends_on = None
 

@@ -254,7 +254,6 @@ def _buttons(spec: ImporterSpec, uploaded: Any, mapping: dict[str, str], plan: I
         bar.empty()
     st.session_state[f"{key}_result"] = summary
     if not dry_run:
-        st.cache_data.clear()  # lists and dashboards now include the imported rows
         st.session_state[f"{key}_imports"] = st.session_state.get(f"{key}_imports", 0) + 1
         for name in CACHES:  # checked again: the preview now shows what is stored
             st.session_state.pop(f"{key}_{name}", None)
