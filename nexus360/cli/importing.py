@@ -109,7 +109,31 @@ def import_csv(
         summary.notes.append("The answers you gave for a file with these columns before were applied "
                              "(--ignore-remembered leaves them out).")
     _end_progress()
+    for note in _missing_related(entity, summary):
+        summary.notes.append(note)
+        click.echo(note, err=True)
     click.echo(json.dumps(summary.model_dump(mode="json")))
+
+
+def _missing_related(entity: str, summary: Any) -> list[str]:
+    """For a column naming records of another file (a deal's company): which are missing, and what to do."""
+    from nexus360.importing.registry import get_importer
+
+    notes = []
+    for name, related in get_importer(entity).related.items():
+        missing = [value for value in summary.unknown.get(name, ()) if value.decision is None
+                   or value.decision.action != "map"]
+        if not missing:
+            continue
+        rows = sum(value.rows for value in missing)
+        shown = ", ".join(f"'{value.value}'" for value in missing[:MISSING_NAMED])
+        more = f" and {len(missing) - MISSING_NAMED:,} more" if len(missing) > MISSING_NAMED else ""
+        notes.append(f"{len(missing):,} {related if len(missing) > 1 else name} named in column {name} "
+                     f"{'are' if len(missing) > 1 else 'is'} not in the CRM ({rows:,} rows): {shown}{more}. Import "
+                     f"the {related} file first (python -m nexus360 import {related} FILE), or map a name to a "
+                     f"similar one with --map-value {name}:NAME=TARGET; \"unknown\" lists each with its rows and "
+                     "similar name.")
+    return notes
 
 
 def _options(entity: str, campaign_name: str | None, principal: Any) -> dict[str, Any]:
@@ -125,6 +149,7 @@ def _options(entity: str, campaign_name: str | None, principal: Any) -> dict[str
         return {"campaign_id": campaign_id_by_name(session, campaign_name)}
 
 
+MISSING_NAMED = 10  # names listed in the note about records of another file
 PHASES = {"check": "Checking the file", "import": "Importing"}
 
 

@@ -170,3 +170,20 @@ def test_a_workbook_in_memory_is_read_like_a_file(tmp_path) -> None:
     buffer.seek(0)
     with open_table(buffer) as table:
         assert list(table.rows()) == [(2, ["Acme"])]
+
+
+def test_deals_naming_companies_not_in_the_crm_name_them_and_say_which_file_to_import_first(tag, tmp_path) -> None:
+    path = tmp_path / "pipeline.csv"
+    path.write_text(f"deal title,company\nD1 {tag},Nowhere {tag}\nD2 {tag},Nowhere {tag}\nD3 {tag},Elsewhere {tag}\n")
+    try:
+        result = invoke("deals", str(path), "--dry-run")
+    finally:
+        with session_scope(Database.CRM, admin=True) as session:
+            session.execute(IMPORT_CHOICES.delete().where(IMPORT_CHOICES.c.entity == "deals"))
+    summary = summary_of(result)
+
+    note = (f"2 companies named in column company are not in the CRM (3 rows): 'Nowhere {tag}', 'Elsewhere {tag}'. "
+            "Import the companies file first (python -m nexus360 import companies FILE), or map a name to a similar "
+            'one with --map-value company:NAME=TARGET; "unknown" lists each with its rows and similar name.')
+    assert note in summary["notes"] and note in result.stderr
+    assert summary["skipped"] == 3
