@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nexus360.ui import navigation, sidebar, signin
+from nexus360.ui import monitoring, navigation, sidebar, signin
 
 st.set_page_config(page_title="Nexus360", page_icon=":material/hub:", layout="wide")
 
@@ -20,4 +20,5 @@ for spec in navigation.PAGES:
     sections.setdefault(spec.section, []).append(page)
 current = st.navigation(sections)
 sidebar.render(principal)
-current.run()
+with monitoring.page_run(current.url_path or "home", principal.id):  # logged; an uncaught error: a sentence + id
+    current.run()
