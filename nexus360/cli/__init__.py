@@ -9,11 +9,13 @@ from __future__ import annotations
 import click
 
 from nexus360.cli import auth, bench, chat, check, commissions, db, demo, forecasts, importing, serve
+from nexus360.cli.common import configure_logging
 
 
 @click.group()
 def main() -> None:
     """Nexus360 command line."""
+    configure_logging()
 
 
 main.add_command(db.db)
