@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from nexus360.cli import auth, bench, chat, check, commissions, db, demo, forecasts, importing, serve
+from nexus360.cli import auth, backup, bench, chat, check, commissions, db, demo, forecasts, health, importing, serve
 from nexus360.cli.common import configure_logging
 
 
@@ -31,4 +31,7 @@ main.add_command(chat.kb)
 main.add_command(chat.ask)
 bench.bench.add_command(chat.bench_assistant)
 main.add_command(forecasts.forecasts)
+main.add_command(health.health)
+main.add_command(backup.backup)
+main.add_command(backup.restore)
 bench.bench.add_command(forecasts.bench_forecasts)

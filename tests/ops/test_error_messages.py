@@ -23,7 +23,8 @@ NEVER_ON_THE_PAGE = ("127.0.0.1", "socket", "secret", "connection", "Traceback",
 
 
 def page_text(app) -> str:
-    return "\n".join(str(element.value) for kind in ("error", "warning", "markdown", "info") for element in app.get(kind))
+    kinds = ("error", "warning", "markdown", "info")
+    return "\n".join(str(element.value) for kind in kinds for element in app.get(kind))
 
 
 def errors_shown(app) -> list[str]:
