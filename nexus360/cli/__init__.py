@@ -10,6 +10,7 @@ import click
 
 from nexus360.cli import auth, backup, bench, chat, check, commissions, db, demo, forecasts, health, importing, serve
 from nexus360.cli.common import configure_logging
+from nexus360.cli.sessions import bench_sessions
 
 
 @click.group()
@@ -35,3 +36,4 @@ main.add_command(health.health)
 main.add_command(backup.backup)
 main.add_command(backup.restore)
 bench.bench.add_command(forecasts.bench_forecasts)
+bench.bench.add_command(bench_sessions)
