@@ -9,6 +9,8 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from nexus360.common.text import CONTROLS
+
 _SPACES = re.compile(r"\s+")
 # Spaces (also no-break and narrow no-break) and apostrophes group thousands: "1 234", "1'234".
 _GROUPING = re.compile(r"[\s\u00a0\u202f'’]")
@@ -37,7 +39,7 @@ def parse_text(raw: str | None) -> str | None:
     """Trim and collapse inner whitespace; a blank cell becomes None."""
     if raw is None:
         return None
-    cleaned = _SPACES.sub(" ", raw).strip()
+    cleaned = _SPACES.sub(" ", CONTROLS.sub("", raw)).strip()
     return cleaned or None
 
 
