@@ -26,6 +26,6 @@ dates = st.one_of(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)
                   st.sampled_from([date(1, 1, 1), date(9999, 12, 31), date(1970, 1, 1), date(2000, 2, 29)]))
 
 # Hypothesis examples share the test's rolled-back sessions: each example works inside its own savepoint.
-ON_DATABASE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+ON_DATABASE = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                                HealthCheck.too_slow])
 PURE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
