@@ -168,7 +168,7 @@ def cached_flow(flow: Callable[..., T], /, **kwargs: Any) -> T:
         return _cached_flow(flow.__module__, flow.__qualname__, principal, tuple(sorted(kwargs.items())))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=10_000)  # bounded, like _cached_call
 def _cached_flow(module: str, name: str, principal: Principal, items: tuple) -> Any:
     flow = getattr(importlib.import_module(module), name)
     return flow(principal, **dict(items))
