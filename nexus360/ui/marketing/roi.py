@@ -50,7 +50,7 @@ def roi_filters(today: date) -> RoiFilters:
     return RoiFilters(date_from=start, date_to=end, campaign_types=sorted(types))
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=1_000)
 def _report(principal: Principal, filters_json: str) -> RoiReport:
     # Keyed by the user (their scope) and the filters; cleared with st.cache_data.clear() after writes.
     return flows.roi_report(principal, filters=RoiFilters.model_validate_json(filters_json))
