@@ -103,13 +103,13 @@ class Walker:
 
     async def _visit(self, session: StreamlitSession, page: AppPage) -> None:
         await self._pause()
-        run = self._record(page.url_path or "home", "open", await session.run(page=page))
+        run = self._record(_name(page), "open", await session.run(page=page))
         kept: list = []
         bar = next((widget for widget in run.widgets if widget.kind == "tabs"), None)
         for label in (bar.options[1:] if bar else ()):
             await self._pause()
             kept = [text_value(bar, label)]
-            run = self._record(page.url_path, f"tab:{label}", await session.run(kept))
+            run = self._record(_name(page), f"tab:{label}", await session.run(kept))
             await self._search_and_page(session, page, run, kept)
         if bar is None:
             await self._search_and_page(session, page, run, kept)
@@ -119,7 +119,7 @@ class Walker:
                        and SEARCH_LABEL.search(w.label) and not w.disabled), None)
         if search is not None:
             await self._pause()
-            run = self._record(page.url_path, "search", await session.run(
+            run = self._record(_name(page), "search", await session.run(
                 [*kept, text_value(search, self.rng.choice(SEARCHES))]))
             kept = [*kept, text_value(search, "")]
             run = await session.run(kept)  # the person clears the search again (not counted: same as open)
@@ -127,7 +127,11 @@ class Walker:
                          None)
         if following is not None:
             await self._pause()
-            self._record(page.url_path, "next", await session.run([*kept, click(following)]))
+            self._record(_name(page), "next", await session.run([*kept, click(following)]))
+
+
+def _name(page: AppPage) -> str:
+    return page.url_path or "home"
 
 
 def percentile(values: list[float], share: float) -> float:
