@@ -48,11 +48,14 @@ def bench_sessions(users: int, rounds: int, think: float, ramp: float, url: str 
 
 @contextmanager
 def served_app() -> Iterator[tuple[str, int]]:
-    """The app on a free port over the configured databases (migrated first); its URL and process id."""
+    """The app on a free port over the configured databases (migrated first); its URL and process id. An
+    embedded server started for it is stopped afterwards."""
     from nexus360.db import embedded, migrate
 
+    data_dir = get_settings().data_dir
+    started_here = uses_embedded_server() and not embedded.is_running(data_dir)
     if uses_embedded_server():
-        embedded.ensure_running(get_settings().data_dir)
+        embedded.ensure_running(data_dir)
     migrate.upgrade_all()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -72,6 +75,8 @@ def served_app() -> Iterator[tuple[str, int]]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        if started_here:  # leave a server that was already running as it was
+            embedded.stop(data_dir)
 
 
 def _wait_healthy(base_url: str, process: subprocess.Popen, timeout: float = 90) -> None:
