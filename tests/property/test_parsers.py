@@ -13,7 +13,8 @@ from nexus360.common import periods
 from nexus360.common import text as cleaning
 from nexus360.common.errors import ValidationError
 from nexus360.importing import parsers
-from nexus360.importing.reader import ImportFileError, open_csv
+from nexus360.importing.reader import ImportFileError
+from nexus360.importing.tables import open_table
 from tests.property.strategies import PURE, text
 
 
@@ -66,10 +67,10 @@ csv_bytes = st.one_of(
 
 @PURE
 @given(data=csv_bytes)
-def test_any_file_reads_as_rows_or_an_import_file_error(data) -> None:
+def test_any_file_csv_or_workbook_reads_as_rows_or_an_import_file_error(data) -> None:
     try:
-        with open_csv(io.BytesIO(data)) as csv_file:
-            for _row in csv_file.rows():
+        with open_table(io.BytesIO(data)) as table:
+            for _row in table.rows():
                 pass
     except ImportFileError as error:
         assert str(error).strip()
