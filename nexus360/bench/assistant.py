@@ -28,7 +28,7 @@ from nexus360.chat.knowledge import repository, service
 from nexus360.config import Settings
 from nexus360.db import Database, session_scope
 
-GOLDEN = Path(__file__).resolve().parent / "demo" / "knowledge" / "golden-set.json"
+GOLDEN = Path(__file__).resolve().parent.parent / "demo" / "knowledge" / "golden-set.json"
 METHODS = ("text", "vector", "rrf", "max")
 BENCH_SOURCE = "bench"  # source_type of the synthetic articles (removed after the run)
 EMBEDDER = client.LocalEmbedder()
