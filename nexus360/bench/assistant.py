@@ -134,7 +134,7 @@ def _percentiles(samples: list[float]) -> dict:
 
 # Synthetic passages read like a real knowledge base, not like the demo's 83 passages shuffled: a
 # vocabulary of VOCABULARY invented words drawn with Zipf's law (a few common, most rare), articles
-# with their own topic words, and a demo sentence in one passage out of four (so the demo's words stay
+# with their own topic words, and a demo sentence, reworded, in one passage out of four (so its words stay
 # as common as a domain's words are: a few per cent of the passages, not half of them). Made only of
 # shuffled demo sentences, 100,000 passages share a few hundred sentences: half of them held any
 # common word of a question (the full-text half ranked ~20,000 passages) and thousands were near
@@ -176,8 +176,18 @@ class _Writer:
     def passage(self, topic: list[str]) -> str:
         sentences = [self.sentence(topic) for _ in range(self.rng.randint(2, 5))]
         if self.rng.random() < 0.25:
-            sentences[self.rng.randrange(len(sentences))] = self.rng.choice(self.demo).rstrip(".")
+            sentences[self.rng.randrange(len(sentences))] = self.echo(topic)
         return ". ".join(sentences) + "."
+
+    def echo(self, topic: list[str]) -> str:
+        """A demo sentence as another writer would put it: most of its words, in order, among others.
+        (Copied verbatim, each demo sentence was in ~100 passages: clusters of near ties that no real
+        corpus has, and that no approximate index can order.)"""
+        words = [word for word in self.rng.choice(self.demo).rstrip(".").split() if self.rng.random() < 0.6]
+        for _ in range(self.rng.randint(2, 5)):
+            words.insert(self.rng.randint(0, len(words)), self.rng.choice(topic) if self.rng.random() < 0.5
+                         else self.rng.choices(self.words, cum_weights=self.cumulative)[0])
+        return " ".join(words).capitalize()
 
 
 def _add_synthetic(count: int, progress: Callable[[str], None]) -> None:
