@@ -13,6 +13,7 @@ from nexus360.auth.audit import service as audit
 from nexus360.auth.schemas import Principal
 from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, Nexus360Error
 from nexus360.db import Database, data_generation, session_scope
+from nexus360.ui.formatting import literal
 
 T = TypeVar("T")
 
@@ -34,13 +35,13 @@ def friendly_errors() -> Iterator[None]:
         yield
     except AuthorizationError as error:
         record_refusal(error.permission)
-        st.warning(f"You do not have access to this. {error}", icon=":material/lock:")
+        st.warning(f"You do not have access to this. {literal(error)}", icon=":material/lock:")
         st.stop()
     except DatabaseUnavailable as error:
-        st.error(f"{error} Please try again in a moment.", icon=":material/cloud_off:")
+        st.error(f"{literal(error)} Please try again in a moment.", icon=":material/cloud_off:")
         st.stop()
     except Nexus360Error as error:
-        st.error(str(error))
+        st.error(literal(error))  # messages quote what was typed: shown as typed, never as Markdown
         st.stop()
 
 
@@ -109,11 +110,11 @@ def _shown_in_place(run: Callable[[], T]) -> T:
         return run()
     except AuthorizationError as error:
         record_refusal(error.permission)
-        st.warning(f"You may not do this. {error}", icon=":material/lock:")
+        st.warning(f"You may not do this. {literal(error)}", icon=":material/lock:")
     except DatabaseUnavailable as error:
-        st.error(f"{error} Nothing was saved; please try again in a moment.", icon=":material/cloud_off:")
+        st.error(f"{literal(error)} Nothing was saved; please try again in a moment.", icon=":material/cloud_off:")
     except Nexus360Error as error:
-        st.error(f"{error}", icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")
     return FAILED
 
 

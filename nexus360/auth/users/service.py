@@ -130,9 +130,9 @@ def set_user_roles(session: Session, principal: Principal, *, user_id: int, role
         if user_id == principal.id:
             raise ValidationError("You cannot remove your own administrator role.")
         _ensure_another_active_admin(session, user_id)
-    principals.replace_user_roles(session, user_id, (known[name] for name in set(roles)))
-    audit.record(session, user_id=principal.id, action="admin.set_roles", result=audit.ALLOWED,
-                 object_type="user", object_id=user_id, details={"before": sorted(before), "after": sorted(set(roles))})
+    # The database's function checks admin.users again and writes the audit event (before and after).
+    principals.replace_user_roles(session, user_id, (known[name] for name in set(roles)), actor_id=principal.id,
+                                  reason="admin")
 
 
 def get_permission_matrix(session: Session, principal: Principal) -> pd.DataFrame:
@@ -246,8 +246,9 @@ def describe_action(action: str | None) -> str:
     if action in ACTION_WORDS:
         return ACTION_WORDS[action]
     if action.startswith("refused:"):
-        permission = action.removeprefix("refused:")
-        return f"Refused: {PERMISSIONS.get(permission, permission)}"
+        needed = action.removeprefix("refused:").split(" or ")  # a page any of several permissions opens
+        words = [PERMISSIONS.get(permission, permission) for permission in needed]
+        return "Refused: " + " or ".join([words[0], *(word[:1].lower() + word[1:] for word in words[1:])])
     if action.startswith("import."):
         return f"Imported {action.removeprefix('import.').replace('_', ' ')}"
     return action.replace(".", " ").replace("_", " ").capitalize() or DASH
