@@ -32,7 +32,10 @@ _lock = threading.Lock()
 # whoever wrote and through whichever code path. Other processes' writes are seen when the cache expires.
 _generations: dict[Database, int] = dict.fromkeys(Database, 0)
 _WROTE = "nexus360_wrote"
-_WRITE = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY)\b|\)\s*(?:INSERT|UPDATE|DELETE)\b", re.I)
+# A write is a statement that starts INSERT, UPDATE, …, a CTE that ends in one, or a call of one of the database's
+# narrow functions that write (named nexus360_set_…, as auth_0006's nexus360_set_user_roles).
+_WRITE = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY)\b|\)\s*(?:INSERT|UPDATE|DELETE)\b"
+                    r"|^\s*SELECT\s+nexus360_set_\w*\(", re.I)
 
 
 def data_generation(database: Database) -> int:

@@ -15,6 +15,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.common import logs
 from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, Nexus360Error
 from nexus360.db import Database, data_generation, session_scope
+from nexus360.ui.formatting import literal
 from nexus360.ui.monitoring import show_failure
 
 log = logs.get_logger("nexus360.ui")
@@ -43,13 +44,13 @@ def friendly_errors(database: Database | None = None) -> Iterator[None]:
         yield
     except AuthorizationError as error:
         record_refusal(error.permission)
-        st.warning(f"You do not have access to this. {error}", icon=":material/lock:")
+        st.warning(f"You do not have access to this. {literal(error)}", icon=":material/lock:")
         st.stop()
     except DatabaseUnavailable as error:
         show_failure(error)
         st.stop()
     except Nexus360Error as error:
-        st.error(str(error))
+        st.error(literal(error))  # messages quote what was typed: shown as typed, never as Markdown
         st.stop()
     except Exception as error:  # noqa: BLE001 - a sentence and an id for the person, the details in the log
         show_failure(error, database=None if database is None else Database(database).value)
@@ -127,13 +128,13 @@ def _shown_in_place(run: Callable[[], T], action: Callable[..., Any], *, databas
             return run()
         except AuthorizationError as error:
             record_refusal(error.permission)
-            st.warning(f"You may not do this. {error}", icon=":material/lock:")
+            st.warning(f"You may not do this. {literal(error)}", icon=":material/lock:")
         except DatabaseUnavailable as error:
             show_failure(error, before=before)
         except Nexus360Error as error:
             # What was typed can be in the message: the log says only that input was refused, and of what kind.
             logs.event(log, "input refused", outcome="invalid", error_type=type(error).__name__)
-            st.error(f"{error}", icon=":material/error:")
+            st.error(literal(error), icon=":material/error:")  # shown as typed, never as Markdown
         except Exception as error:  # noqa: BLE001 - a sentence and an id for the person, the details in the log
             show_failure(error, database=database, before=before)
     return FAILED
