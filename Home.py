@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nexus360.ui import navigation, server, sidebar, signin
+from nexus360.ui import monitoring, navigation, server, sidebar, signin
 
 # A file of the app, served by the app: a Material icon here made every page fetch the favicon from a font CDN.
 st.set_page_config(page_title="Nexus360", page_icon=str(server.FAVICON), layout="wide")
@@ -25,4 +25,5 @@ for spec in navigation.PAGES:
     sections.setdefault(spec.section, []).append(page)
 current = st.navigation(sections)
 sidebar.render(principal)
-current.run()
+with monitoring.page_run(current.url_path or "home", principal.id):  # logged; an uncaught error: a sentence + id
+    current.run()

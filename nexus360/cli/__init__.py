@@ -8,12 +8,29 @@ from __future__ import annotations
 
 import click
 
-from nexus360.cli import auth, bench, chat, check, commissions, db, demo, forecasts, importing, notifications, serve
+from nexus360.cli import (
+    auth,
+    backup,
+    bench,
+    chat,
+    check,
+    commissions,
+    db,
+    demo,
+    forecasts,
+    health,
+    importing,
+    notifications,
+    serve,
+)
+from nexus360.cli.common import configure_logging
+from nexus360.cli.sessions import bench_sessions
 
 
 @click.group()
 def main() -> None:
     """Nexus360 command line."""
+    configure_logging()
 
 
 main.add_command(db.db)
@@ -31,4 +48,8 @@ bench.bench.add_command(chat.bench_assistant)
 main.add_command(notifications.notifications)
 bench.bench.add_command(notifications.bench_notifications)
 main.add_command(forecasts.forecasts)
+main.add_command(health.health)
+main.add_command(backup.backup)
+main.add_command(backup.restore)
 bench.bench.add_command(forecasts.bench_forecasts)
+bench.bench.add_command(bench_sessions)
