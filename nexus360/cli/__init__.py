@@ -8,7 +8,21 @@ from __future__ import annotations
 
 import click
 
-from nexus360.cli import auth, backup, bench, chat, check, commissions, db, demo, forecasts, health, importing, serve
+from nexus360.cli import (
+    auth,
+    backup,
+    bench,
+    chat,
+    check,
+    commissions,
+    db,
+    demo,
+    forecasts,
+    health,
+    importing,
+    notifications,
+    serve,
+)
 from nexus360.cli.common import configure_logging
 from nexus360.cli.sessions import bench_sessions
 
@@ -31,6 +45,8 @@ main.add_command(bench.bench)
 main.add_command(chat.kb)
 main.add_command(chat.ask)
 bench.bench.add_command(chat.bench_assistant)
+main.add_command(notifications.notifications)
+bench.bench.add_command(notifications.bench_notifications)
 main.add_command(forecasts.forecasts)
 main.add_command(health.health)
 main.add_command(backup.backup)
