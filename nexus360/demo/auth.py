@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from nexus360.auth.models import LocalCredential, Role, User, UserRole
@@ -35,6 +35,7 @@ def _seed_auth(session: Session, clock: Clock, counts: dict[str, int]) -> list[M
     rng = rng_for("auth")
     role_ids = dict(session.execute(select(Role.name, Role.id)).all())
     members: dict[str, Member] = {}
+    stamps: dict[int, object] = {}  # each user's updated_at as generated
     pending = list(data.STAFF)
     while pending:  # managers first: a row's manager_id must already exist
         level = [staff for staff in pending if staff[3] is None or staff[3] in members]
@@ -52,6 +53,7 @@ def _seed_auth(session: Session, clock: Clock, counts: dict[str, int]) -> list[M
             })
         ids = insert_rows(session, User, rows, counts)
         for user_id, row, (first, last, role, _manager, _username, _hired, left) in zip(ids, rows, level, strict=True):
+            stamps[user_id] = row["updated_at"]
             members[first] = Member(
                 id=user_id, first_name=first, last_name=last, role=role, manager_id=row["manager_id"],
                 hired=row["created_at"].date(), left=row["updated_at"].date() if left else None,
@@ -68,4 +70,13 @@ def _seed_auth(session: Session, clock: Clock, counts: dict[str, int]) -> list[M
         if entry[4]
     ]
     insert_rows(session, LocalCredential, credentials, counts, ids=False)
+    _keep_stamps(session, stamps)
     return staff
+
+
+def _keep_stamps(session: Session, stamps: dict[int, object]) -> None:
+    """Granting roles and passwords raises each user's access version, and that update touches updated_at;
+    put back the generated stamps (the trigger paused in this transaction) so a reload is identical."""
+    session.execute(text("ALTER TABLE users DISABLE TRIGGER trg_users_updated_at"))
+    session.execute(update(User), [{"id": user_id, "updated_at": stamp} for user_id, stamp in stamps.items()])
+    session.execute(text("ALTER TABLE users ENABLE TRIGGER trg_users_updated_at"))

@@ -50,7 +50,8 @@ MANAGER = principal(MANAGER_ID, "sales_manager")
 
 @pytest.fixture
 def sessions(db) -> Sessions:
-    comp, crm, auth = db(Database.COMPENSATION), db(Database.CRM), db(Database.AUTH)
+    # auth as its owner: planting users and their roles is what only the admin function may do as the app
+    comp, crm, auth = db(Database.COMPENSATION), db(Database.CRM), db(Database.AUTH, admin=True)
     notes = db(Database.NOTIFICATIONS)
     set_actor(comp, MANAGER)
     comp.execute(update(CommissionRule).where(CommissionRule.start_date < START)

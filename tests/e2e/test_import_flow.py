@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 from nexus360.crm.models import Company, Deal, DealStageChange, Industry
 from nexus360.db import Database, session_scope
 from nexus360.importing.memory import IMPORT_CHOICES
-from tests.e2e.browser import DEMO_PASSWORD, IDLE, screenshot, sign_in
+from tests.e2e.browser import DEMO_PASSWORD, IDLE, screenshot, sign_in, wait_for_session_cookie
 
 ACCOUNTS = 12
 
@@ -62,9 +62,9 @@ def signed_in(page, app_url: str, username: str) -> None:
     for _attempt in range(3):
         sign_in(page, app_url, username, DEMO_PASSWORD)
         try:
-            page.wait_for_function("document.cookie.includes('nexus360_session=')", timeout=30_000)
+            wait_for_session_cookie(page, timeout_ms=30_000)
             return
-        except Exception:  # noqa: BLE001 - Playwright's timeout; try again
+        except AssertionError:  # the first click came too early; try again
             continue
     raise AssertionError(f"{username} could not sign in")
 
