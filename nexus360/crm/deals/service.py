@@ -39,6 +39,7 @@ from nexus360.crm.deals.schemas import (
     WonDeal,
 )
 from nexus360.crm.models import Deal
+from nexus360.jobs import service as events
 
 WON_STAGE_FALLBACK = "Closed Won"  # the stage name a projected win carries if no stage is marked won
 
@@ -99,6 +100,7 @@ def create_deal(session: Session, principal: Principal, *, data: DealCreate, aut
         session, deal_id=deal.id, from_stage_id=None, to_stage_id=deal.stage_id, user_id=principal.id
     )
     session.flush()
+    events.record_event(session, "deal.created", DealRead.model_validate(deal).model_dump(mode="json"))
     return DealRead.model_validate(deal)
 
 
@@ -164,6 +166,10 @@ def _record_move(session: Session, principal: Principal, deal: Deal, previous_st
             session, deal_id=deal.id, from_stage_id=previous_stage, to_stage_id=deal.stage_id, user_id=principal.id
         )
         session.flush()
+        stage = crm_repository.get_stage(session, deal.stage_id)  # won or lost: an outgoing webhook event
+        if stage is not None and (stage.is_won or stage.is_lost):
+            events.record_event(session, "deal.won" if stage.is_won else "deal.lost",
+                                DealRead.model_validate(deal).model_dump(mode="json"))
 
 
 def _check_references(session: Session, auth_session: Session, principal: Principal, data: DealCreate) -> None:
