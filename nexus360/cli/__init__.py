@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from nexus360.cli import auth, bench, chat, check, commissions, db, demo, importing, serve
+from nexus360.cli import auth, bench, chat, check, commissions, db, demo, importing, integrations, serve, worker
 
 
 @click.group()
@@ -27,4 +27,6 @@ main.add_command(serve.serve)
 main.add_command(bench.bench)
 main.add_command(chat.kb)
 main.add_command(chat.ask)
+main.add_command(integrations.integrations)
+main.add_command(worker.worker)
 bench.bench.add_command(chat.bench_assistant)

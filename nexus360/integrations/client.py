@@ -160,6 +160,10 @@ class GraphClient:
         return UserChanges(users=users, removed=[user_id for user_id in removed if user_id], delta_link=new_link,
                            full=delta_link is None)
 
+    def probe(self) -> int:
+        """Get a token and read the first user: how many users the first page held (0 or 1)."""
+        return len(self._get(f"{self.base_url}/users", {"$select": "id", "$top": "1"}).get("value", []))
+
     def list_group_ids(self, user_id: str) -> list[str]:
         """Object ids of the groups the user belongs to, directly or through nested groups."""
         url = f"{self.base_url}/users/{quote(user_id, safe='')}/transitiveMemberOf/microsoft.graph.group"

@@ -271,13 +271,13 @@ def smtp_settings(session: Session, actor: Actor, *, settings: Settings) -> Smtp
                       from_address=settings.smtp_from or f"Nexus360 <nexus360@{settings.smtp_host}>")
 
 
-def ai_settings(session: Session, actor: Actor, *, settings: Settings) -> Settings:
+def ai_settings(session: Session, actor: Actor, *, settings: Settings, connector_id: int | None = None) -> Settings:
     """Settings for the assistant: the active AI provider connector over NEXUS360_AI_* (unchanged without one).
 
     Whoever may use the assistant may use these (they reach the provider, never the page)."""
     if not isinstance(actor, Principal) or not actor.has("chat.use"):
         require_manage(actor)
-    row = repository.first_active(session, type=AI)
+    row = repository.get_config(session, connector_id) if connector_id else repository.first_active(session, type=AI)
     if row is None:
         return settings
     config = row.config or {}
