@@ -77,9 +77,11 @@ class WebhookReceiver:
     def verified(self) -> list[Any]:
         return [request.json for request in self.requests if request.verified]
 
-    def delivered_ids(self) -> list[str]:
-        """Each webhook-id answered 2xx, once (a deduplicating receiver's view)."""
-        return list(dict.fromkeys(r.message_id for r in self.requests if r.verified and 200 <= r.status < 300))
+    def delivered_ids(self, *, verified_only: bool = True) -> list[str]:
+        """Each webhook-id answered 2xx, once (a deduplicating receiver's view). A test whose clock runs hours
+        ahead signs timestamps the receiver calls "too new": it checks ids without `verified_only`."""
+        return list(dict.fromkeys(r.message_id for r in self.requests
+                                  if (r.verified or not verified_only) and 200 <= r.status < 300))
 
     def _verify(self, headers: dict[str, str], body: bytes) -> tuple[bool, str | None]:
         if self.secret is None:

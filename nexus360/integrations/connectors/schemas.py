@@ -56,8 +56,22 @@ class GraphConfig(_Config):
     tenant_id: str
     client_id: str
     client_secret: str | None = "env:NEXUS360_GRAPH_CLIENT_SECRET"
-    sync_interval_minutes: int = Field(default=0, ge=0, le=10_080)  # 0: only when asked
-    full_sync_hours: int = Field(default=24, ge=1, le=24 * 30)  # a full listing at least this often
+    sync_interval_minutes: int = 0  # 0: only when asked
+    full_sync_hours: int = 24  # a full listing at least this often
+
+    @field_validator("sync_interval_minutes")
+    @classmethod
+    def _interval(cls, value: int) -> int:
+        if not 0 <= value <= 10_080:
+            raise ValueError("Sync every … minutes must be between 0 (off) and 10,080 (a week).")
+        return value
+
+    @field_validator("full_sync_hours")
+    @classmethod
+    def _full(cls, value: int) -> int:
+        if not 1 <= value <= 720:
+            raise ValueError("Full sync every … hours must be between 1 and 720.")
+        return value
 
     @field_validator("tenant_id", "client_id")
     @classmethod
@@ -70,11 +84,18 @@ class GraphConfig(_Config):
 
 class SmtpConfig(_Config):
     host: str = Field(min_length=1, max_length=255)
-    port: int = Field(default=587, ge=1, le=65535)
+    port: int = 587
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = None
     password: str | None = None
     from_address: str
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("Port must be between 1 and 65535.")
+        return value
 
     @field_validator("from_address")
     @classmethod
