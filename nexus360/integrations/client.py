@@ -43,6 +43,14 @@ class GraphDeltaExpired(GraphError):
     """Graph no longer knows the saved deltaLink (410 Gone): the next round must list everyone again."""
 
 
+class GraphListingStopped(GraphError):
+    """A listing failed part-way; `users` and `removed` hold what arrived before (safe to apply)."""
+
+    def __init__(self, message: str, *, users: list[GraphUser], removed: list[str]) -> None:
+        super().__init__(message)
+        self.users, self.removed = users, removed
+
+
 class GraphNotConfigured(GraphError):
     """The directory sync lacks its tenant, client id or client secret."""
 
@@ -142,6 +150,8 @@ class GraphClient:
         A round with no changes is one request answering an empty page. GraphDeltaExpired when Graph
         answers 410 Gone for an old link (the caller then starts a full round).
         """
+        if delta_link and not delta_link.startswith(f"{self.base_url}/"):
+            delta_link = None  # saved for another Graph endpoint: start over with a full round
         url = delta_link or f"{self.base_url}/users/delta"
         params = None if delta_link else {"$select": USER_FIELDS}
         users: list[GraphUser] = []
@@ -149,7 +159,14 @@ class GraphClient:
         next_url: str | None = url
         new_link = None
         while next_url:
-            page = self._get(next_url, params if next_url == url else None, gone=GraphDeltaExpired)
+            try:
+                page = self._get(next_url, params if next_url == url else None, gone=GraphDeltaExpired)
+            except GraphDeltaExpired:
+                raise
+            except GraphError as error:
+                if not users and not removed:
+                    raise
+                raise GraphListingStopped(str(error), users=users, removed=removed) from error
             for item in page.get("value", []):
                 if "@removed" in item:
                     removed.append(str(item.get("id") or ""))

@@ -30,7 +30,14 @@ from nexus360.common.clock import SYSTEM_CLOCK, Clock
 from nexus360.config import Settings
 from nexus360.db import Database, session_scope
 from nexus360.integrations import service
-from nexus360.integrations.client import GraphClient, GraphDeltaExpired, GraphError, GraphUser, UserChanges
+from nexus360.integrations.client import (
+    GraphClient,
+    GraphDeltaExpired,
+    GraphError,
+    GraphListingStopped,
+    GraphUser,
+    UserChanges,
+)
 from nexus360.integrations.schemas import SyncResult
 
 
@@ -152,6 +159,9 @@ def _list_changes(client: DirectoryClient, result: SyncResult, delta_link: str |
             changes = client.user_changes(delta_link)
         except GraphDeltaExpired:
             changes = client.user_changes(None)
+    except GraphListingStopped as error:
+        result.errors.append(f"Listing the tenant's users stopped after {len(error.users)}: {error}")
+        return UserChanges(users=error.users, removed=[], delta_link=None, full=delta_link is None)
     except GraphError as error:
         result.errors.append(f"Listing the tenant's users failed: {error}")
         return UserChanges(users=[], removed=[], delta_link=None, full=delta_link is None)

@@ -17,7 +17,8 @@ from nexus360.db import Database, session_scope
 from nexus360.jobs import service as jobs
 from nexus360.jobs.models import Job, event_outbox
 from nexus360.jobs.schemas import Enqueue
-from tests.compensation.conftest import approve, deals as comp_deals, run as run_period, sessions  # noqa: F401
+from tests.compensation.conftest import approve, sessions  # noqa: F401
+from tests.compensation.conftest import run as run_period
 
 REP = Principal(id=7, email="rep@nexus360.example.com", roles=("sales_rep",),
                 permissions=frozenset(DEFAULT_GRANTS["sales_rep"]))
