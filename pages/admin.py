@@ -1,4 +1,4 @@
-"""Admin: users, roles and the permission matrix, the audit log, and the directory sync."""
+"""Admin: users, roles and the permission matrix, the audit log (the directory sync is on Integrations)."""
 
 import streamlit as st
 
@@ -7,12 +7,10 @@ from nexus360.ui.session import current_principal
 
 current_principal()
 st.title("Administration")
-users, matrix, log, directory = st.tabs(["Users", "Roles & permissions", "Audit log", "Directory sync"])
+users, matrix, log = st.tabs(["Users", "Roles & permissions", "Audit log"])
 with users:
     views.users_tab()
 with matrix:
     views.permissions_tab()
 with log:
     views.audit_tab()
-with directory:
-    views.directory_tab()

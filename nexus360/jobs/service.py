@@ -23,6 +23,8 @@ from nexus360.jobs import repository
 from nexus360.jobs.models import CANCELLED, DONE, FAILED, QUEUED
 from nexus360.jobs.schemas import EVENT_TYPES, ClaimedJob, Enqueue, OutboxEvent, QueueCounts
 
+__all__ = ["QueueCounts"]
+
 RELAY_BATCH = 500
 
 

@@ -17,7 +17,7 @@ def test_admin_sees_users_permission_matrix_and_audit_log() -> None:
     app = open_admin_as("admin")
     assert not app.exception
     assert app.title[0].value == "Administration"
-    assert [tab.label for tab in app.tabs] == ["Users", "Roles & permissions", "Audit log", "Directory sync"]
+    assert [tab.label for tab in app.tabs] == ["Users", "Roles & permissions", "Audit log"]
     users = app.dataframe[0].value
     assert len(users) == 12
     assert {"Name", "Email", "Roles", "Status", "Local sign-in"} <= set(users.columns)

@@ -196,6 +196,12 @@ def _batches(step, batch: int) -> int:
     return total
 
 
+def queue_counts(session: Session, principal: Actor) -> jobs.QueueCounts:
+    """How many jobs wait, run and failed for good (the Retention tab)."""
+    require_manage(principal)
+    return jobs.queue_counts(session)
+
+
 def is_failure(status: str) -> bool:
     return status in FAILED_STATUSES
 

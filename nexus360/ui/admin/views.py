@@ -12,16 +12,12 @@ from nexus360.auth.signin import service as signin
 from nexus360.auth.users import service as users
 from nexus360.auth.users.schemas import UserRead
 from nexus360.common.periods import today_utc
-from nexus360.config import get_settings
 from nexus360.db import Database
-from nexus360.integrations import flows as integration_flows
-from nexus360.integrations import service as integration_service
 from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.session import call, current_principal, friendly_errors
+from nexus360.ui.session import call
 from nexus360.ui.sidebar import ROLE_LABELS
 
 STATUS = {"All": None, "Active": True, "Deactivated": False}
-SYNC_ICONS = {"success": ":material/check_circle:", "partial": ":material/warning:"}
 
 
 def _done(message: str) -> None:
@@ -139,24 +135,3 @@ def audit_tab() -> None:
         return
     st.dataframe(events, hide_index=True, width="stretch",
                  column_config={"time": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss")})
-
-
-def directory_tab() -> None:
-    st.caption("Creates and updates users from Microsoft Entra ID and maps group memberships to roles.")
-    last = call(Database.INTEGRATION, integration_service.last_sync)
-    if last is None:
-        st.info("The directory has not been synced yet.")
-    else:
-        counts = last["counts"]
-        icon = SYNC_ICONS.get(last["status"], ":material/error:")
-        st.markdown(f"{icon} Last run **{last['status']}** at {last['at']:%Y-%m-%d %H:%M} UTC")
-        columns = st.columns(4)
-        for column, key in zip(columns, ("created", "updated", "deactivated", "unchanged"), strict=True):
-            column.metric(key.capitalize(), counts.get(key, 0))
-        for error in last["errors"][:20]:
-            st.warning(error)
-    if st.button("Sync now", type="primary", icon=":material/sync:"):
-        with st.spinner("Reading the directory from Microsoft Graph…"), friendly_errors():
-            result = integration_flows.run_directory_sync(current_principal(), settings=get_settings())
-        _done(f"Directory sync: {result.status}")
-        st.rerun()
