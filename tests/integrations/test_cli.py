@@ -1,0 +1,60 @@
+"""`python -m nexus360 integrations …` and `worker --once` print JSON; `serve` starts a worker by default."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from nexus360.cli import main
+from nexus360.cli.serve import serve
+from tests.integrations.conftest import emit
+
+
+def run(*args: str) -> tuple[int, object]:
+    result = CliRunner().invoke(main, list(args))
+    try:
+        return result.exit_code, json.loads(result.stdout)
+    except ValueError:
+        return result.exit_code, result.output
+
+
+def test_add_a_webhook_then_list_test_and_read_its_logs(clean, receiver) -> None:
+    code, added = run("integrations", "add", "webhook", "--name", "CLI hook", "--url", receiver.url,
+                      "--events", "deal.won,deal.lost", "--allow-private", "--json")
+    assert code == 0 and added["signing_secret"].startswith("whsec_")
+    receiver.secret = added["signing_secret"]
+    try:
+        code, listed = run("integrations", "list", "--json")
+        [hook] = [row for row in listed if row["name"] == "CLI hook"]
+        assert hook["type"] == "webhook" and added["signing_secret"] not in json.dumps(listed)
+
+        code, tested = run("integrations", "test", "CLI hook", "--json")
+        assert code == 0 and tested["ok"] and receiver.requests[-1].verified
+
+        emit("deal.won", {"id": 5})
+        code, worked = run("worker", "--once", "--json")
+        assert code == 0 and worked["outcomes"].get("delivered") == 1
+
+        code, logs = run("integrations", "logs", "--name", "CLI hook", "--json")
+        assert [row["event_type"] for row in logs] == ["deal.won", "test_connection"]
+        code, retried = run("integrations", "retry", "--since", "1h", "--name", "CLI hook", "--json")
+        assert code == 0 and retried["queued"] == 0
+    finally:
+        run("integrations", "remove", "CLI hook", "--yes")
+
+
+def test_bad_input_is_one_sentence_and_exit_1(seeded) -> None:
+    code, output = run("integrations", "add", "webhook", "--name", "Bad", "--url", "gopher://x", "--events", "deal.won")
+    assert code == 1 and "URL must start with http" in output
+    code, output = run("integrations", "retry", "--since", "yesterday-ish")
+    assert code == 1 and "--since" in output
+    code, output = run("integrations", "test", "No such connector")
+    assert code == 1 and "No integration is named" in output
+
+
+def test_serve_starts_a_worker_unless_told_not_to() -> None:
+    with serve.make_context("serve", []) as context:
+        assert context.params["worker"] is True
+    with serve.make_context("serve", ["--no-worker"]) as context:
+        assert context.params["worker"] is False
