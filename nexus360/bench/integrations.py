@@ -75,6 +75,7 @@ def seed_logs(total: int, *, progress: Callable[[str], None]) -> int:
         stop = min(start + BATCH - 1, total)
         with session_scope(Database.INTEGRATION, admin=True) as session:
             session.execute(text("SET LOCAL synchronous_commit = off"))
+            session.execute(text("SET LOCAL statement_timeout = 0"))  # a million rows take longer than a page
             session.execute(GENERATE, {"start": start, "stop": stop, "now": now})
         progress(f"integration_logs: {stop:,} of {total:,} bench rows")
     with session_scope(Database.INTEGRATION, admin=True) as session:
@@ -82,6 +83,7 @@ def seed_logs(total: int, *, progress: Callable[[str], None]) -> int:
         for index in PAGE_INDEXES:
             progress(f"building {index.name}")
             session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+            session.execute(text("SET LOCAL statement_timeout = 0"))
             session.execute(text(str(_create_sql(index))))
     with get_engine(Database.INTEGRATION, admin=True).connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(

@@ -85,10 +85,10 @@ def describe(value: str | None, *, available: bool) -> str:
         return "not set"
     match = REFERENCE.match(value)
     if match:
-        where = "environment variable" if match[1] == "env" else "secrets.toml key"
+        where = "env" if match[1] == "env" else "secrets.toml"
         return f"{where} {match[2]} ({'set' if available else 'missing'})"
     if is_encrypted(value):
-        return f"stored encrypted {MASK}" if available else "stored encrypted, but the secrets key changed"
+        return f"encrypted {MASK}" if available else "encrypted, but the secrets key changed"
     return MASK
 
 

@@ -52,7 +52,7 @@ def _where(row: ConnectorRead) -> str:
         return f"{settings.get('host')}:{settings.get('port')} ({settings.get('security')})"
     if row.type == GRAPH:
         minutes = settings.get("sync_interval_minutes") or 0
-        return f"tenant {settings.get('tenant_id')} · " + (f"every {minutes} min" if minutes else "on demand")
+        return f"syncs every {minutes} min" if minutes else "syncs when asked"
     if row.type == AI:
         return f"{settings.get('provider')} · {settings.get('chat_model')}"
     return "—"

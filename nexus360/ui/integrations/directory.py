@@ -10,6 +10,7 @@ from nexus360.integrations import flows as directory
 from nexus360.integrations import service as sync_log
 from nexus360.integrations.connectors import service as connectors
 from nexus360.ui.formatting import literal
+from nexus360.ui.integrations.common import STATUS_LABELS
 from nexus360.ui.session import FAILED, call, submit_flow
 
 SYNC_ICONS = {"success": ":material/check_circle:", "partial": ":material/warning:"}
@@ -26,7 +27,8 @@ def directory_tab() -> None:
         counts = last["counts"]
         icon = SYNC_ICONS.get(last["status"], ":material/error:")
         mode = MODES.get(counts.get("mode"), "full listing")
-        st.markdown(f"{icon} Last run **{literal(last['status'])}** at {last['at']:%Y-%m-%d %H:%M} UTC ({mode})")
+        status = STATUS_LABELS.get(last["status"], last["status"]).lower()
+        st.markdown(f"{icon} Last run **{literal(status)}** at {last['at']:%Y-%m-%d %H:%M} UTC ({mode})")
         columns = st.columns(4)
         for column, key in zip(columns, ("created", "updated", "deactivated", "unchanged"), strict=True):
             column.metric(key.capitalize(), counts.get(key, 0))

@@ -61,14 +61,15 @@ def _table(rows: list[LogRead]) -> int | None:
     frame = pd.DataFrame([{
         "Time (UTC)": row.created_at, "Integration": row.integration,
         "Event": EVENT_LABELS.get(row.event_type, row.event_type), "Status": STATUS_LABELS.get(row.status, row.status),
-        "Attempt": row.attempt, "HTTP": row.status_code, "Duration": duration(row.duration_ms),
-        "Error": (row.error or "").splitlines()[0] if row.error else "",
+        "Attempt": str(row.attempt) if row.attempt else "—", "HTTP": str(row.status_code) if row.status_code else "—",
+        "Duration": duration(row.duration_ms),
+        "Error": (row.error or "").splitlines()[0] if row.error else "—",
     } for row in rows])
     event = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key="integrations_log_table", column_config={
                              "Time (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
-                             "Attempt": st.column_config.NumberColumn(format="%d"),
-                             "HTTP": st.column_config.NumberColumn(format="%d")})
+                             "Attempt": st.column_config.TextColumn(width="small"),
+                             "HTTP": st.column_config.TextColumn(width="small")})
     selected = event.selection.rows if event else []
     return selected[0] if selected else None
 
