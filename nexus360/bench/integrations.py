@@ -59,7 +59,7 @@ def seed_logs(total: int, *, progress: Callable[[str], None]) -> int:
         existing = session.execute(text("SELECT count(*) FROM integration_logs WHERE message_id LIKE 'msg_bench_%'"))
         have = existing.scalar_one()
         if have >= total:
-            return count_rows(Database.INTEGRATION, "integration_logs")
+            return count_rows(Database.INTEGRATION, "integration_logs")  # loaded (and vacuumed) before
         ids = _connectors(session)
         buckets = [connector_id for (_type, _name, share), connector_id in zip(CONNECTORS, ids, strict=True)
                    for _ in range(share)]  # 100 buckets: row g goes to the connector of bucket g % 100
@@ -85,10 +85,17 @@ def seed_logs(total: int, *, progress: Callable[[str], None]) -> int:
             session.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
             session.execute(text("SET LOCAL statement_timeout = 0"))
             session.execute(text(str(_create_sql(index))))
-    with get_engine(Database.INTEGRATION, admin=True).connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-            "VACUUM (ANALYZE) integration_logs")
+    vacuum()
     return count_rows(Database.INTEGRATION, "integration_logs")
+
+
+def vacuum() -> None:
+    """VACUUM (ANALYZE): sets the visibility map index-only scans need, and fresh statistics."""
+    with get_engine(Database.INTEGRATION, admin=True).connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        autocommit.exec_driver_sql("SET statement_timeout = 0")
+        autocommit.exec_driver_sql("VACUUM (ANALYZE) integration_logs")
+        autocommit.exec_driver_sql("RESET statement_timeout")
 
 
 def _create_sql(index) -> str:
