@@ -127,6 +127,10 @@ def ensure_schedules(ctx: Context) -> None:
 
 
 _OPERATOR = auth_service.SYSTEM  # list_people reads who the admins are; it checks no permission
+# Handlers that finish their job themselves (a delivery reschedules or gives up by the receiver's answer);
+# the runner completes every other job when its handler returns.
+SELF_FINISHING = frozenset({webhooks.DELIVER})
+
 HANDLERS: dict[str, Callable[[ClaimedJob, Context], str]] = {
     webhooks.DELIVER: deliver_webhook,
     connectors.DIRECTORY_SYNC_KIND: sync_directory,

@@ -108,7 +108,11 @@ class Worker:
         with self._lock:
             self._running[job.id] = job
         try:
-            return HANDLERS[job.kind](job, self.context)
+            outcome = HANDLERS[job.kind](job, self.context)
+            if job.kind not in handlers.SELF_FINISHING:
+                with session_scope(Database.INTEGRATION) as session:
+                    jobs.complete(session, job, clock=self.clock)
+            return outcome
         except Exception as error:  # the job is retried; the details go to the log, not to the summary
             log.exception("job %s (%s) failed", job.id, job.kind)
             self._after_error(job, error)

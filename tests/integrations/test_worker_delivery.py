@@ -117,3 +117,19 @@ def test_a_redirect_is_not_followed(endpoint, receiver, worker) -> None:
     [log] = attempts_of(endpoint)
     assert log.status == "failed" and "redirect" in log.error_message
     assert len(receiver.requests) == 1
+
+
+def test_schedules_run_once_per_interval(clean, clock) -> None:
+    from nexus360.config import get_settings
+    from nexus360.worker.runner import Worker
+
+    worker = Worker(get_settings(), clock=clock, name="schedules")
+    worker.run_once()
+    with session_scope(Database.INTEGRATION, admin=True) as session:
+        retention = session.scalars(select(Job).where(Job.key == "schedule:retention")).one()
+    assert retention.status == "queued" and retention.run_at > clock.now() + timedelta(minutes=59)
+
+    clock.advance(minutes=30)
+    assert "pruned" not in " ".join(worker.run_once().outcomes)
+    clock.advance(minutes=31)
+    assert any(outcome.startswith("pruned") for outcome in worker.run_once().outcomes)
