@@ -122,7 +122,7 @@ def _state(active: bool, streak: int, rate: float | None, runs: int, settings: S
     if streak >= settings.integrations_failing_after:
         return FAILING, f"{streak} failures in a row (failing from {settings.integrations_failing_after})."
     if streak:
-        return DEGRADED, f"The last {streak} run{'s' if streak > 1 else ''} failed."
+        return DEGRADED, "The last run failed." if streak == 1 else f"The last {streak} runs failed."
     if rate is not None and rate < settings.integrations_degraded_success_rate:
         return DEGRADED, f"{rate:.0%} of {runs:,} runs succeeded in 24 hours."
     return HEALTHY, "No runs in 24 hours." if not runs else f"{rate:.0%} of {runs:,} runs succeeded in 24 hours."

@@ -34,7 +34,7 @@ def when(moment: datetime | None, *, never: str = "never") -> str:
 def duration(ms: int | None) -> str:
     if ms is None:
         return "—"
-    return f"{ms:,} ms" if ms < 10_000 else f"{ms / 1000:,.1f} s"
+    return f"{ms:,} ms" if ms < 1_000 else f"{ms / 1000:,.1f} s"
 
 
 def percent(rate: float | None) -> str:

@@ -34,7 +34,7 @@ def connectors_tab() -> None:
         return
     frame = pd.DataFrame([{
         "Name": row.name, "Type": row.type_label, "On": row.is_active, "Where": _where(row),
-        "Secret": "; ".join(row.secrets.values()) or "—",
+        "Secret": "; ".join(_short(described) for described in row.secrets.values()) or "—",
     } for row in rows])
     chosen = selectable_table("integration_connectors", frame, column_config={
         "On": st.column_config.CheckboxColumn("On", width="small")})
@@ -42,6 +42,14 @@ def connectors_tab() -> None:
         st.caption("Select a connector to change, test, switch off or delete it.")
         return
     _detail(rows[chosen])
+
+
+def _short(described: str) -> str:
+    """The secret's state for the table ('from env, set'); the detail names the variable."""
+    source, _, state = described.partition(" ")
+    if source in ("env", "secrets.toml"):
+        return f"{'environment' if source == 'env' else 'secrets.toml'}, {state.rsplit('(', 1)[-1].rstrip(')')}"
+    return described
 
 
 def _where(row: ConnectorRead) -> str:
