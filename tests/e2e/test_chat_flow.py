@@ -8,8 +8,8 @@ from tests.e2e.browser import DEMO_PASSWORD, screenshot, sign_in, wait_idle
 def test_rep_asks_opens_a_citation_renames_and_deletes(app_url: str, page) -> None:
     sign_in(page, app_url, "rep", DEMO_PASSWORD)
     page.goto(f"{app_url}/chat")
+    page.get_by_role("heading", name="Assistant").wait_for(timeout=30_000)
     wait_idle(page)
-    assert page.get_by_role("heading", name="Assistant").is_visible()
     box = page.get_by_placeholder("Ask about a policy, your deals, pipeline, commission or campaigns")
     box.fill("Who approves a 25% discount?")
     box.press("Enter")
