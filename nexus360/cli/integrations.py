@@ -151,7 +151,7 @@ def add_ai(name, provider, endpoint, base_url, api_version, chat_model, embeddin
 @friendly_errors
 def test(name: str, as_email: str | None, as_json: bool) -> None:
     """Try a connector once (logged); exit 1 if it failed."""
-    from nexus360.integrations.connectors import flows
+    from nexus360.integrations.probes import flows
 
     result = flows.test_connection(acting_user(as_email), name=name, settings=_settings())
     _show(asdict(result), as_json, f"{'ok' if result.ok else 'failed'}: {result.message}")

@@ -13,9 +13,9 @@ import streamlit as st
 
 from nexus360.config import get_settings
 from nexus360.db import Database
-from nexus360.integrations.connectors import flows
 from nexus360.integrations.connectors import service as connectors
 from nexus360.integrations.connectors.schemas import AI, GRAPH, SMTP, TYPE_LABELS, WEBHOOK, ConnectorRead
+from nexus360.integrations.probes import flows
 from nexus360.jobs.schemas import EVENT_TYPES
 from nexus360.ui.formatting import literal
 from nexus360.ui.lists import selectable_table

@@ -14,9 +14,10 @@ from nexus360.common.errors import ValidationError
 from nexus360.config import Settings
 from nexus360.db import Database, session_scope
 from nexus360.integrations import repository
-from nexus360.integrations.connectors import client, service
+from nexus360.integrations.connectors import service
 from nexus360.integrations.connectors.schemas import AI, GRAPH, SMTP, WEBHOOK, SmtpConfig, TestResult
 from nexus360.integrations.logs import service as logs
+from nexus360.integrations.probes import client
 
 TEST_EVENT = "test_connection"
 
