@@ -107,3 +107,11 @@ def test_relaying_again_after_a_lost_commit_enqueues_nothing_twice(db) -> None:
 def test_an_unknown_event_type_is_refused(db) -> None:
     with pytest.raises(Exception, match="Unknown event type"):
         jobs.record_event(db(Database.CRM), "deal.exploded", {})
+
+
+def test_the_forecast_hook_writes_its_event_to_the_forecasting_outbox(db) -> None:
+    forecasting = db(Database.FORECASTING)
+    jobs.record_forecast_submitted(forecasting, forecast_id=1, period="2026-Q4", scope="rep:7", amount="125000.00",
+                                   submitted_by=7)
+    [event] = events_in(forecasting, "forecast.submitted", forecast_id=1)
+    assert event["period"] == "2026-Q4" and event["amount"] == "125000.00"
