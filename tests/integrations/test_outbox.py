@@ -115,3 +115,34 @@ def test_the_forecast_hook_writes_its_event_to_the_forecasting_outbox(db) -> Non
                                    submitted_by=7)
     [event] = events_in(forecasting, "forecast.submitted", forecast_id=1)
     assert event["period"] == "2026-Q4" and event["amount"] == "125000.00"
+
+
+def test_a_lead_handed_to_sales_emits_its_event_with_the_conversion(db, monkeypatch) -> None:
+    import uuid
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    from nexus360.db.engine import set_actor
+    from nexus360.marketing import flows, repository
+    from nexus360.marketing.schemas import ConversionRequest
+
+    @contextmanager
+    def scope(database: Database, *, actor=None, admin: bool = False) -> Iterator:
+        session = db(database)
+        with session.begin_nested():
+            set_actor(session, actor)
+            yield session
+
+    monkeypatch.setattr(flows, "session_scope", scope)
+    marketer = Principal(id=3, email="marketer@x", roles=("marketer",),
+                         permissions=frozenset(DEFAULT_GRANTS["marketer"]))
+    tag = uuid.uuid4().hex[:8]
+    lead_id = repository.insert_lead(db(Database.MARKETING), {
+        "email": f"ada@lovelace-{tag}.example", "first_name": "Ada", "last_name": "Lovelace",
+        "company_name": f"Lovelace {tag}", "status": "qualified"})["id"]
+
+    result = flows.convert_lead(marketer, ConversionRequest(lead_id=lead_id, create_deal=True, deal_owner_id=7))
+
+    [event] = events_in(db(Database.MARKETING), "lead.handed_off", lead_id=lead_id)
+    assert event == {"lead_id": lead_id, "company_id": result.company_id, "contact_id": result.contact_id,
+                     "deal_id": result.deal_id}
