@@ -60,12 +60,9 @@ def add() -> None:
 
 
 def _add(type: str, name: str, values: dict, as_email: str | None, as_json: bool) -> None:
-    from nexus360.db import Database, session_scope
-    from nexus360.integrations.connectors import service
+    from nexus360.integrations.connectors import flows
 
-    principal = acting_user(as_email)
-    with session_scope(Database.INTEGRATION, actor=principal) as session:
-        created = service.add_connector(session, principal, type=type, name=name, values=values, settings=_settings())
+    created = flows.add_connector(acting_user(as_email), type=type, name=name, values=values, settings=_settings())
     result = {**asdict(created.connector)}
     if created.shown_once:
         result["signing_secret"] = created.shown_once  # shown this once: the receiver needs it
@@ -218,13 +215,12 @@ def logs_command(name, status, event, since, limit, as_email, as_json) -> None:
 def enable(name: str, off: bool, as_email: str | None, as_json: bool) -> None:
     """Switch a connector on (or --off)."""
     from nexus360.db import Database, session_scope
-    from nexus360.integrations.connectors import service
+    from nexus360.integrations.connectors import flows, service
 
     principal = acting_user(as_email)
     with session_scope(Database.INTEGRATION, actor=principal) as session:
         connector = service.get_connector(session, principal, name=name, settings=_settings())
-        changed = service.set_active(session, principal, connector_id=connector.id, active=not off,
-                                     settings=_settings())
+    changed = flows.set_active(principal, connector_id=connector.id, active=not off, settings=_settings())
     _show(asdict(changed), as_json, f"{changed.name} is {'on' if changed.is_active else 'off'}")
 
 
@@ -237,12 +233,12 @@ def enable(name: str, off: bool, as_email: str | None, as_json: bool) -> None:
 def remove(name: str, yes: bool, as_email: str | None, as_json: bool) -> None:
     """Delete a connector and its run log (its queued deliveries are cancelled)."""
     from nexus360.db import Database, session_scope
-    from nexus360.integrations.connectors import service
+    from nexus360.integrations.connectors import flows, service
 
     principal = acting_user(as_email)
     with session_scope(Database.INTEGRATION, actor=principal) as session:
         connector = service.get_connector(session, principal, name=name, settings=_settings())
-        service.delete_connector(session, principal, connector_id=connector.id)
+    flows.delete_connector(principal, connector_id=connector.id)
     _show({"removed": connector.name}, as_json, f"removed {connector.name}")
 
 

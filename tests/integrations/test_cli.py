@@ -6,8 +6,10 @@ import json
 
 from click.testing import CliRunner
 
+from nexus360.auth.audit.repository import list_events
 from nexus360.cli import main
 from nexus360.cli.serve import serve
+from nexus360.db import Database, session_scope
 from tests.integrations.conftest import emit
 
 
@@ -24,6 +26,9 @@ def test_add_a_webhook_then_list_test_and_read_its_logs(clean, receiver) -> None
                       "--events", "deal.won,deal.lost", "--allow-private", "--json")
     assert code == 0 and added["signing_secret"].startswith("whsec_")
     receiver.secret = added["signing_secret"]
+    with session_scope(Database.AUTH, admin=True) as session:
+        audited = list_events(session, action="integrations.add", limit=1)
+    assert audited.iloc[0]["object_id"] == "CLI hook" and added["signing_secret"] not in str(audited.to_dict())
     try:
         code, listed = run("integrations", "list", "--json")
         [hook] = [row for row in listed if row["name"] == "CLI hook"]

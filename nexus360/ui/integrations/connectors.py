@@ -13,13 +13,14 @@ import streamlit as st
 
 from nexus360.config import get_settings
 from nexus360.db import Database
+from nexus360.integrations.connectors import flows as changes
 from nexus360.integrations.connectors import service as connectors
 from nexus360.integrations.connectors.schemas import AI, GRAPH, SMTP, TYPE_LABELS, WEBHOOK, ConnectorRead
 from nexus360.integrations.probes import flows
 from nexus360.jobs.schemas import EVENT_TYPES
 from nexus360.ui.formatting import literal
 from nexus360.ui.lists import selectable_table
-from nexus360.ui.session import FAILED, call, submit, submit_flow
+from nexus360.ui.session import FAILED, call, submit_flow
 
 SECRET_HELP = "Paste the secret (stored encrypted), or name env:VARIABLE or secrets:key. Empty keeps the stored one."
 
@@ -80,8 +81,8 @@ def _add_form() -> None:
         name = st.text_input("Name", max_chars=100, placeholder="e.g. Finance webhook")
         values = _fields(kind, {}, key=f"add_{kind}")
         if st.form_submit_button("Add connector", type="primary"):
-            created = submit(Database.INTEGRATION, connectors.add_connector, type=kind, name=name, values=values,
-                             settings=get_settings())
+            created = submit_flow(changes.add_connector, type=kind, name=name, values=values,
+                                  settings=get_settings())
             if created is not FAILED:
                 if created.shown_once:
                     st.session_state["integrations_new_secret"] = created.shown_once
@@ -158,16 +159,16 @@ def _detail(row: ConnectorRead) -> None:
         if result is not FAILED:
             (st.success if result.ok else st.error)(f"{literal(result.message)} ({result.duration_ms:,} ms)")
     switched = toggle.button("Switch off" if row.is_active else "Switch on", key=f"toggle_{row.id}", width="stretch")
-    if switched and submit(Database.INTEGRATION, connectors.set_active, connector_id=row.id,
-                           active=not row.is_active, settings=get_settings()) is not FAILED:
+    if switched and submit_flow(changes.set_active, connector_id=row.id, active=not row.is_active,
+                                settings=get_settings()) is not FAILED:
         st.rerun()
     if delete.button("Delete…", key=f"delete_{row.id}", width="stretch"):
         _confirm_delete(row)
     with st.form(f"edit_{row.id}"):
         name = st.text_input("Name", value=row.name, max_chars=100)
         values = _fields(row.type, row.settings, key=f"edit_{row.id}")
-        if st.form_submit_button("Save changes", type="primary") and submit(
-                Database.INTEGRATION, connectors.update_connector, connector_id=row.id, values=values, name=name,
+        if st.form_submit_button("Save changes", type="primary") and submit_flow(
+                changes.update_connector, connector_id=row.id, values=values, name=name,
                 settings=get_settings()) is not FAILED:
             st.toast(f"{name} saved.", icon=":material/check_circle:")
             st.rerun()
@@ -176,6 +177,6 @@ def _detail(row: ConnectorRead) -> None:
 @st.dialog("Delete connector")
 def _confirm_delete(row: ConnectorRead) -> None:
     st.write(f"{literal(row.name)} and its whole run log will be deleted; its queued deliveries are cancelled.")
-    if st.button("Delete", type="primary") and submit(Database.INTEGRATION, connectors.delete_connector,
-                                                      connector_id=row.id) is not FAILED:
+    if st.button("Delete", type="primary") and submit_flow(changes.delete_connector,
+                                                           connector_id=row.id) is not FAILED:
         st.rerun()
