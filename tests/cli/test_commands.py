@@ -9,7 +9,10 @@ from click.testing import CliRunner
 
 from nexus360.cli import main
 
-COMMANDS = {"db", "demo", "check", "auth", "import", "commissions", "server", "serve", "bench", "kb", "ask"}
+COMMANDS = {
+    "db", "demo", "check", "auth", "import", "commissions", "server", "serve", "bench", "kb", "ask",
+    "integrations", "worker",
+}
 
 
 def test_every_verb_group_is_registered() -> None:
