@@ -3,6 +3,7 @@ attempt, with status code and duration), a busy last day, and the health state t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime, time, timedelta
 
 from sqlalchemy.orm import Session
@@ -10,10 +11,11 @@ from sqlalchemy.orm import Session
 from nexus360.db import Database
 from nexus360.demo import data
 from nexus360.demo.common import Clock, CrmData, Demo, insert_rows, rng_for
-from nexus360.integrations.models import IntegrationConfig, IntegrationLog, IntegrationState
+from nexus360.integrations.logs.schemas import DURATION_BOUNDS_MS
+from nexus360.integrations.models import IntegrationConfig, IntegrationLog, IntegrationLogHour, IntegrationState
 
 DATABASE = Database.INTEGRATION
-TABLES = ("integration_states", "integration_configs", "integration_logs")
+TABLES = ("integration_states", "integration_log_hours", "integration_configs", "integration_logs")
 
 
 def seed(session: Session, demo: Demo) -> str:
@@ -63,6 +65,7 @@ def _seed_integration(session: Session, clock: Clock, crm: CrmData, counts: dict
     logs.sort(key=lambda log_row: log_row["created_at"])
     insert_rows(session, IntegrationLog, logs, counts, ids=False)
     insert_rows(session, IntegrationState, _states(logs), counts, ids=False)
+    insert_rows(session, IntegrationLogHour, _hours(logs), counts, ids=False)
 
 
 def _delivery(endpoint: int, deal_id: int, moment: datetime, rng, *, first_fails: bool) -> list[dict]:
@@ -88,6 +91,21 @@ def _log(integration_id: int, event: str, moment: datetime, payload: dict, faile
             "payload": payload, "error_message": error, "created_at": moment, "attempt": attempt,
             "status_code": status_code, "duration_ms": duration, "message_id": message_id,
             "response_excerpt": '{"ok": true}' if status_code == 200 else None}
+
+
+def _hours(logs: list[dict]) -> list[dict]:
+    """The hourly counts recording these runs would have left (what the health tiles read)."""
+    hours: dict[tuple[int, datetime], dict] = {}
+    for row in logs:
+        hour = row["created_at"].replace(minute=0, second=0, microsecond=0)
+        entry = hours.setdefault((row["integration_id"], hour), {
+            "integration_id": row["integration_id"], "hour": hour, "runs": 0, "ok": 0,
+            "durations": [0] * (len(DURATION_BOUNDS_MS) + 1)})
+        entry["runs"] += 1
+        entry["ok"] += row["status"] != "failed"
+        if row["duration_ms"] is not None:
+            entry["durations"][bisect_left(DURATION_BOUNDS_MS, row["duration_ms"])] += 1
+    return list(hours.values())
 
 
 def _states(logs: list[dict]) -> list[dict]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nexus360.db.base import UTC_NOW, IntegrationBase, bigint_id, created_at, updated_at
@@ -52,6 +52,19 @@ class IntegrationLog(IntegrationBase):
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     message_id: Mapped[str | None] = mapped_column(String(64))
     response_excerpt: Mapped[str | None] = mapped_column(String(500))
+
+
+class IntegrationLogHour(IntegrationBase):
+    """One connector's runs in one hour: counts and a duration histogram (the health tiles read these)."""
+
+    __tablename__ = "integration_log_hours"
+
+    integration_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("integration_configs.id", ondelete="CASCADE"), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    runs: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    ok: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    durations: Mapped[list[int]] = mapped_column(ARRAY(Integer), nullable=False)
 
 
 class IntegrationState(IntegrationBase):

@@ -9,6 +9,10 @@ from typing import Any
 HEALTHY, DEGRADED, FAILING, DISABLED = "healthy", "degraded", "failing", "disabled"
 OK_STATUSES = ("success", "partial")
 FAILED_STATUSES = ("failed", "error")
+# Duration buckets of the hourly counts (ms, upper bounds; one more bucket holds everything slower). Keep in
+# step with db/versions/integration/0012_run_log_hours.py.
+DURATION_BOUNDS_MS = (10, 20, 30, 50, 75, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 7500,
+                      10000, 15000, 30000)
 STATUS_LABELS = {"success": "Succeeded", "partial": "Partly succeeded", "failed": "Failed", "error": "Failed"}
 
 

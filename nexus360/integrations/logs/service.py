@@ -9,6 +9,7 @@ a notice to admins is queued in the same transaction (exactly one per streak).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +26,7 @@ from nexus360.integrations.logs import repository
 from nexus360.integrations.logs.schemas import (
     DEGRADED,
     DISABLED,
+    DURATION_BOUNDS_MS,
     FAILED_STATUSES,
     FAILING,
     HEALTHY,
@@ -59,6 +61,9 @@ def record_run(
                     payload=secrets.mask(payload), error_message=secrets.mask(error), created_at=now, attempt=attempt,
                     status_code=status_code, duration_ms=duration_ms, message_id=message_id,
                     response_excerpt=secrets.mask(response_excerpt[:500]) if response_excerpt else None)
+    repository.add_to_hour(session, integration_id=integration_id, hour=now.replace(minute=0, second=0, microsecond=0),
+                           ok=status not in FAILED_STATUSES, bucket=_bucket(duration_ms),
+                           buckets=len(DURATION_BOUNDS_MS) + 1)
     state = configs.lock_state(session, integration_id)
     state.last_run_at = now
     became_failing = False
@@ -100,11 +105,13 @@ def health(session: Session, principal: Actor, *, settings: Settings, clock: Clo
     rows = configs.list_configs(session)
     ids = [row.id for row in rows]
     states = configs.get_states(session, ids)
-    window = repository.health_24h(session, ids, since=clock.now() - timedelta(hours=24))
+    window = repository.health_24h(session, ids, since=(clock.now() - timedelta(hours=24)).replace(
+        minute=0, second=0, microsecond=0))
     tiles = []
     for row in rows:
         state = states.get(row.id)
-        runs, ok, p95 = window.get(row.id, (0, 0, None))
+        runs, ok, durations = window.get(row.id, (0, 0, []))
+        p95 = _p95(durations)
         streak = state.consecutive_failures if state else 0
         rate = ok / runs if runs else None
         label, reason = _state(bool(row.is_active is not False), streak, rate, runs, settings)
@@ -114,6 +121,25 @@ def health(session: Session, principal: Actor, *, settings: Settings, clock: Clo
             consecutive_failures=streak, last_success_at=state.last_success_at if state else None,
             last_failure_at=state.last_failure_at if state else None, last_run_at=state.last_run_at if state else None))
     return tiles
+
+
+def _bucket(duration_ms: int | None) -> int | None:
+    """The 1-based histogram bucket of a duration (None: no duration recorded)."""
+    return None if duration_ms is None else bisect_left(DURATION_BOUNDS_MS, duration_ms) + 1
+
+
+def _p95(durations: list[int]) -> int | None:
+    """The upper bound of the bucket holding the 95th percentile (None without durations; the slowest
+    bucket has no bound: its lower one, the last bound, is shown)."""
+    total = sum(durations)
+    if not total:
+        return None
+    seen = 0
+    for index, count in enumerate(durations):
+        seen += count
+        if seen >= 0.95 * total:
+            return DURATION_BOUNDS_MS[min(index, len(DURATION_BOUNDS_MS) - 1)]
+    return DURATION_BOUNDS_MS[-1]
 
 
 def _state(active: bool, streak: int, rate: float | None, runs: int, settings: Settings) -> tuple[str, str]:
@@ -181,6 +207,7 @@ def prune(session: Session, actor: Actor, *, settings: Settings, clock: Clock = 
         if keep_from is not None:
             by_count += _batches(lambda c=config.id, k=keep_from: repository.delete_beyond(
                 session, c, keep_from=k, limit=batch), batch)
+    repository.delete_hours_before(session, before=clock.now() - timedelta(days=2))  # tiles read 24 h
     finished = jobs.prune_jobs(session, older_than=timedelta(days=settings.integrations_log_retention_days),
                                clock=clock, limit=batch)
     return Pruned(by_age=by_age, by_count=by_count, jobs=finished)

@@ -36,7 +36,8 @@ def health_tiles() -> None:
                 st.caption(f"{literal(tile.type_label)} · {literal(tile.reason)}")
                 left, right = st.columns(2)
                 left.metric("Success, 24 h", percent(tile.success_rate_24h))
-                right.metric("p95, 24 h", duration(tile.p95_ms_24h))
+                right.metric("p95, 24 h", duration(tile.p95_ms_24h),
+                             help="95 % of runs took at most this long (durations are counted in buckets).")
                 st.caption(f"Last success {when(tile.last_success_at)} · "
                            f"{tile.consecutive_failures} failure{'' if tile.consecutive_failures == 1 else 's'} "
                            f"in a row · {tile.runs_24h:,} run{'' if tile.runs_24h == 1 else 's'} in 24 h")
