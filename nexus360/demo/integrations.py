@@ -122,4 +122,4 @@ def _states(logs: list[dict]) -> list[dict]:
             state["last_failure_at"] = row["created_at"]
         else:
             state.update(consecutive_failures=0, streak_started_at=None, last_success_at=row["created_at"])
-    return list(states.values())
+    return [{**state, "updated_at": state["last_run_at"]} for state in states.values()]  # fixed: reloads compare
