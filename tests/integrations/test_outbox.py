@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import DEFAULT_GRANTS, Principal
-from nexus360.crm.deals import service as deals
+from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealCreate
 from nexus360.crm.models import Company, Deal
 from nexus360.db import Database, session_scope
 from nexus360.jobs import service as jobs
 from nexus360.jobs.models import Job, event_outbox
 from nexus360.jobs.schemas import Enqueue
-from tests.compensation.conftest import approve, sessions  # noqa: F401
+from tests.compensation.conftest import approve, deals, sessions  # noqa: F401 (fixtures)
 from tests.compensation.conftest import run as run_period
 
 REP = Principal(id=7, email="rep@nexus360.example.com", roles=("sales_rep",),
@@ -45,7 +45,7 @@ def company(session: Session) -> int:
 
 def test_a_created_deal_and_its_event_commit_together(seeded) -> None:
     with session_scope(Database.CRM, actor=REP) as crm, session_scope(Database.AUTH) as auth:
-        created = deals.create_deal(crm, REP, data=new_deal(company(crm), "Outbox commits"), auth_session=auth)
+        created = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "Outbox commits"), auth_session=auth)
     with session_scope(Database.CRM, admin=True) as crm:
         assert crm.get(Deal, created.id) is not None
         assert len(events_in(crm, "deal.created", id=created.id)) == 1
@@ -56,7 +56,8 @@ def test_a_rolled_back_change_leaves_no_event(seeded) -> None:
         pass
 
     with pytest.raises(Boom), session_scope(Database.CRM, actor=REP) as crm, session_scope(Database.AUTH) as auth:
-        created = deals.create_deal(crm, REP, data=new_deal(company(crm), "Outbox rolls back"), auth_session=auth)
+        data = new_deal(company(crm), "Outbox rolls back")
+        created = deal_service.create_deal(crm, REP, data=data, auth_session=auth)
         raise Boom  # e.g. the database fails at commit: the deal and its event go together
     with session_scope(Database.CRM, admin=True) as crm:
         assert crm.get(Deal, created.id) is None
@@ -65,20 +66,20 @@ def test_a_rolled_back_change_leaves_no_event(seeded) -> None:
 
 def test_winning_and_losing_a_deal_emit_their_events(db) -> None:
     crm, auth = db(Database.CRM), db(Database.AUTH)
-    won = deals.create_deal(crm, REP, data=new_deal(company(crm), "To win"), auth_session=auth)
-    lost = deals.create_deal(crm, REP, data=new_deal(company(crm), "To lose"), auth_session=auth)
+    won = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "To win"), auth_session=auth)
+    lost = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "To lose"), auth_session=auth)
 
-    deals.move_deal_stage(crm, REP, deal_id=won.id, stage_id=PROPOSAL)
+    deal_service.move_deal_stage(crm, REP, deal_id=won.id, stage_id=PROPOSAL)
     assert events_in(crm, "deal.won", id=won.id) == []
-    deals.move_deal_stage(crm, REP, deal_id=won.id, stage_id=WON)
-    deals.move_deal_stage(crm, REP, deal_id=lost.id, stage_id=LOST)
+    deal_service.move_deal_stage(crm, REP, deal_id=won.id, stage_id=WON)
+    deal_service.move_deal_stage(crm, REP, deal_id=lost.id, stage_id=LOST)
 
     [event] = events_in(crm, "deal.won", id=won.id)
     assert event["title"] == "To win" and event["amount"] == "5000.00"
     assert len(events_in(crm, "deal.lost", id=lost.id)) == 1
 
 
-def test_an_approved_commission_emits_its_event_in_the_approval(sessions, comp_deals) -> None:  # noqa: F811
+def test_an_approved_commission_emits_its_event_in_the_approval(sessions, deals) -> None:  # noqa: F811
     run_period(sessions)
     approve(sessions)
 
