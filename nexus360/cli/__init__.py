@@ -8,7 +8,20 @@ from __future__ import annotations
 
 import click
 
-from nexus360.cli import auth, bench, chat, check, commissions, db, demo, importing, integrations, serve, worker
+from nexus360.cli import (
+    auth,
+    bench,
+    chat,
+    check,
+    commissions,
+    db,
+    demo,
+    forecasts,
+    importing,
+    integrations,
+    serve,
+    worker,
+)
 
 
 @click.group()
@@ -30,3 +43,5 @@ main.add_command(chat.ask)
 main.add_command(integrations.integrations)
 main.add_command(worker.worker)
 bench.bench.add_command(chat.bench_assistant)
+main.add_command(forecasts.forecasts)
+bench.bench.add_command(forecasts.bench_forecasts)

@@ -35,6 +35,8 @@ class DealStage(CrmBase):
     win_probability: Mapped[Decimal] = mapped_column(Numeric(5, 2), nullable=False)
     is_won: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     is_lost: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    # The forecast category of a deal in this stage unless someone chose one for the deal (crm_0010).
+    forecast_category: Mapped[str] = mapped_column(String(20), nullable=False, server_default=text("'pipeline'"))
 
 
 class Company(CrmBase):
@@ -89,6 +91,11 @@ class Deal(CrmBase):
     is_open: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("true"))
     # The marketing lead this deal was handed off from (crm_0006, unique): the hand-off's retry key.
     source_lead_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The forecast category its owner or a manager chose (crm_0010); NULL follows the stage's default,
+    # and a stage change never touches it.
+    forecast_category: Mapped[str | None] = mapped_column(String(20))
+    forecast_category_set_by: Mapped[int | None] = mapped_column(BigInteger)  # -> auth.users.id
+    forecast_category_set_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class DealStageChange(CrmBase):

@@ -45,9 +45,8 @@ def record_event(session: Session, event_type: str, data: dict[str, Any], *, clo
 
 def record_forecast_submitted(session: Session, *, forecast_id: int, period: str, scope: str, amount: str,
                               submitted_by: int, clock: Clock = SYSTEM_CLOCK) -> str:
-    """HOOK for the forecasting branch (i15-forecasts): call it in `forecasting.flows._save_call`, on the
-    forecasting session right after the call is saved, so the `forecast.submitted` webhook event commits with it.
-    The forecasting database's outbox exists (migration forecasting_0030)."""
+    """The `forecast.submitted` webhook event, written by `forecasting.flows._save_call` on the forecasting
+    session right after the call is saved, so it commits with the call (outbox: migration forecasting_0030)."""
     return record_event(session, "forecast.submitted", {"forecast_id": forecast_id, "period": period, "scope": scope,
                                                         "amount": amount, "submitted_by": submitted_by}, clock=clock)
 

@@ -71,3 +71,21 @@ def test_bench_crm_times_the_dashboard_kpis_for_each_filter():
 
     assert report["deals"] > 0
     _assert_figures(report, {f"dashboard.kpis.{label}" for label in ("quarter", "12_months", "team", "industry")})
+
+
+FORECASTS_QUERIES = {
+    "crm.stage_categories", "crm.period_totals.company.quarter", "crm.period_totals.company.month",
+    "crm.period_totals.team.quarter", "crm.undated_totals.company", "crm.monthly_won.company.36_months",
+    "crm.monthly_won.team_by_rep.36_months", "crm.category_deals.rep.page_1", "crm.category_deals.company.page_2",
+    "crm.category_deals.company.commit", "auth.scopes", "compensation.quotas.team", "forecasting.latest_calls.team",
+    "forecasting.history_at_midpoints.company", "movement.diff.company.two_snapshots",
+}
+
+
+@pytest.mark.usefixtures("seeded")
+def test_bench_forecasts_prints_figures_for_every_query_flow_and_generation():
+    report = _bench("forecasts")
+
+    _assert_figures(report, FORECASTS_QUERIES)
+    assert {"generate.company.quarter", "flow.overview.company.quarter", "flow.rollup.team.quarter",
+            "flow.accuracy.company.8_quarters", "flow.movement.company.to_now"} <= set(report["flows_ms"])

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from nexus360.cli import main
 
 COMMANDS = {
-    "db", "demo", "check", "auth", "import", "commissions", "server", "serve", "bench", "kb", "ask",
+    "db", "demo", "check", "auth", "import", "commissions", "server", "serve", "bench", "kb", "ask", "forecasts",
     "integrations", "worker",
 }
 

@@ -184,10 +184,11 @@ def test_commission_statements_match_the_won_deals_of_their_quarter() -> None:
     assert {status for _u, start, _r, _c, status in statements if start < latest} == {"paid"}
 
 
-def test_forecast_factor_weights_sum_to_one() -> None:
-    sums = rows(Database.FORECASTING, "SELECT forecast_id, sum(weight) FROM forecast_factors GROUP BY 1")
+def test_every_forecast_is_the_sum_of_its_contributing_factors() -> None:
+    sums = rows(Database.FORECASTING, "SELECT f.forecast_value, sum(x.factor_value) FROM forecasts f "
+                                      "JOIN forecast_factors x ON x.forecast_id = f.id AND x.contributes GROUP BY f.id")
     assert len(sums) == scalar(Database.FORECASTING, "SELECT count(*) FROM forecasts")
-    assert all(total == Decimal("1.00") for _forecast, total in sums)
+    assert all(value == total for value, total in sums)
 
 
 def test_read_notifications_have_a_read_time_and_unread_ones_none() -> None:

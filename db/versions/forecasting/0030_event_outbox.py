@@ -4,13 +4,13 @@ The worker (`python -m nexus360 worker`) relays its undispatched rows to the int
 queue; see nexus360/jobs/models.py.
 
 Revision ID: forecasting_0030
-Revises: forecasting_0001
+Revises: forecasting_0004
 """
 
 from nexus360.db import ddl
 
 revision = "forecasting_0030"
-down_revision = "forecasting_0001"
+down_revision = "forecasting_0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Movement between two snapshots of a period: a waterfall that reconciles exactly, with the deals behind it."""
