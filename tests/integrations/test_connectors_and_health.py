@@ -115,6 +115,8 @@ def test_health_moves_through_degraded_and_failing_and_tells_admins_once(clean, 
         with session_scope(Database.INTEGRATION) as session:
             tile = {t.integration_id: t for t in logs.health(session, admin(), settings=settings, clock=clock)}
         assert tile[endpoint].consecutive_failures == 0 and tile[endpoint].last_success_at is not None
+        assert tile[endpoint].runs_24h == len(receiver.requests)  # one run per attempt, counted once
+        assert tile[endpoint].p95_ms_24h is not None
     finally:
         remove_endpoint(endpoint)
 

@@ -40,17 +40,19 @@ def get_log(session: Session, log_id: int) -> IntegrationLog | None:
 
 
 HEALTH_24H = text("""
-SELECT h.integration_id, sum(h.runs) AS runs, sum(h.ok) AS ok,
-       array_agg(b.total ORDER BY b.bucket) AS durations
-FROM (SELECT integration_id, sum(runs) AS runs, sum(ok) AS ok FROM integration_log_hours
-      WHERE integration_id = ANY (:ids) AND hour >= :since GROUP BY integration_id) h
-JOIN LATERAL (
-    SELECT bucket, sum(count)::int AS total
-    FROM integration_log_hours x, unnest(x.durations) WITH ORDINALITY AS u(count, bucket)
-    WHERE x.integration_id = h.integration_id AND x.hour >= :since
-    GROUP BY bucket
-) b ON true
-GROUP BY h.integration_id
+WITH hours AS (
+    SELECT integration_id, runs, ok, durations FROM integration_log_hours
+    WHERE integration_id = ANY (:ids) AND hour >= :since
+), totals AS (
+    SELECT integration_id, sum(runs) AS runs, sum(ok) AS ok FROM hours GROUP BY integration_id
+), buckets AS (
+    SELECT integration_id, u.bucket, sum(u.count)::int AS total
+    FROM hours, unnest(hours.durations) WITH ORDINALITY AS u(count, bucket)
+    GROUP BY integration_id, u.bucket
+)
+SELECT t.integration_id, t.runs, t.ok, array_agg(b.total ORDER BY b.bucket) AS durations
+FROM totals t JOIN buckets b USING (integration_id)
+GROUP BY t.integration_id, t.runs, t.ok
 """)
 
 
