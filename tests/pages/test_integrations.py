@@ -43,7 +43,7 @@ def test_connectors_show_where_secrets_come_from_never_their_value() -> None:
     app = open_integrations()
     connectors = app.dataframe[0].value
     assert {"Name", "Type", "On", "Where", "Secret"} <= set(connectors.columns)
-    assert set(connectors["Secret"]) <= {"environment, set", "environment, missing"}
+    assert set(connectors["Secret"]) <= {"env variable, set", "env variable, not set"}
 
 
 @pytest.mark.usefixtures("seeded")

@@ -46,17 +46,19 @@ def connectors_tab() -> None:
 
 
 def _short(described: str) -> str:
-    """The secret's state for the table ('from env, set'); the detail names the variable."""
+    """The secret's state for the table ('env variable, set'); the detail names the variable."""
     source, _, state = described.partition(" ")
     if source in ("env", "secrets.toml"):
-        return f"{'environment' if source == 'env' else 'secrets.toml'}, {state.rsplit('(', 1)[-1].rstrip(')')}"
+        found = state.rsplit("(", 1)[-1].rstrip(")")
+        return f"{'env variable' if source == 'env' else 'secrets.toml'}, {'not set' if found == 'missing' else found}"
     return described
 
 
 def _where(row: ConnectorRead) -> str:
     settings = row.settings
     if row.type == WEBHOOK:
-        return f"{settings.get('url')} · {len(settings.get('events') or [])} event(s)"
+        count = len(settings.get("events") or [])
+        return f"{settings.get('url')} · {count} event{'' if count == 1 else 's'}"
     if row.type == SMTP:
         return f"{settings.get('host')}:{settings.get('port')} ({settings.get('security')})"
     if row.type == GRAPH:
@@ -97,7 +99,8 @@ def _fields(kind: str, current: dict[str, Any], *, key: str) -> dict[str, Any]:
             "url": st.text_input("URL", value=current.get("url", ""), placeholder="https://example.com/hooks",
                                  key=f"{key}_url"),
             "events": st.multiselect("Events to send", list(EVENT_TYPES), default=current.get("events") or [],
-                                     format_func=EVENT_TYPES.get, key=f"{key}_events"),
+                                     format_func=EVENT_TYPES.get, placeholder="Choose the events to send",
+                                     key=f"{key}_events"),
             "secret": st.text_input("Signing secret", type="password", help="whsec_… from your receiver, or "
                                     "env:NAME. Empty: a new secret is made (shown once).", key=f"{key}_secret"),
             "allow_private": st.checkbox("Allow private and loopback addresses (internal receivers only)",

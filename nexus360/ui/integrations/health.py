@@ -29,7 +29,7 @@ def health_tiles() -> None:
     for start in range(0, len(tiles), PER_ROW):
         columns = st.columns(PER_ROW)
         for column, tile in zip(columns, tiles[start:start + PER_ROW], strict=False):
-            with column.container(border=True):
+            with column.container(border=True, height="stretch"):
                 label, color, icon = STATE_LOOK[tile.state]
                 st.markdown(f"**{literal(tile.name)}**")
                 st.badge(label, color=color, icon=icon)

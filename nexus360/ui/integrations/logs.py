@@ -63,15 +63,25 @@ def _table(rows: list[LogRead]) -> int | None:
         "Event": EVENT_LABELS.get(row.event_type, row.event_type), "Status": STATUS_LABELS.get(row.status, row.status),
         "Attempt": str(row.attempt) if row.attempt else "—", "HTTP": str(row.status_code) if row.status_code else "—",
         "Duration": duration(row.duration_ms),
-        "Error": (row.error or "").splitlines()[0] if row.error else "—",
+        "Error": _error_head(row.error),
     } for row in rows])
     event = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key="integrations_log_table", column_config={
                              "Time (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
-                             "Attempt": st.column_config.TextColumn(width="small"),
-                             "HTTP": st.column_config.TextColumn(width="small")})
+                             "Integration": st.column_config.TextColumn(width="medium"),
+                             "Attempt": st.column_config.TextColumn(width=64),
+                             "HTTP": st.column_config.TextColumn(width=56),
+                             "Duration": st.column_config.TextColumn(width=80),
+                             "Error": st.column_config.TextColumn(width="large")})
     selected = event.selection.rows if event else []
     return selected[0] if selected else None
+
+
+def _error_head(error: str | None) -> str:
+    """The error's first line up to its first colon ("SMTP authentication failed"); the detail shows it whole."""
+    if not error:
+        return "—"
+    return error.splitlines()[0].split(": ", 1)[0]
 
 
 def _pager(pager: dict, next_after) -> None:
