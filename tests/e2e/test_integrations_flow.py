@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from nexus360.config import get_settings
 from nexus360.worker.runner import Worker
 from tests.e2e.browser import DEMO_PASSWORD, screenshot, sign_in, wait_idle
@@ -19,10 +21,22 @@ def open_page(page, title: str) -> None:
     wait_idle(page)
 
 
+def signed_in(page, url: str, username: str) -> None:
+    """Sign in; once more if a late rerun of the sign-in form (the cookie component's) swallowed what was typed."""
+    for _ in range(3):
+        sign_in(page, url, username, DEMO_PASSWORD)
+        try:
+            page.locator("[data-testid=stSidebarNavLink]").first.wait_for(timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError("could not sign in")
+
+
 def test_add_a_webhook_win_a_deal_and_see_the_signed_delivery(app_url: str, page) -> None:
     drain()
     with WebhookReceiver() as receiver:
-        sign_in(page, app_url, "admin", DEMO_PASSWORD)
+        signed_in(page, app_url, "admin")
         open_page(page, "Integrations")
         page.get_by_text("Add a connector").click()
         page.get_by_label("Type").click()
