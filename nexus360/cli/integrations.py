@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
 
 import click
 
+from nexus360.cli import integration_runs
 from nexus360.cli.common import AS_OPTION, acting_user, echo_json, friendly_errors
+from nexus360.cli.integration_runs import JSON_OPTION, app_settings, connector_named, show
 from nexus360.common.errors import ValidationError
-
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 @click.group()
@@ -18,17 +17,8 @@ def integrations() -> None:
     """Connectors (webhooks, Microsoft Graph, SMTP, AI provider), their health, logs and replays."""
 
 
-def _settings():
-    from nexus360.config import get_settings
-
-    return get_settings()
-
-
-def _show(value, as_json: bool, line: str) -> None:
-    if as_json:
-        echo_json(value)
-    else:
-        click.echo(line)
+for _command in integration_runs.COMMANDS:
+    integrations.add_command(_command)
 
 
 @integrations.command("list")
@@ -43,8 +33,8 @@ def list_connectors(as_email: str | None, as_json: bool) -> None:
 
     principal = acting_user(as_email)
     with session_scope(Database.INTEGRATION, actor=principal) as session:
-        connectors = service.list_connectors(session, principal, settings=_settings())
-        health = {tile.integration_id: tile for tile in logs.health(session, principal, settings=_settings())}
+        connectors = service.list_connectors(session, principal, settings=app_settings())
+        health = {tile.integration_id: tile for tile in logs.health(session, principal, settings=app_settings())}
     rows = [{**asdict(c), "health": asdict(health[c.id]) if c.id in health else None} for c in connectors]
     if as_json:
         echo_json(rows)
@@ -62,11 +52,11 @@ def add() -> None:
 def _add(type: str, name: str, values: dict, as_email: str | None, as_json: bool) -> None:
     from nexus360.integrations.connectors import flows
 
-    created = flows.add_connector(acting_user(as_email), type=type, name=name, values=values, settings=_settings())
+    created = flows.add_connector(acting_user(as_email), type=type, name=name, values=values, settings=app_settings())
     result = {**asdict(created.connector)}
     if created.shown_once:
         result["signing_secret"] = created.shown_once  # shown this once: the receiver needs it
-    _show(result, as_json, f"added {created.connector.type_label} {created.connector.name}"
+    show(result, as_json, f"added {created.connector.type_label} {created.connector.name}"
           + (f"\nsigning secret (shown once): {created.shown_once}" if created.shown_once else ""))
 
 
@@ -141,6 +131,32 @@ def add_ai(name, provider, endpoint, base_url, api_version, chat_model, embeddin
                                "embedding_model": embedding_model, "api_key": api_key}, as_email, as_json)
 
 
+@integrations.command("update")
+@click.argument("name")
+@click.option("--set", "changes", multiple=True, metavar="FIELD=VALUE",
+              help="A setting to change, e.g. url=https://…, events=deal.won,deal.lost, port=465, secret=env:VAR.")
+@click.option("--rename", default=None, help="A new name.")
+@AS_OPTION
+@JSON_OPTION
+@friendly_errors
+def update(name: str, changes: tuple[str, ...], rename: str | None, as_email: str | None, as_json: bool) -> None:
+    """Change a connector's settings (secrets not named are kept), as the page's edit form does."""
+    from nexus360.integrations.connectors import flows
+
+    principal = acting_user(as_email)
+    connector = connector_named(principal, name)
+    values = dict(connector.settings)
+    for change in changes:
+        field, equals, value = change.partition("=")
+        if not equals or not field.strip():
+            raise ValidationError(f"--set {change!r}: write FIELD=VALUE, e.g. url=https://example.com/hooks.")
+        field = field.strip()
+        values[field] = _events(value) if field == "events" else value
+    changed = flows.update_connector(principal, connector_id=connector.id, values=values, settings=app_settings(),
+                                     name=rename)
+    show(asdict(changed), as_json, f"updated {changed.type_label} {changed.name}")
+
+
 @integrations.command("test")
 @click.argument("name")
 @AS_OPTION
@@ -150,60 +166,10 @@ def test(name: str, as_email: str | None, as_json: bool) -> None:
     """Try a connector once (logged); exit 1 if it failed."""
     from nexus360.integrations.probes import flows
 
-    result = flows.test_connection(acting_user(as_email), name=name, settings=_settings())
-    _show(asdict(result), as_json, f"{'ok' if result.ok else 'failed'}: {result.message}")
+    result = flows.test_connection(acting_user(as_email), name=name, settings=app_settings())
+    show(asdict(result), as_json, f"{'ok' if result.ok else 'failed'}: {result.message}")
     if not result.ok:
         raise click.exceptions.Exit(1)
-
-
-@integrations.command("retry")
-@click.option("--since", required=True, help="ISO time (UTC), e.g. 2026-07-01T08:00, or 24h / 7d ago.")
-@click.option("--name", default=None, help="Only this webhook.")
-@AS_OPTION
-@JSON_OPTION
-@friendly_errors
-def retry(since: str, name: str | None, as_email: str | None, as_json: bool) -> None:
-    """Queue again every webhook delivery that failed for good, of events since TIME."""
-    from nexus360.db import Database, session_scope
-    from nexus360.integrations.connectors import service
-    from nexus360.integrations.webhooks import service as webhooks
-
-    principal = acting_user(as_email)
-    moment = parse_since(since)
-    with session_scope(Database.INTEGRATION, actor=principal) as session:
-        connector_id = service.get_connector(session, principal, name=name, settings=_settings()).id if name else None
-        count = webhooks.retry_failed_since(session, principal, since=moment, connector_id=connector_id)
-    _show({"queued": count, "since": moment.isoformat()}, as_json, f"queued {count} deliver(ies) again")
-
-
-@integrations.command("logs")
-@click.option("--name", default=None)
-@click.option("--status", type=click.Choice(["success", "failed"]), default=None)
-@click.option("--event", default=None)
-@click.option("--since", default="24h", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 200), default=50, show_default=True)
-@AS_OPTION
-@JSON_OPTION
-@friendly_errors
-def logs_command(name, status, event, since, limit, as_email, as_json) -> None:
-    """The run log, newest first."""
-    from nexus360.db import Database, session_scope
-    from nexus360.integrations.connectors import service
-    from nexus360.integrations.logs import service as logs
-    from nexus360.integrations.logs.schemas import LogFilters
-
-    principal = acting_user(as_email)
-    with session_scope(Database.INTEGRATION, actor=principal) as session:
-        connector_id = service.get_connector(session, principal, name=name, settings=_settings()).id if name else None
-        page = logs.list_logs(session, principal, limit=limit, filters=LogFilters(
-            since=parse_since(since), integration_id=connector_id, status=status, event_type=event))
-    rows = [asdict(row) for row in page.rows]
-    if as_json:
-        echo_json(rows)
-        return
-    for row in rows:
-        click.echo(f"{row['created_at']:%Y-%m-%d %H:%M:%S}\t{row['integration']}\t{row['event_type']}\t"
-                   f"{row['status']}\t{row['status_code'] or ''}\t{row['error'] or ''}")
 
 
 @integrations.command("enable")
@@ -214,14 +180,12 @@ def logs_command(name, status, event, since, limit, as_email, as_json) -> None:
 @friendly_errors
 def enable(name: str, off: bool, as_email: str | None, as_json: bool) -> None:
     """Switch a connector on (or --off)."""
-    from nexus360.db import Database, session_scope
-    from nexus360.integrations.connectors import flows, service
+    from nexus360.integrations.connectors import flows
 
     principal = acting_user(as_email)
-    with session_scope(Database.INTEGRATION, actor=principal) as session:
-        connector = service.get_connector(session, principal, name=name, settings=_settings())
-    changed = flows.set_active(principal, connector_id=connector.id, active=not off, settings=_settings())
-    _show(asdict(changed), as_json, f"{changed.name} is {'on' if changed.is_active else 'off'}")
+    connector = connector_named(principal, name)
+    changed = flows.set_active(principal, connector_id=connector.id, active=not off, settings=app_settings())
+    show(asdict(changed), as_json, f"{changed.name} is {'on' if changed.is_active else 'off'}")
 
 
 @integrations.command("remove")
@@ -232,26 +196,9 @@ def enable(name: str, off: bool, as_email: str | None, as_json: bool) -> None:
 @friendly_errors
 def remove(name: str, yes: bool, as_email: str | None, as_json: bool) -> None:
     """Delete a connector and its run log (its queued deliveries are cancelled)."""
-    from nexus360.db import Database, session_scope
-    from nexus360.integrations.connectors import flows, service
+    from nexus360.integrations.connectors import flows
 
     principal = acting_user(as_email)
-    with session_scope(Database.INTEGRATION, actor=principal) as session:
-        connector = service.get_connector(session, principal, name=name, settings=_settings())
+    connector = connector_named(principal, name)
     flows.delete_connector(principal, connector_id=connector.id)
-    _show({"removed": connector.name}, as_json, f"removed {connector.name}")
-
-
-def parse_since(value: str) -> datetime:
-    """'24h', '7d', '30m' ago, or an ISO time read as UTC."""
-    from nexus360.common.clock import SYSTEM_CLOCK
-
-    text = value.strip().lower()
-    units = {"m": "minutes", "h": "hours", "d": "days"}
-    if text[:-1].isdigit() and text[-1:] in units:
-        return SYSTEM_CLOCK.now() - timedelta(**{units[text[-1]]: int(text[:-1])})
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValidationError(f"--since {value!r}: give an ISO time (2026-07-01T08:00) or 30m, 24h, 7d.") from None
-    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+    show({"removed": connector.name}, as_json, f"removed {connector.name}")

@@ -45,6 +45,23 @@ def test_add_a_webhook_then_list_test_and_read_its_logs(clean, receiver) -> None
         assert [row["event_type"] for row in logs] == ["deal.won", "test_connection"]
         code, retried = run("integrations", "retry", "--since", "1h", "--name", "CLI hook", "--json")
         assert code == 0 and retried["queued"] == 0
+
+        code, entry = run("integrations", "log", str(logs[0]["id"]), "--json")
+        assert code == 0 and entry["payload"]["type"] == "deal.won" and entry["can_retry"]
+        assert added["signing_secret"] not in json.dumps(entry)
+        code, retried = run("integrations", "retry", "--log", str(logs[0]["id"]), "--json")
+        assert code == 0 and retried == {"queued": 1, "log_id": logs[0]["id"], "integration": "CLI hook"}
+        code, queued = run("integrations", "queue", "--json")
+        assert code == 0 and queued["queued"] >= 1 and queued["log_retention_days"] == 30
+        code, worked = run("worker", "--once", "--json")
+        assert worked["outcomes"].get("delivered") == 1 and receiver.requests[-1].message_id == logs[0]["message_id"]
+
+        code, changed = run("integrations", "update", "CLI hook", "--set", "events=deal.lost", "--json")
+        assert code == 0 and changed["settings"]["events"] == ["deal.lost"]
+        assert changed["settings"]["url"] == receiver.url
+        assert changed["secrets"]["Signing secret"].startswith("encrypted")  # kept, not replaced
+        code, output = run("integrations", "update", "CLI hook", "--set", "port")
+        assert code == 1 and "FIELD=VALUE" in output
     finally:
         run("integrations", "remove", "CLI hook", "--yes")
 
@@ -54,6 +71,8 @@ def test_bad_input_is_one_sentence_and_exit_1(seeded) -> None:
     assert code == 1 and "URL must start with http" in output
     code, output = run("integrations", "retry", "--since", "yesterday-ish")
     assert code == 1 and "--since" in output
+    code, output = run("integrations", "retry")
+    assert code == 1 and "--since TIME" in output and "--log ID" in output
     code, output = run("integrations", "test", "No such connector")
     assert code == 1 and "No integration is named" in output
 
