@@ -7,6 +7,7 @@ never raises for the receiver's failures: `record_outcome` reschedules it itself
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 OUTBOX_DATABASES = (Database.CRM, Database.MARKETING, Database.COMPENSATION, Database.FORECASTING)
 EVENT_RETENTION = timedelta(days=7)
 NOTIFICATIONS_KIND, RETENTION_KIND = "notifications.send_due", "retention.prune"
+NOTIFICATIONS_SENDER = "nexus360.integrations.email.flows"  # issue 17's "send due e-mails and digests"
 # Schedules every worker makes sure of at start: (kind, key, every).
 SCHEDULES = ((NOTIFICATIONS_KIND, "schedule:notifications", timedelta(minutes=1)),
              (RETENTION_KIND, "schedule:retention", timedelta(hours=1)))
@@ -84,9 +86,18 @@ def notify_failing(job: ClaimedJob, ctx: Context) -> str:
 
 
 def send_due_notifications(job: ClaimedJob, ctx: Context) -> str:
-    """HOOK for issue 17 (branch i17-notifications): call the notifications domain's "send due notification
-    e-mails and digests" function here, as the system actor, once it is merged. Until then nothing is due."""
-    return "no e-mail sender yet"
+    """Due notification e-mails and digests, through the active SMTP connector (else NEXUS360_SMTP_*).
+
+    The sender is issue 17's `nexus360.integrations.email.flows.send_due_notifications`; until that branch is
+    merged there is none and nothing is due. (Once merged, a plain import can replace the lookup.)"""
+    try:
+        sender = importlib.import_module(NOTIFICATIONS_SENDER)
+    except ModuleNotFoundError:
+        return "no e-mail sender yet"
+    with session_scope(Database.INTEGRATION) as session:
+        settings = connectors.mail_settings(session, SYSTEM, settings=ctx.settings)
+    sender.send_due_notifications(settings=settings)
+    return "notification e-mails sent"
 
 
 def prune(job: ClaimedJob, ctx: Context) -> str:

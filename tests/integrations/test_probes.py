@@ -53,3 +53,27 @@ def test_an_ai_provider_answers_through_the_openai_protocol(seeded) -> None:
         http.shutdown()
     assert result.ok, result.message
     assert openai_stub.KEY not in result.message
+
+
+def test_notification_mail_goes_through_the_active_smtp_connector(seeded, monkeypatch) -> None:
+    monkeypatch.setenv("I18_TEST_SMTP_PASSWORD", "relay-pw")
+    settings = get_settings()
+    with session_scope(Database.INTEGRATION, actor=admin()) as session:
+        others = [c.id for c in connectors.list_connectors(session, admin(), settings=settings)
+                  if c.type == "smtp" and c.is_active]
+        for other in others:
+            connectors.set_active(session, admin(), connector_id=other, active=False, settings=settings)
+        assert connectors.mail_settings(session, admin(), settings=settings) is settings  # no connector: as it was
+    connector = add("smtp", "Relay", {"host": "relay.example.com", "port": 465, "security": "ssl", "username": "n",
+                                      "password": "env:I18_TEST_SMTP_PASSWORD", "from_address": "n@example.com"})
+    try:
+        with session_scope(Database.INTEGRATION, actor=admin()) as session:
+            mail = connectors.mail_settings(session, admin(), settings=settings)
+    finally:
+        remove(connector)
+        with session_scope(Database.INTEGRATION, actor=admin()) as session:
+            for other in others:
+                connectors.set_active(session, admin(), connector_id=other, active=True, settings=settings)
+    assert (mail.smtp_host, mail.smtp_port, mail.smtp_security, mail.smtp_user, mail.smtp_from) == (
+        "relay.example.com", 465, "ssl", "n", "n@example.com")
+    assert mail.smtp_password.get_secret_value() == "relay-pw"

@@ -271,6 +271,20 @@ def smtp_settings(session: Session, actor: Actor, *, settings: Settings) -> Smtp
                       from_address=settings.smtp_from or f"Nexus360 <nexus360@{settings.smtp_host}>")
 
 
+def mail_settings(session: Session, actor: Actor, *, settings: Settings) -> Settings:
+    """Settings whose NEXUS360_SMTP_* are the active SMTP connector's (unchanged without one): what the
+    notification e-mail sender reads."""
+    require_manage(actor)
+    config = smtp_settings(session, actor, settings=settings) if repository.first_active(session, type=SMTP) else None
+    if config is None:
+        return settings
+    return settings.model_copy(update={
+        "smtp_host": config.host, "smtp_port": config.port, "smtp_security": config.security,
+        "smtp_user": config.username, "smtp_from": config.from_address,
+        "smtp_password": SecretStr(config.password) if config.password else None,
+    })
+
+
 def ai_settings(session: Session, actor: Actor, *, settings: Settings, connector_id: int | None = None) -> Settings:
     """Settings for the assistant: the active AI provider connector over NEXUS360_AI_* (unchanged without one).
 
