@@ -55,7 +55,7 @@ def test_a_reference_is_kept_as_it_is(db, monkeypatch) -> None:
     created = connectors.add_connector(session, principal, type="ai_provider", name="Azure", settings=get_settings(),
                                        values={"provider": "azure", "endpoint": "https://x.openai.azure.com",
                                                "chat_model": "gpt-4o-mini", "api_key": "env:TEST_AI_KEY"})
-    assert created.connector.secrets == {"API key": "env TEST_AI_KEY (set)"}
+    assert created.connector.secrets == {"API key": "environment variable TEST_AI_KEY (set)"}
     effective = connectors.ai_settings(session, principal, settings=get_settings())
     assert effective.ai_provider == "azure" and effective.ai_api_key.get_secret_value() == "sk-from-the-environment"
 

@@ -85,8 +85,8 @@ def describe(value: str | None, *, available: bool) -> str:
         return "not set"
     match = REFERENCE.match(value)
     if match:
-        where = "env" if match[1] == "env" else "secrets.toml"
-        return f"{where} {match[2]} ({'set' if available else 'missing'})"
+        where = "environment variable" if match[1] == "env" else "secrets.toml key"
+        return f"{where} {match[2]} ({'set' if available else 'not set'})"
     if is_encrypted(value):
         return f"encrypted {MASK}" if available else "encrypted, but the secrets key changed"
     return MASK

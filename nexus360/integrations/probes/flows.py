@@ -35,7 +35,8 @@ def test_connection(principal: Principal, *, name: str, settings: Settings, cloc
     started = time.monotonic()
     if connector.type == WEBHOOK:
         if not secret:
-            raise ValidationError(f"The webhook {connector.name!r} has no signing secret available.")
+            raise ValidationError(f"The webhook {connector.name!r} has no signing secret available: set the "
+                                  "variable or secrets.toml key it names, or paste a secret in its settings.")
         ok, message, details = client.test_webhook(config["url"], secret, allow_private=bool(config.get(
             "allow_private")), timeout=settings.webhook_timeout_seconds, moment=clock.now())
     elif connector.type == SMTP:

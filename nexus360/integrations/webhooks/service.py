@@ -72,7 +72,8 @@ def prepare(session: Session, actor: Actor, job: ClaimedJob, *, settings: Settin
         return None
     secret = connectors.resolve_secret(row.config.get("secret"), settings)
     if not secret:
-        raise ValidationError(f"The webhook {row.name!r} has no signing secret available.")
+        raise ValidationError(f"The webhook {row.name!r} has no signing secret available: set the variable or "
+                              "secrets.toml key it names, or paste a secret in its settings.")
     body = engine.body_of(payload["event_type"], payload["occurred_at"], payload.get("data") or {})
     headers = engine.signed_headers(secret, message_id=payload["event_id"], moment=clock.now(), body=body)
     return Delivery(endpoint_id=row.id, url=row.config["url"], body=body, headers=headers,

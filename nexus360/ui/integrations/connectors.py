@@ -47,10 +47,9 @@ def connectors_tab() -> None:
 
 def _short(described: str) -> str:
     """The secret's state for the table ('env variable, set'); the detail names the variable."""
-    source, _, state = described.partition(" ")
-    if source in ("env", "secrets.toml"):
-        found = state.rsplit("(", 1)[-1].rstrip(")")
-        return f"{'env variable' if source == 'env' else 'secrets.toml'}, {'not set' if found == 'missing' else found}"
+    for source, short in (("environment variable ", "env variable"), ("secrets.toml key ", "secrets.toml")):
+        if described.startswith(source):
+            return f"{short}, {described.rsplit('(', 1)[-1].rstrip(')')}"
     return described
 
 
