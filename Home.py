@@ -6,7 +6,10 @@ from nexus360.ui import navigation, sidebar, signin
 
 st.set_page_config(page_title="Nexus360", page_icon=":material/hub:", layout="wide")
 
-principal = signin.signed_in_principal()
+# The sign-in gate draws into its own slot, so that the page below it starts at the same place in every run:
+# a run that draws the cookie component and the next run that does not then show one page, not two.
+with st.container(key="sign_in_gate"):
+    principal = signin.signed_in_principal()
 sections: dict[str, list] = {}
 for spec in navigation.PAGES:
     if spec.allowed(principal):

@@ -52,9 +52,8 @@ def crm_queries(owner_ids: tuple[int, ...], today: date) -> dict[str, Query]:
         "list.contacts": lambda s, p: crm_service.list_contacts(s, p),
         "list.contacts.search": lambda s, p: crm_service.list_contacts(s, p, search="contact00123"),
         "board.totals": lambda s, p: deal_service.get_board(s, p, owner_ids=owner_ids[:1]),
-        "board.stage_cards": lambda s, p: deal_service.list_deals(
-            s, p, filters=DealFilters(stage_ids=(3,), owner_ids=owner_ids[:1]), limit=6
-        ),
+        "board.cards": lambda s, p: deal_service.get_board_cards(s, p, per_stage=6),
+        "board.cards.mine": lambda s, p: deal_service.get_board_cards(s, p, owner_ids=owner_ids[:1], per_stage=6),
     }
     return queries
 

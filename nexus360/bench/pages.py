@@ -33,6 +33,15 @@ Interaction = Callable[[AppTest], None]
 INTERACTIONS: dict[str, dict[str, Interaction]] = {}
 
 
+def _crm_interactions() -> dict[str, Interaction]:
+    from nexus360.ui.crm.interactions import INTERACTIONS as crm
+
+    return crm
+
+
+INTERACTIONS["crm"] = _crm_interactions()
+
+
 @dataclass(frozen=True)
 class Timing:
     median_ms: float
@@ -152,7 +161,8 @@ def _empty_page_app() -> None:
     from nexus360.ui import navigation, sidebar, signin
 
     st.set_page_config(page_title="Nexus360", layout="wide")
-    principal = signin.signed_in_principal()
+    with st.container(key="sign_in_gate"):
+        principal = signin.signed_in_principal()
     others = [st.Page(str(navigation.PAGES_DIR / spec.script), title=spec.title, url_path=spec.url_path,
                       visibility="hidden") for spec in navigation.PAGES]
     page = st.navigation([st.Page(lambda: st.title("Empty"), title="Empty", url_path="empty", default=True),

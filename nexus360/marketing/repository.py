@@ -295,3 +295,18 @@ def unattributed_lead_counts(session: Session, *, date_from: date | None, date_t
     """The same counts for leads that came in without a campaign."""
     statement = select(*_counts()).where(LEADS.c.campaign_id.is_(None), _lead_filter(date_from, date_to))
     return session.execute(statement).mappings().one()
+
+
+def lead_counts_by_campaign_and_status(session: Session, *, date_from: date, date_to: date) -> list:
+    """(campaign id, campaign name, status, leads) of the leads created date_from..date_to (inclusive);
+    campaign id and name None for leads without a campaign. ix_leads_created_at finds the days."""
+    t = LEADS.c
+    statement = (
+        select(t.campaign_id, Campaign.name, t.status, func.count())
+        .select_from(LEADS)
+        .outerjoin(Campaign, Campaign.id == t.campaign_id)
+        .where(_lead_filter(date_from, date_to))
+        .group_by(t.campaign_id, Campaign.name, t.status)
+    )
+    return [tuple(row) for row in session.execute(statement)]
+

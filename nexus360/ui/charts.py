@@ -1,10 +1,13 @@
-"""Plotly figures in one consistent style."""
+"""Plotly figures in one consistent style; `cached_figure()` builds one once per data change."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+import streamlit as st
+
+from nexus360.ui.formatting import chart_text
 
 BRAND = "#0F6CBD"
 PLOTLY_CONFIG = {"displayModeBar": False}
@@ -12,6 +15,23 @@ PLOTLY_CONFIG = {"displayModeBar": False}
 # Plotly's CDN, which an office network may block. Relative, so it works under a base path too.
 MAP_CONFIG = {**PLOTLY_CONFIG, "topojsonURL": "app/static/topojson/"}
 SEQUENCE = ["#0F6CBD", "#2886DE", "#62ABF5", "#96C6FA", "#C7DFF7", "#107C10", "#C50F1F"]
+
+
+FIGURE_TTL_SECONDS = 3600
+
+
+def cached_figure(name: str, frame: pd.DataFrame, **options) -> dict:
+    """The figure `name(frame, **options)` of this module, as the dict st.plotly_chart takes.
+
+    Building a Plotly figure costs tens of milliseconds (the world map most); the result is cached by the
+    data it shows, so a rerun with the same data only sends it again, and new data builds it once.
+    """
+    return _figure(name, frame, tuple(sorted(options.items())))
+
+
+@st.cache_data(ttl=FIGURE_TTL_SECONDS, max_entries=1_000, show_spinner=False)
+def _figure(name: str, frame: pd.DataFrame, options: tuple) -> dict:
+    return globals()[name](frame, **dict(options)).to_dict()
 
 
 def style(figure: go.Figure, *, height: int = 340) -> go.Figure:
@@ -126,5 +146,30 @@ def revenue_map(frame: pd.DataFrame) -> go.Figure:
 def owner_leaderboard(frame: pd.DataFrame, *, top: int = 15) -> go.Figure:
     """Won revenue per owner as horizontal bars, best first; labels from `owner` (else the owner id)."""
     rows = frame.nlargest(top, "won_amount")
-    labels = rows["owner"] if "owner" in rows else rows["owner_id"].map(lambda owner_id: f"User {owner_id}")
+    labels = (rows["owner"].map(chart_text) if "owner" in rows
+              else rows["owner_id"].map(lambda owner_id: f"User {owner_id}"))
     return _horizontal_bars(labels, rows["won_amount"], rows["won_deals"], "won deals")
+
+
+LEAD_STATUS_COLOURS = {"new": "#C7DFF7", "contacted": "#96C6FA", "qualified": "#2886DE", "converted": "#107C10",
+                       "disqualified": "#8A94A6"}
+
+
+def leads_by_campaign(frame: pd.DataFrame, *, top: int = 12) -> go.Figure:
+    """Leads per campaign (`campaign`, the largest `top`) stacked by `status`; names shown as written."""
+    totals = frame.groupby("campaign", sort=False)["leads"].sum().nlargest(top)
+    rows = frame[frame["campaign"].isin(totals.index)]
+    figure = go.Figure()
+    for status, colour in LEAD_STATUS_COLOURS.items():
+        part = rows[rows["status"] == status].set_index("campaign")["leads"].reindex(totals.index).fillna(0)
+        figure.add_bar(
+            y=[chart_text(name) for name in totals.index], x=part.tolist(), name=status.capitalize(),
+            orientation="h", marker_color=colour, hovertemplate="%{y}<br>%{x:,} " + status + "<extra></extra>",
+        )
+    style(figure, height=max(240, 30 * len(totals) + 70))
+    figure.update_layout(barmode="stack")
+    figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)", automargin=True, ticksuffix="  ")
+    figure.update_xaxes(showgrid=True, gridcolor="#E6E9EF")
+    legend_on_top(figure)
+    figure.update_layout(legend_traceorder="normal")
+    return figure

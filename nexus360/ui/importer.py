@@ -144,8 +144,6 @@ def _buttons(spec: ImporterSpec, uploaded: Any, mapping: dict[str, str], key: st
                 return None
     finally:
         bar.empty()
-    if not dry_run:
-        st.cache_data.clear()  # lists and dashboards now include the imported rows
     st.session_state[f"{key}_result"] = summary
     return summary
 

@@ -19,17 +19,31 @@ def keyset_page(key: str, filters: tuple, fetch: Callable[[tuple | None], Page])
 
 
 def pager(key: str, page: Page) -> None:
-    """Previous / Next buttons under a list."""
+    """Previous / Next buttons under a list.
+
+    The buttons turn the page in their callbacks (which run before the rerun the click starts), so no
+    st.rerun() is needed: inside a fragment, the next page reruns that fragment alone.
+    """
     state = st.session_state[f"{key}_pager"]
     number = len(state["afters"])
     left, middle, right = st.columns([1, 4, 1])
-    if left.button("Previous", key=f"{key}_prev", disabled=number == 1, width="stretch"):
-        state["afters"].pop()
-        st.rerun()
+    left.button("Previous", key=f"{key}_prev", disabled=number == 1, width="stretch",
+                on_click=_turn, args=(key, None))
     middle.caption(f"Page {number}" + ("" if page.next_after else " · end of list"))
-    if right.button("Next", key=f"{key}_next", disabled=page.next_after is None, width="stretch"):
-        state["afters"].append(page.next_after)
-        st.rerun()
+    right.button("Next", key=f"{key}_next", disabled=page.next_after is None, width="stretch",
+                 on_click=_turn, args=(key, page.next_after))
+
+
+def _turn(key: str, after: tuple | None) -> None:
+    """Next page (starting `after` that key) or, with None, the previous one. A row selected in the list's
+    table (`selectable_table(f"{key}_table", …)`) was a row of the page left behind: forget it."""
+    st.session_state.pop(f"{key}_table", None)
+    afters = st.session_state[f"{key}_pager"]["afters"]
+    if after is None:
+        if len(afters) > 1:
+            afters.pop()
+    else:
+        afters.append(after)
 
 
 def selectable_table(key: str, frame: pd.DataFrame, *, column_config: dict | None = None,

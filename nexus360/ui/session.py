@@ -17,6 +17,7 @@ from nexus360.db import Database, data_generation, session_scope
 T = TypeVar("T")
 
 CACHE_TTL_SECONDS = 60
+SHARED_TTL_SECONDS = 600  # cached(..., shared=True) and cached_flow: aggregates that cost seconds at scale
 
 
 def current_principal() -> Principal:
@@ -116,37 +117,62 @@ def _shown_in_place(run: Callable[[], T]) -> T:
     return FAILED
 
 
-def cached(database: Database, service: Callable[..., T], /, **kwargs: Any) -> T:
+def cached(database: Database, service: Callable[..., T], /, *, with_auth: bool = False, shared: bool = False,
+           **kwargs: Any) -> T:
     """Like `call()`, through st.cache_data keyed by service, arguments and the user's scope.
 
-    The key also holds the database's data generation, so any write this process commits to that database
-    (through any path) makes the next read fresh: a save shows the saved value at once.
+    The key also holds the database's data generation (and the auth database's, `with_auth`), so any write
+    this process commits to it (through any path) makes the next read fresh: a save shows the saved value
+    at once. A read is cached for the user (the key holds who they are) unless `shared`: figures that are the
+    same for everyone with the same permissions (the dashboard's aggregates, for filters the page passes
+    explicitly) are keyed by the permissions alone, so one person's cold read serves everyone, and kept
+    SHARED_TTL_SECONDS (other processes' writes show within that time; this process's at once).
     """
     principal = current_principal()
+    generation = (data_generation(database), data_generation(Database.AUTH) if with_auth else None)
+    items = tuple(sorted(kwargs.items()))
     with friendly_errors():
-        return _cached_call(
-            database, service.__module__, service.__qualname__, principal, tuple(sorted(kwargs.items())),
-            data_generation(database),
-        )
+        if shared:
+            return _cached_shared(database, service.__module__, service.__qualname__, principal.permissions, items,
+                                  generation, with_auth, _principal=principal)
+        return _cached_call(database, service.__module__, service.__qualname__, principal, items, generation,
+                            with_auth)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=10_000)
 def _cached_call(database: Database, module: str, name: str, principal: Principal, items: tuple,
-                 generation: int) -> Any:
+                 generation: tuple, with_auth: bool) -> Any:
+    return _run(database, module, name, principal, items, with_auth)
+
+
+@st.cache_data(ttl=SHARED_TTL_SECONDS, show_spinner=False, max_entries=10_000)
+def _cached_shared(database: Database, module: str, name: str, permissions: frozenset[str], items: tuple,
+                   generation: tuple, with_auth: bool, *, _principal: Principal) -> Any:
+    # `_principal` is not part of the key (st.cache_data skips arguments named with a leading underscore):
+    # whoever asks first runs the service; everyone with the same permissions reads the result.
+    return _run(database, module, name, _principal, items, with_auth)
+
+
+def _run(database: Database, module: str, name: str, principal: Principal, items: tuple, with_auth: bool) -> Any:
     service = getattr(importlib.import_module(module), name)
     with session_scope(database, actor=principal) as session:
-        return service(session, principal, **dict(items))
+        if not with_auth:
+            return service(session, principal, **dict(items))
+        with session_scope(Database.AUTH, actor=principal) as auth_session:
+            return service(session, principal, auth_session=auth_session, **dict(items))
 
 
-def cached_flow(flow: Callable[..., T], /, **kwargs: Any) -> T:
-    """Like `cached()`, for a read that spans databases (a `flows.py` function taking the principal first);
-    keyed by the flow, its arguments (keep them hashable: codes and ids) and the signed-in user's scope."""
+def cached_flow(flow: Callable[..., T], /, *, databases: tuple[Database, ...] = (), **kwargs: Any) -> T:
+    """Like `cached()`, for a read that opens its own sessions (a `flows.py` function taking the principal
+    first): `flow(principal, **kwargs)`, keyed by the flow, its arguments (keep them hashable: codes and ids),
+    the user and the data generations of the `databases` it reads (a write to one of them makes the next read
+    fresh; without them only the TTL does); kept SHARED_TTL_SECONDS (reports that cost seconds at scale)."""
     principal = current_principal()
+    generation = tuple(data_generation(database) for database in databases)
     with friendly_errors():
-        return _cached_flow(flow.__module__, flow.__qualname__, principal, tuple(sorted(kwargs.items())))
+        return _cached_flow(flow.__module__, flow.__qualname__, principal, tuple(sorted(kwargs.items())), generation)
 
 
-@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
-def _cached_flow(module: str, name: str, principal: Principal, items: tuple) -> Any:
-    flow = getattr(importlib.import_module(module), name)
-    return flow(principal, **dict(items))
+@st.cache_data(ttl=SHARED_TTL_SECONDS, show_spinner=False, max_entries=1_000)
+def _cached_flow(module: str, name: str, principal: Principal, items: tuple, generation: tuple) -> Any:
+    return getattr(importlib.import_module(module), name)(principal, **dict(items))

@@ -3,7 +3,10 @@
 Local accounts: our form, checked by `signin_service.authenticate_local` (throttling, inactive users,
 audit); streamlit-authenticator keeps the signed session cookie, so a reload stays signed in.
 Cookie writes happen through a browser component, so after a sign-in or sign-out the page is drawn
-in the same run (no st.rerun) and the component gets to run.
+in the same run (no st.rerun) and the component gets to run. Reading the cookie needs no component
+(the request's cookies are in st.context): a reload that resumes a session draws none, because a
+component answers its first render with a rerun, and that second run of the whole page drew it twice
+(issue 13, item 6). The component is drawn only in runs that write or delete the cookie.
 
 Microsoft Entra ID: `st.login("microsoft")` runs the OpenID Connect flow (Authlib checks state,
 nonce, signature and audience) and keeps the identity in Streamlit's own signed cookie; we turn
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 import extra_streamlit_components as stx
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -87,28 +91,33 @@ def signed_in_principal() -> Principal:
         if st.session_state.get(_SIGN_IN_METHOD) != "entra" or not _entra_expired():
             return st.session_state["principal"]
         _end_expired_entra_session()
-    # One authenticator per run: it draws a cookie component with a fixed key, and a second one in the
-    # same run (as sign-out used to make) fails with a duplicate-key error.
-    authenticator = _authenticator() if get_settings().local_login else None
+    # One authenticator per run, and only in runs that may write or delete the cookie (the sign-in page,
+    # sign-out, a refused cookie), never in a run that resumes a session from it: it draws a cookie
+    # component with a fixed key (a second one in the same run fails with a duplicate-key error), and
+    # the component answers its first render with a rerun.
+    local = get_settings().local_login
+    cookies = _CookieWriter()
     if signing_out:
-        _sign_out(authenticator)
-    if authenticator is not None and not st.session_state.get("logout"):
-        principal = _resume_from_cookie(authenticator)
+        _sign_out(cookies if local else None)
+    if local and not st.session_state.get("logout"):
+        principal = _resume_from_cookie(cookies)
         if principal is not None:
             return _signed_in(principal)
     principal = _entra_sign_in()
     if principal is not None:
         return _signed_in(principal)
+    if local:  # mounted while the form shows, so that it is ready to write the cookie when the form is sent
+        cookies.authenticator  # noqa: B018
     box = st.empty()
     with box.container():
         principal = _render_sign_in()
-    if principal is None or authenticator is None:
+    if principal is None or not local:
         navigation.hide_until_signed_in()
         st.stop()
     box.empty()
     st.session_state["username"] = principal.email
     st.session_state["logout"] = None
-    authenticator.cookie_controller.set_cookie()
+    cookies.authenticator.cookie_controller.set_cookie()
     return _signed_in(principal)
 
 
@@ -119,9 +128,40 @@ def _signed_in(principal: Principal) -> Principal:
     return principal
 
 
-def _resume_from_cookie(authenticator: stauth.Authenticate) -> Principal | None:
+class _CookieWriter:
+    """The run's authenticator, made on first use (making it draws the cookie component)."""
+
+    def __init__(self) -> None:
+        self._made: stauth.Authenticate | None = None
+
+    @property
+    def authenticator(self) -> stauth.Authenticate:
+        if self._made is None:
+            self._made = _authenticator()
+        return self._made
+
+    def delete(self) -> None:
+        self.authenticator.cookie_controller.delete_cookie()
+
+
+def _cookie_token() -> dict[str, Any] | None:
+    """The sign-in cookie's claims when its signature holds and it has not expired (as streamlit-authenticator
+    checks them), read from the request without drawing the cookie component."""
+    raw = st.context.cookies.get(COOKIE_NAME)
+    if not raw:
+        return None
+    try:
+        token = jwt.decode(raw, _cookie_key(), algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    if "username" not in token or float(token.get("exp_date", 0)) <= datetime.now().timestamp():
+        return None
+    return token
+
+
+def _resume_from_cookie(cookies: _CookieWriter) -> Principal | None:
     """A valid, unexpired sign-in cookie signs the user in again, if they are still active."""
-    token = authenticator.cookie_controller.get_cookie()
+    token = _cookie_token()
     if not token:
         return None
     # streamlit-authenticator's token carries its expiry only: issued = expiry - lifetime.
@@ -134,10 +174,10 @@ def _resume_from_cookie(authenticator: stauth.Authenticate) -> Principal | None:
         if principal is not None and not signin_service.cookie_still_valid(
             session, user_id=principal.id, issued_at=issued_at
         ):
-            authenticator.cookie_controller.delete_cookie()
+            cookies.delete()
             return None  # signed out since: the server refuses the cookie whatever the browser kept
     if principal is None or not principal.is_active:
-        authenticator.cookie_controller.delete_cookie()
+        cookies.delete()
         st.session_state["sign_in_error"] = "This account is deactivated. Ask an administrator to reactivate it."
         return None
     return principal
@@ -187,7 +227,7 @@ def _local_form() -> Principal | None:
             return None
 
 
-def _sign_out(authenticator: stauth.Authenticate | None) -> None:
+def _sign_out(cookies: _CookieWriter | None) -> None:
     """Forget the user in this session, revoke their cookies on the server and delete them here."""
     principal = st.session_state.pop("principal", None)
     if principal is not None and st.session_state.get(_SIGN_IN_METHOD) != "entra":
@@ -195,8 +235,8 @@ def _sign_out(authenticator: stauth.Authenticate | None) -> None:
             signin_service.record_sign_out(session, user_id=principal.id, now=datetime.now(UTC))
     st.session_state.pop(_SIGN_IN_METHOD, None)
     st.session_state["logout"] = True
-    if authenticator is not None:
-        authenticator.cookie_controller.delete_cookie()
+    if cookies is not None:
+        cookies.delete()
     if entra_configured() and _entra_logged_in():
         _redirect("logout")  # clears Streamlit's identity cookie, signs out at the provider, reloads the app
 

@@ -75,3 +75,68 @@ def test_rep_moves_a_deal_on_the_board_and_the_funnel_follows(app_url: str, page
         after = funnel_counts(page)
     assert after[0] == before[0] - 1 and after[1] == before[1] + 1
     screenshot(page, "crm-after-move")
+
+
+# Records, on every change of the page, how many tab bars, titles and metric tiles it shows.
+COUNT_ELEMENTS = """
+window.__drawn = [];
+new MutationObserver(() => window.__drawn.push({
+  tabs: document.querySelectorAll('[data-testid=stTabs]').length,
+  titles: document.querySelectorAll('h1').length,
+  metrics: document.querySelectorAll('[data-testid=stMetric]').length,
+})).observe(document, {subtree: true, childList: true});
+"""
+
+
+def test_a_reload_draws_the_page_once_never_two_tab_bars_or_kpi_rows(app_url: str, page) -> None:
+    """Issue 13, item 6: after a reload the page was drawn a second time below the first while it reran."""
+    page.add_init_script(COUNT_ELEMENTS)
+    sign_in(page, app_url, "manager", DEMO_PASSWORD)
+    wait_for_session_cookie(page)
+    page.goto(f"{app_url}/crm")
+    wait_idle(page)
+    for _ in range(2):
+        page.reload()
+        wait_idle(page, settle_ms=1500)
+        page.wait_for_selector("[data-testid=stMetric]")
+        drawn = page.evaluate("window.__drawn")
+        assert max(seen["tabs"] for seen in drawn) == 1
+        assert max(seen["titles"] for seen in drawn) == 1
+        assert max(seen["metrics"] for seen in drawn) == page.locator("[data-testid=stMetric]").count() == 8
+
+
+def test_a_rep_opens_a_deal_from_home_and_a_save_shows_at_once(app_url: str, page) -> None:
+    """Issue 13, item 1 in the browser: after Save the heading (and its toast) show the new title at once; the
+    deal's address (/crm?crm_tab=Deals&deal=…) survives the save."""
+    sign_in(page, app_url, "rep", DEMO_PASSWORD)
+    link = page.locator("[data-testid=stMain] [data-testid=stPageLink] a").first
+    link.click()
+    wait_idle(page)
+    assert re.search(r"/crm\?crm_tab=Deals&deal=\d+$", page.url)
+    title = page.get_by_label("Title *")
+    old = title.input_value()
+    try:
+        title.fill(f"{old} (renamed)")
+        page.get_by_role("button", name="Save changes").click()
+        wait_idle(page)
+        assert page.locator("h3").first.inner_text() == f"{old} (renamed)"
+        assert f"Saved “{old} (renamed)”." in page.locator("[data-testid=stToast]").first.inner_text()
+        assert "deal=" in page.url
+    finally:
+        page.get_by_label("Title *").fill(old)
+        page.get_by_role("button", name="Save changes").click()
+        wait_idle(page)
+
+
+def test_a_board_card_opens_its_deal_on_the_deals_tab(app_url: str, page) -> None:
+    sign_in(page, app_url, "manager", DEMO_PASSWORD)
+    wait_for_session_cookie(page)
+    page.goto(f"{app_url}/crm?crm_tab=Pipeline")
+    wait_idle(page)
+    card = page.locator("[data-testid=stMain] [class*=st-key-card_]").first
+    title = card.locator("strong").first.inner_text()
+    card.locator("[class*=st-key-open_] button").click()
+    wait_idle(page)
+    assert re.search(r"crm_tab=Deals&deal=\d+", page.url)
+    assert page.locator("h3").first.inner_text() == title
+    screenshot(page, "crm-deal-from-board")

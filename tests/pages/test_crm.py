@@ -1,27 +1,63 @@
-"""CRM page under AppTest: lists render server-side pages, reps start on their own deals."""
+"""CRM page under AppTest: lazy tabs, role defaults, saves that show at once, validation, literal user text,
+deep links, and the SQL a rerun sends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from decimal import Decimal
+
 import pytest
+import streamlit as st
+from sqlalchemy import Engine, event, func, select
 from streamlit.testing.v1 import AppTest
 
 from nexus360.common.pagination import PAGE_SIZE
-from tests.pages.apptest import open_as
+from nexus360.common.periods import today_utc
+from nexus360.crm.deals import service as deal_service
+from nexus360.crm.deals.schemas import DealCreate
+from nexus360.crm.models import Company
+from nexus360.db import Database, session_scope
+from tests.pages.apptest import open_as, principal_for, shown
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
+PAYLOAD = '=HYPERLINK("http://evil","x") :red[red] **bold** $x^2$ <b>b</b> [link](http://evil)'
 
-def open_crm_as(username: str) -> AppTest:
-    return open_as(username, "crm")
+
+def open_crm_as(username: str, tab: str | None = None, **query: str) -> AppTest:
+    app = open_as(username, "crm")
+    if tab or query:
+        app.query_params.update({"crm_tab": tab, **query} if tab else query)
+        app.run()
+    return app
 
 
 def deals_table(app: AppTest):
-    """The Deals tab's list (not the dashboard's deals at risk)."""
+    """The Deals tab's list."""
     return next(frame.value for frame in app.dataframe if {"title", "owner", "close_date"} <= set(frame.value.columns))
 
 
+@pytest.fixture
+def planted_deal() -> Iterator:
+    """An open deal of the demo rep closing today (first in their list), deleted afterwards."""
+    rep = principal_for("rep")
+    with session_scope(Database.CRM, admin=True) as session:
+        company_id = session.scalar(select(func.min(Company.id)))
+    with session_scope(Database.CRM, actor=rep) as crm, session_scope(Database.AUTH, actor=rep) as auth:
+        deal = deal_service.create_deal(crm, rep, auth_session=auth, data=DealCreate(
+            title="Stale-save check", company_id=company_id, stage_id=1, amount=Decimal(1000),
+            close_date=today_utc(), owner_id=rep.id))
+    yield deal
+    manager = principal_for("manager")
+    with session_scope(Database.CRM, actor=manager) as crm:
+        deal_service.delete_deal(crm, manager, deal_id=deal.id)
+
+
+# --- roles and defaults -------------------------------------------------------------------------------
+
+
 def test_rep_sees_only_their_own_open_deals_by_default() -> None:
-    app = open_crm_as("rep")
+    app = open_crm_as("rep", "Deals")
     assert not app.exception
     deals = deals_table(app)
     assert 0 < len(deals) <= PAGE_SIZE
@@ -30,38 +66,250 @@ def test_rep_sees_only_their_own_open_deals_by_default() -> None:
 
 
 def test_manager_sees_everyones_deals_one_page_at_a_time() -> None:
-    app = open_crm_as("manager")
+    app = open_crm_as("manager", "Deals")
     assert not app.exception
     deals = deals_table(app)
     assert len(deals) == PAGE_SIZE
     assert len(set(deals["owner"])) > 1
 
 
-def test_marketer_reads_the_crm_but_gets_no_create_forms() -> None:
-    app = open_crm_as("marketer")
+def test_marketer_reads_everyones_deals_and_is_never_told_to_create_one() -> None:
+    """Issue 13, item 16: marketers own no deals, so "my deals" would always be empty."""
+    deals = open_crm_as("marketer", "Deals")
+    assert not deals.exception
+    assert len(set(deals_table(deals)["owner"])) > 1
+    assert "My deals" not in deals.selectbox(key="deal_owner").options
+    assert "New deal" not in [expander.label for expander in deals.expander]
+    board = open_crm_as("marketer", "Pipeline")
+    assert not board.exception
+    assert not [toggle for toggle in board.toggle if toggle.label == "Only my deals"]
+    assert not any("Create one" in info.value for info in board.info)
+    assert any("deals ·" in caption.value for caption in board.caption)
+    assert any(caption.value.startswith("and ") for caption in board.caption)  # "+ 6 more" read as a list
+
+
+def test_marketer_has_no_create_forms_and_no_import_tab() -> None:
+    app = open_crm_as("marketer", "Companies")
     assert not app.exception
-    labels = [expander.label for expander in app.expander]
-    assert "New company" not in labels
-    assert "New deal" not in labels
+    assert "New company" not in [expander.label for expander in app.expander]
+    assert "Import" not in [tab.label for tab in app.tabs]
+
+
+def test_empty_boards_say_what_each_person_can_do() -> None:
+    from nexus360.ui.crm.board import _empty_board
+
+    rep, marketer = principal_for("rep"), principal_for("marketer")
+    assert "Create one on the Deals tab" in _empty_board(rep, mine=True)
+    assert "Only my deals" in _empty_board(rep, mine=True)
+    assert "Create" not in _empty_board(marketer, mine=False)
+    assert open_crm_as("rep", "Pipeline").toggle(key="board_mine").value is True
+
+
+# --- lazy tabs and SQL -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_connection, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_only_the_open_tab_queries_the_database(statements) -> None:
+    """The dashboard is open: no deal list, board cards, companies or contacts are read."""
+    app = open_as("manager")
+    st.cache_data.clear()
+    app.switch_page("pages/crm.py")
+    statements.clear()
+    app.run()
+    assert not app.exception
+    sent = " ".join(statements)
+    assert "FROM deal_stages" in sent and "sum(deals.amount)" in sent  # the dashboard's figures
+    assert "LATERAL" not in sent  # the board's cards
+    assert "contacts" not in sent and "companies.created_at" not in sent  # the contacts and companies lists
+    assert "deals.updated_at" not in sent  # the deal list
+
+
+@pytest.mark.parametrize("tab", ["Dashboard", "Pipeline", "Deals", "Companies", "Contacts", "Import"])
+def test_a_rerun_of_each_tab_sends_few_statements(statements, tab: str) -> None:
+    """Warm (the same page again) a tab sends nothing; opened cold it stays within a budget per tab."""
+    budgets = {"Dashboard": 45, "Pipeline": 10, "Deals": 12, "Companies": 8, "Contacts": 8, "Import": 6}
+    app = open_as("manager")
+    st.cache_data.clear()
+    app.switch_page("pages/crm.py")
+    app.session_state["crm_tab"] = tab
+    statements.clear()
+    app.run()
+    assert not app.exception
+    assert len(statements) <= budgets[tab]
+    statements.clear()
+    app.run()
+    assert len(statements) <= 2  # at most the sidebar's unread count
+
+
+# --- saves, validation and literal text -------------------------------------------------------------
+
+
+def test_a_saved_deal_shows_its_new_values_at_once_in_the_list_heading_and_history(planted_deal) -> None:
+    """Issue 13, item 1: the toast said saved while the row, the heading and the history kept the old values."""
+    app = open_crm_as("rep", "Deals", deal=str(planted_deal.id))
+    assert shown(app.subheader[0].value) == "Stale-save check"
+    next(box for box in app.selectbox if box.label == "Stage *").set_value(4)
+    next(box for box in app.number_input if box.label == "Amount ($)").set_value(2500.0)
+    next(button for button in app.button if button.label == "Save changes").click().run()
+
+    assert not app.exception
+    assert app.caption[0].value.startswith("Proposal · $2.5K")
+    assert any("Prospecting → Proposal" in shown(caption.value) for caption in app.caption)
+    row = deals_table(app).set_index("title").loc["Stale-save check"]
+    assert (row["stage"], row["amount"]) == ("Proposal", 2500)
+    assert [shown(toast.value) for toast in app.toast] == ["Saved “Stale-save check”."]
+    assert next(box for box in app.number_input if box.label == "Amount ($)").value == 2500.0
+
+
+def test_the_deal_form_names_every_field_that_fails_now_and_only_those(planted_deal) -> None:
+    """Issue 13, item 8: fixing one field and failing another kept showing the first error."""
+    app = open_crm_as("rep", "Deals", deal=str(planted_deal.id))
+
+    def press(**values) -> list[str]:
+        if "title" in values:
+            next(box for box in app.text_input if box.label == "Title *").input(values["title"])
+        if "amount" in values:
+            next(box for box in app.number_input if box.label == "Amount ($)").set_value(values["amount"])
+        next(button for button in app.button if button.label == "Save changes").click().run()
+        return [error.value for error in app.error]
+
+    assert press(title="  ", amount=-500.0) == ["Title is required. Amount must not be negative."]
+    assert press(title="Stale-save check") == ["Amount must not be negative."]
+    assert press(amount=12345.678) == []  # the field shows cents: 12345.68 is what the person saw, and is saved
+    assert app.caption[0].value.startswith("Prospecting · $12.3K")
+    assert "from 0 to 9,999,999,999,999.99" in next(box for box in app.number_input if box.label == "Amount ($)").help
+
+
+def test_user_text_shows_literally_in_the_heading_the_board_and_the_toast(planted_deal) -> None:
+    """Issue 13, item 12: titles were read as Markdown (links, colours, LaTeX)."""
+    app = open_crm_as("rep", "Deals", deal=str(planted_deal.id))
+    next(box for box in app.text_input if box.label == "Title *").input(PAYLOAD)
+    next(button for button in app.button if button.label == "Save changes").click().run()
+    assert not app.exception
+    assert shown(app.subheader[0].value) == PAYLOAD
+    assert [shown(toast.value) for toast in app.toast] == [f"Saved “{PAYLOAD}”."]
+    board = open_crm_as("rep", "Pipeline")
+    assert f"**{PAYLOAD}**" in [shown(markdown.value) for markdown in board.markdown]
+
+
+def test_contacts_show_a_dash_for_what_is_missing_and_human_headers() -> None:
+    """Issue 13, item 14: contacts' phone read "None"; headers read job_title."""
+    app = open_crm_as("manager", "Contacts")
+    frame = app.dataframe[0]
+    headers = frame.proto.columns  # the column configuration, as sent to the browser
+    for header in ("Name", "Email", "Phone", "Job title", "Company"):
+        assert f'"label": "{header}"' in headers.replace('":"', '": "')
+    values = frame.value.astype(str)
+    assert not values.isin(["None", "nan", "NaT"]).any().any()
+
+
+def test_deals_at_risk_show_all_their_columns_by_name() -> None:
+    app = open_crm_as("manager", "Dashboard")
+    at_risk = next(frame.value for frame in app.dataframe if "Why" in frame.value.columns)
+    assert list(at_risk.columns) == ["Deal", "Company", "Amount", "Close date", "Owner", "Why"]
+    assert not at_risk.astype(str).isin(["None", "nan", "NaT"]).any().any()
+
+
+def test_who_is_ahead_and_the_team_filter_follow_roles() -> None:
+    """Issue 13, item 7: managers ranked as reps; a marketer offered as a team."""
+    app = open_crm_as("manager", "Dashboard")
+    owner = app.selectbox(key="dash_owner")
+    assert "Team of Nadia Rahman" not in owner.options
+    assert "Team of Sophie Lambert" in owner.options
+
+
+# --- deep links -----------------------------------------------------------------------------------
+
+
+def test_an_address_opens_a_deal(planted_deal) -> None:
+    app = open_crm_as("manager", "Deals", deal=str(planted_deal.id))
+    assert not app.exception
+    assert shown(app.subheader[0].value) == "Stale-save check"
+
+
+def test_an_address_naming_only_the_deal_opens_the_deals_tab(planted_deal) -> None:
+    app = open_crm_as("manager", deal=str(planted_deal.id))
+    assert app.session_state["crm_tab"] == "Deals"
+    assert shown(app.subheader[0].value) == "Stale-save check"
+
+
+def test_an_address_opens_a_company() -> None:
+    with session_scope(Database.CRM, admin=True) as session:
+        company_id, name = session.execute(select(Company.id, Company.name).order_by(Company.id).limit(1)).one()
+    app = open_crm_as("rep", "Companies", company=str(company_id))
+    assert not app.exception
+    assert shown(app.subheader[0].value) == name
+
+
+def test_an_address_naming_a_deal_that_is_gone_says_so() -> None:
+    app = open_crm_as("manager", "Deals", deal="987654321")
+    assert any("does not exist" in error.value for error in app.error)
+
+
+# --- companies -------------------------------------------------------------------------------------
 
 
 def test_a_likely_duplicate_company_is_saved_only_after_a_second_press() -> None:
-    from sqlalchemy import delete, func, select
-
-    from nexus360.crm.models import Company
-    from nexus360.db import Database, session_scope
+    from sqlalchemy import delete
 
     with session_scope(Database.CRM, admin=True) as session:
         existing = session.scalars(select(Company.name).order_by(Company.id).limit(1)).one()
         count = session.scalar(select(func.count()).where(Company.name == existing))
-    app = open_crm_as("manager")
+    app = open_as("manager", "crm")
+    app.session_state["crm_tab"] = "Companies"
+    app.session_state["new_company_open"] = True
+    app.run()
     next(box for box in app.text_input if box.label == "Name *").input(existing)
-    create = next(button for button in app.button if button.label == "Create company")
-    create.click().run()
-    assert any("Possible duplicate" in warning.value for warning in app.warning)
+    next(button for button in app.button if button.label == "Create company").click().run()
+    warning = next(warning.value for warning in app.warning if "Possible duplicate" in warning.value)
+    assert f"“{existing}”" in shown(warning)
     next(button for button in app.button if button.label == "Create company").click().run()
     assert not app.exception
     with session_scope(Database.CRM, admin=True) as session:
         assert session.scalar(select(func.count()).where(Company.name == existing)) == count + 1
         newest = session.scalar(select(func.max(Company.id)).where(Company.name == existing))
         session.execute(delete(Company).where(Company.id == newest))
+
+
+def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(statements) -> None:
+    """One manager's cold dashboard serves the next manager: the aggregates are keyed by permissions, not by
+    person (the leaderboard and the owner choices stay per person)."""
+    first = open_as("manager")
+    st.cache_data.clear()
+    first.switch_page("pages/crm.py")
+    first.run()
+    colleague = first.session_state["principal"].model_copy(update={"id": 999_001, "email": "x@nexus360.example.com"})
+    second = AppTest.from_file(first._script_path, default_timeout=60)
+    second.session_state["principal"] = colleague
+    second.run()
+    second.switch_page("pages/crm.py")
+    statements.clear()
+    second.run()
+    assert not second.exception
+    deal_reads = [statement for statement in statements if "deals." in statement]
+    assert deal_reads  # "Who is ahead" is read for this person
+    assert all("GROUP BY deals.owner_id" in statement for statement in deal_reads)  # and nothing else
+
+
+@pytest.mark.parametrize("username", ["manager", "rep", "marketer"])
+def test_every_benchmarked_interaction_runs_for_every_role(username: str) -> None:
+    """`bench pages` drives these; each must work for every role that opens the page."""
+    from nexus360.bench.pages import INTERACTIONS
+
+    app = open_crm_as(username)
+    for name, interaction in INTERACTIONS["crm"].items():
+        for _ in range(2):  # each alternates between two states
+            interaction(app)
+            app.run()
+            assert not app.exception, f"{name}: {app.exception[0].value}"

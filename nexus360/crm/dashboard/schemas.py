@@ -120,3 +120,11 @@ class DealScope:
     @property
     def closed_stage_ids(self) -> tuple[int, ...]:
         return self.won_stage_ids + self.lost_stage_ids
+
+
+@dataclass(frozen=True)
+class OwnerChoice:
+    """One choice of the dashboard's Owner / team filter: what it reads and the deal owners it selects."""
+
+    label: str
+    owner_ids: tuple[int, ...] = ()  # () is everyone

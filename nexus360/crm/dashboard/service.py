@@ -7,6 +7,7 @@ won revenue by month and pipeline by stage through these same functions (one pat
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -15,11 +16,17 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
+from nexus360.auth.users import service as people
 from nexus360.common.errors import ValidationError
 from nexus360.crm import repository as crm_repository
 from nexus360.crm.dashboard import repository
-from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealScope, PeriodFigures
+from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealScope, OwnerChoice, PeriodFigures
 
+# Roles say who sells and who leads: a rep holds sales_rep (and not sales_manager); a team is led by a holder
+# of sales_manager who manages someone; deals are owned by reps and managers. Marketers and admins are none.
+REP_ROLE, MANAGER_ROLE = "sales_rep", "sales_manager"
+OWNER_ROLES = (REP_ROLE, MANAGER_ROLE)
+LEADERBOARD_SIZE = 15
 STUCK_FACTOR = 2  # "far longer" than won deals usually spend in a stage: more than twice their median
 MAX_PAGE = 200
 
@@ -120,6 +127,9 @@ def get_revenue_by_country(session: Session, principal: Principal, *, filters: D
     return pd.DataFrame(rows, columns=["iso3", "country", "revenue", "deals"]).astype({"revenue": float, "deals": int})
 
 
+_LEADERBOARD_COLUMNS = ["owner_id", "won_amount", "won_deals", "open_pipeline", "win_rate"]
+
+
 def get_owner_leaderboard(
     session: Session, principal: Principal, *, filters: DashboardFilters, limit: int = 50
 ) -> pd.DataFrame:
@@ -129,9 +139,51 @@ def get_owner_leaderboard(
     frame = pd.DataFrame(
         [(owner, float(won), won_n, float(pipeline), won_n / (won_n + lost_n) if won_n + lost_n else None)
          for owner, won, won_n, lost_n, pipeline in rows],
-        columns=["owner_id", "won_amount", "won_deals", "open_pipeline", "win_rate"],
+        columns=_LEADERBOARD_COLUMNS,
     )
     return frame.astype({"owner_id": int, "won_amount": float, "won_deals": int, "open_pipeline": float})
+
+
+def get_rep_leaderboard(
+    session: Session, principal: Principal, *, filters: DashboardFilters, auth_session: Session,
+    limit: int = LEADERBOARD_SIZE,
+) -> pd.DataFrame:
+    """"Who is ahead": sales reps (present and former; managers are not reps) by won revenue in the period,
+    within the filters' owners, with their names (owner_id, owner, won_amount, won_deals, open_pipeline,
+    win_rate)."""
+    require(principal, "crm.read")
+    reps = _reps(auth_session, principal)
+    wanted = tuple(sorted(reps.keys() & set(filters.owner_ids) if filters.owner_ids else reps))
+    if not wanted:
+        return pd.DataFrame(columns=[*_LEADERBOARD_COLUMNS, "owner"])
+    board = get_owner_leaderboard(session, principal, filters=replace(filters, owner_ids=wanted), limit=limit)
+    return board.assign(owner=board["owner_id"].map(reps))
+
+
+def _reps(auth_session: Session, principal: Principal) -> dict[int, str]:
+    def holders(role: str, *, active_only: bool) -> dict[int, str]:
+        rows = people.list_people(auth_session, principal, roles=(role,), active_only=active_only)
+        return {user_id: name for user_id, name, _email, _active in rows}
+
+    managers = holders(MANAGER_ROLE, active_only=False)
+    return {user_id: name for user_id, name in holders(REP_ROLE, active_only=False).items() if user_id not in managers}
+
+
+def list_owner_choices(session: Session, principal: Principal) -> list[OwnerChoice]:
+    """The Owner / team filter's choices (`session` is the auth database's): everyone; one's own deals for
+    those who own deals; each sales manager's team (them and everyone under them); each active rep or manager."""
+    require(principal, "crm.read")
+    sellers = people.list_people(session, principal, roles=OWNER_ROLES)
+    leads = {user_id for user_id, *_rest in people.list_people(session, principal, roles=(MANAGER_ROLE,))}
+    choices = [OwnerChoice("Everyone")]
+    if principal.has("crm.write"):
+        choices.append(OwnerChoice("My deals", (principal.id,)))
+    for manager_id, name in people.list_managers(session, principal):
+        if manager_id in leads:
+            members = people.list_team_member_ids(session, principal, manager_id=manager_id)
+            choices.append(OwnerChoice(f"Team of {name}", tuple(members)))
+    choices += [OwnerChoice(name, (user_id,)) for user_id, name, _email, _active in sellers]
+    return choices
 
 
 def get_stage_medians(session: Session, principal: Principal, *, today: date) -> dict[int, float]:
@@ -171,8 +223,9 @@ def list_deals_at_risk(
     for deal_id, title, company, stage_id, stage, amount, close_date, owner_id, entered_at in rows:
         days = (today - entered_at.date()).days if entered_at else None
         overdue = close_date is not None and close_date < today
-        stay = f"in stage {days} days" if days is not None else "in stage since an unknown date"
-        reason = "close date passed" if overdue else f"{stay} (won deals: median {medians.get(stage_id, 0):.0f})"
+        usual = f"usually {medians.get(stage_id, 0):.0f}"  # the median days won deals spent there
+        stay = f"{days} days in {stage}, {usual}" if days is not None else f"in {stage} since an unknown date, {usual}"
+        reason = "close date passed" if overdue else stay
         records.append((deal_id, title, company, stage, float(amount or 0), close_date, owner_id, days, reason))
     columns = ["deal_id", "title", "company", "stage", "amount", "close_date", "owner_id", "days_in_stage", "reason"]
     return pd.DataFrame(records, columns=columns)

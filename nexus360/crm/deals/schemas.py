@@ -43,6 +43,7 @@ class DealRead(ReadModel):
 class DealDetail(BaseModel):
     deal: DealRead
     stage: str
+    company: str  # the company's name
     history: list[tuple[datetime, str | None, str, int | None]]  # (changed_at, from stage, to stage, changed_by)
 
 

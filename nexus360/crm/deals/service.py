@@ -69,6 +69,7 @@ def get_deal(session: Session, principal: Principal, *, deal_id: int) -> DealDet
     return DealDetail(
         deal=DealRead.model_validate(deal),
         stage=crm_repository.get_stage(session, deal.stage_id).name,
+        company=crm_repository.get_company(session, deal.company_id).name,
         history=repository.stage_history(session, deal_id),
     )
 
@@ -143,6 +144,20 @@ def get_board(session: Session, principal: Principal, *, owner_ids: tuple[int, .
     """Open stages in pipeline order with their deal counts and totals: stage_id, stage, deals, amount."""
     require(principal, "crm.read")
     return pd.DataFrame(repository.board_totals(session, owner_ids), columns=["stage_id", "stage", "deals", "amount"])
+
+
+BOARD_CARDS = ["id", "title", "company", "amount", "close_date", "owner_id", "stage_id"]
+
+
+def get_board_cards(
+    session: Session, principal: Principal, *, owner_ids: tuple[int, ...] = (), per_stage: int = 6
+) -> pd.DataFrame:
+    """The first `per_stage` open deals of each open stage by close date (id, title, company, amount,
+    close_date, owner_id, stage_id), in pipeline order."""
+    require(principal, "crm.read")
+    if not 1 <= per_stage <= 50:
+        raise ValidationError(f"Show between 1 and 50 deals per stage (not {per_stage}).")
+    return pd.DataFrame(repository.board_cards(session, tuple(owner_ids), per_stage), columns=BOARD_CARDS)
 
 
 def _deal(session: Session, deal_id: int, *, lock: bool = False) -> Deal:

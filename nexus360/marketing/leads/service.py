@@ -162,3 +162,23 @@ def _score(session: Session, values: dict[str, Any], today: date | None) -> dict
         raise ValidationError(f"Campaign {values['campaign_id']} does not exist.")
     score, reasons = score_lead(values, campaign_type, scoring.active_rules(session), today or today_utc())
     return {"score": score, "score_reasons": [[label, points] for label, points in reasons]}
+
+
+NO_CAMPAIGN = "No campaign"
+
+
+def count_leads_by_campaign_and_status(
+    session: Session, principal: Principal, *, date_from: date, date_to: date
+) -> pd.DataFrame:
+    """Leads created date_from..date_to (inclusive, UTC days) per campaign and status: campaign_id, campaign,
+    status, leads; leads without a campaign under "No campaign" (campaign_id None). Largest campaigns first."""
+    require(principal, "marketing.read")
+    if date_to < date_from:
+        raise ValidationError("The end of the period must be on or after its start.")
+    rows = repository.lead_counts_by_campaign_and_status(session, date_from=date_from, date_to=date_to)
+    frame = pd.DataFrame(rows, columns=["campaign_id", "campaign", "status", "leads"])
+    frame = frame.astype({"leads": int, "campaign_id": "Int64"}).assign(campaign=frame["campaign"].fillna(NO_CAMPAIGN))
+    order = frame.assign(total=frame.groupby("campaign")["leads"].transform("sum"))
+    ordered = order.sort_values(["total", "campaign", "status"], ascending=[False, True, True])
+    return ordered.drop(columns="total").reset_index(drop=True)
+

@@ -1,46 +1,74 @@
-"""The pipeline board: open deals grouped by stage with totals; a rep moves a deal in two clicks."""
+"""The pipeline board: open deals grouped by stage with totals; a rep moves a deal in two clicks.
+
+The tab is a fragment (its toggle and moves rerun it alone); the board's totals and its cards are two cached
+reads (the cards of every stage in one statement).
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from nexus360.auth.schemas import Principal
 from nexus360.common.money import money
 from nexus360.crm.deals import service as deal_service
-from nexus360.crm.deals.schemas import DealFilters
 from nexus360.db import Database
-from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.session import FAILED, call, current_principal, submit
+from nexus360.ui.crm import links
+from nexus360.ui.crm.common import day, rerun_tab, show_toasts, toast_next
+from nexus360.ui.formatting import literal
+from nexus360.ui.session import FAILED, cached, current_principal, submit
 
 CARDS_PER_STAGE = 6
 
 
+def owns_deals(principal: Principal) -> bool:
+    """Whether "my deals" means anything: those who may write deals own them (marketers do not)."""
+    return principal.has("crm.write")
+
+
+@st.fragment
 def board_tab(reference: dict) -> None:
     principal = current_principal()
-    mine = st.toggle("Only my deals", value=not principal.has("crm.manage"), key="board_mine")
+    show_toasts()
+    mine = owns_deals(principal) and st.toggle(
+        "Only my deals", value=not principal.has("crm.manage"), key="board_mine"
+    )
     owner_ids = (principal.id,) if mine else ()
-    board = call(Database.CRM, deal_service.get_board, owner_ids=owner_ids)
+    board = cached(Database.CRM, deal_service.get_board, shared=True, owner_ids=owner_ids)
     if board["deals"].sum() == 0:
-        st.info("No open deals here yet. Create one on the Deals tab.")
+        st.info(_empty_board(principal, mine))
         return
+    cards = cached(Database.CRM, deal_service.get_board_cards, shared=True, owner_ids=owner_ids,
+                   per_stage=CARDS_PER_STAGE)
     stages = dict(reference["stages"])
-    columns = st.columns(len(board))
-    for column, stage in zip(columns, board.itertuples(), strict=True):
+    for column, stage in zip(st.columns(len(board)), board.itertuples(), strict=True):
         with column:
-            st.markdown(f"**{escape_markdown(stage.stage)}**")
+            st.markdown(f"**{literal(stage.stage)}**")
             st.caption(f"{stage.deals:,} deals · {money(stage.amount)}")
-            filters = DealFilters(stage_ids=(stage.stage_id,), owner_ids=owner_ids)
-            page = call(Database.CRM, deal_service.list_deals, filters=filters, limit=CARDS_PER_STAGE)
-            for deal in page.rows.itertuples():
+            shown = cards[cards["stage_id"] == stage.stage_id]
+            for deal in shown.itertuples():
                 _card(principal, deal, stages)
-            if stage.deals > len(page.rows):
-                st.caption(f"+ {stage.deals - len(page.rows):,} more on the Deals tab")
+            if stage.deals > len(shown):
+                st.caption(f"and {stage.deals - len(shown):,} more on the Deals tab")
 
 
-def _card(principal, deal, stages: dict[int, str]) -> None:
-    with st.container(border=True):
-        st.markdown(f"**{escape_markdown(deal.title)}**")
-        st.caption(f"{escape_markdown(deal.company)} · {money(deal.amount)} · {deal.close_date or 'no date'}")
-        if not deal_service.can_edit(principal, deal.owner_id):
+def _empty_board(principal: Principal, mine: bool) -> str:
+    if mine:
+        return "You have no open deals. Create one on the Deals tab, or turn off “Only my deals” to see the team's."
+    if principal.has("crm.write"):
+        return "No open deals yet. Create one on the Deals tab."
+    return "No open deals yet. Deals that sales reps create show here by stage."
+
+
+def _card(principal: Principal, deal, stages: dict[int, str]) -> None:
+    with st.container(border=True, key=f"card_{deal.id}"):
+        title, open_ = st.columns([5, 1])
+        title.markdown(f"**{literal(deal.title)}**")
+        open_.button("", key=f"open_{deal.id}", icon=":material/open_in_new:", type="tertiary",
+                     help="Open this deal on the Deals tab", on_click=links.open_deal, args=(int(deal.id),))
+        closes = f"closes {day(deal.close_date)}" if not pd.isna(deal.close_date) else "no close date"
+        st.caption(f"{literal(deal.company)} · {money(deal.amount)} · {closes}")
+        if not deal_service.can_edit(principal, int(deal.owner_id)):
             return
         ids = list(stages)
         target = st.selectbox(
@@ -50,7 +78,6 @@ def _card(principal, deal, stages: dict[int, str]) -> None:
         if target != deal.stage_id and submit(
             Database.CRM, deal_service.move_deal_stage, deal_id=int(deal.id), stage_id=target
         ) is not FAILED:
-            st.cache_data.clear()
-            st.toast(f"Moved '{deal.title}' to {stages[target]}.", icon=":material/check_circle:")
+            toast_next(f"Moved “{literal(deal.title)}” to {literal(stages[target])}.")
             st.session_state.pop(f"move_{deal.id}", None)
-            st.rerun()
+            rerun_tab()

@@ -1,4 +1,8 @@
-"""The CRM dashboard tab: filters, KPI row, charts and deals at risk, all aggregated in SQL."""
+"""The CRM dashboard tab: filters, KPI row, charts, who is ahead and deals at risk, all aggregated in SQL.
+
+The tab is a fragment: a filter change reruns it alone. Every figure is cached by the filters (and the
+user's scope), and every chart is built once per data change (charts.cached_figure).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ import pandas as pd
 import streamlit as st
 
 from nexus360.auth.users import service as people
-from nexus360.common.money import change, money, percent
+from nexus360.common.money import DASH, change, money, percent
 from nexus360.common.periods import previous_quarter, quarter_of, today_utc
 from nexus360.crm.dashboard import service as dashboards
-from nexus360.crm.dashboard.schemas import DashboardFilters
+from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, PeriodFigures
 from nexus360.db import Database
 from nexus360.ui import charts
-from nexus360.ui.session import cached, call, current_principal
+from nexus360.ui.crm import links
+from nexus360.ui.crm.common import day
+from nexus360.ui.session import cached
 
 PERIODS = ("This quarter", "Last quarter", "This year", "Last 12 months", "Custom")
+AT_RISK_ROWS = 20
 
 
 def _period(choice: str, today: date) -> tuple[date, date]:
@@ -33,129 +40,65 @@ def _period(choice: str, today: date) -> tuple[date, date]:
 
 
 def filters_bar(reference: dict, today: date) -> DashboardFilters:
-    period_col, owner_col, stage_col, industry_col, country_col = st.columns([2, 2, 2, 2, 2])
+    period_col, owner_col, stage_col, industry_col, country_col = st.columns(5)
     choice = period_col.selectbox("Period", PERIODS, key="dash_period")
     start, end = _period(choice, today)
     if choice == "Custom":
-        picked = period_col.date_input("From – to", value=(start, end), key="dash_dates")
+        picked = period_col.date_input("From – to", value=(start, end), key="dash_dates", max_value=today,
+                                       format="YYYY-MM-DD")
         if len(picked) == 2:
             start, end = picked
-    owner_ids = _owner_filter(owner_col)
+    choices = cached(Database.AUTH, dashboards.list_owner_choices)
+    owner = owner_col.selectbox("Owner / team", choices, format_func=lambda choice: choice.label, key="dash_owner")
     stages, industries, countries = (dict(reference[k]) for k in ("stages", "industries", "countries"))
-    stage_ids = stage_col.multiselect("Stage", list(stages), format_func=stages.get, key="dash_stages")
-    industry_ids = industry_col.multiselect("Industry", list(industries), format_func=industries.get, key="dash_ind")
-    country_ids = country_col.multiselect("Country", list(countries), format_func=countries.get, key="dash_country")
+    stage_ids = stage_col.multiselect("Stage", list(stages), format_func=stages.get, key="dash_stages",
+                                      placeholder="All stages")
+    industry_ids = industry_col.multiselect("Industry", list(industries), format_func=industries.get,
+                                            key="dash_ind", placeholder="All industries")
+    country_ids = country_col.multiselect("Country", list(countries), format_func=countries.get,
+                                          key="dash_country", placeholder="All countries")
     return DashboardFilters(
         start=start,
         end=end,
-        owner_ids=owner_ids,
+        owner_ids=owner.owner_ids,
         stage_ids=tuple(stage_ids),
         industry_ids=tuple(industry_ids),
         country_ids=tuple(country_ids),
     )
 
 
-def _owner_filter(column) -> tuple[int, ...]:
-    principal = current_principal()
-    managers = dict(cached(Database.AUTH, people.list_managers))
-    sellers = {
-        uid: name
-        for uid, name, _email, _active in cached(
-            Database.AUTH, people.list_people, roles=("sales_rep", "sales_manager")
-        )
-    }
-    choices = (
-        [("all", None), ("me", principal.id)]
-        + [("team", uid) for uid in managers]
-        + [("owner", uid) for uid in sellers]
-    )
-    labels = {
-        "all": lambda _u: "Everyone",
-        "me": lambda _u: "My deals",
-        "team": lambda u: f"Team of {managers[u]}",
-        "owner": lambda u: sellers[u],
-    }
-    kind, user_id = column.selectbox(
-        "Owner / team", choices, format_func=lambda c: labels[c[0]](c[1]), key="dash_owner"
-    )
-    if kind == "all":
-        return ()
-    if kind == "team":
-        return tuple(call(Database.AUTH, people.list_team_member_ids, manager_id=user_id))
-    return (user_id,)
+def _tile(column, label: str, value: str, delta: str | None = None, *, note: bool = False, **options) -> None:
+    """One KPI tile; a `note` is a grey caption under the value rather than a change."""
+    if note:
+        options.update(delta_color="off", delta_arrow="off")
+    column.metric(label, value, delta, border=True, **options)
 
 
-def kpi_row(kpis) -> None:
+def kpi_row(kpis: DashboardKpis) -> None:
     now, before = kpis.current, kpis.previous
     first = st.columns(4)
-    first[0].metric(
-        "Open pipeline",
-        money(kpis.open_pipeline),
-        f"{kpis.open_deals:,} deals",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    first[1].metric(
-        "Weighted pipeline",
-        money(kpis.weighted_pipeline),
-        "by stage probability",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    first[2].metric(
-        "Won",
-        money(now.won_amount),
-        _versus(now.won_amount, before.won_amount),
-        border=True,
-        help=f"{now.won_deals:,} deals; {_previous(before)}: {money(before.won_amount)}",
-    )
-    first[3].metric(
-        "Lost",
-        money(now.lost_amount),
-        _versus(now.lost_amount, before.lost_amount),
-        delta_color="inverse",
-        border=True,
-        help=f"{now.lost_deals:,} deals; {_previous(before)}: {money(before.lost_amount)}",
-    )
+    _tile(first[0], "Open pipeline", money(kpis.open_pipeline), f"{kpis.open_deals:,} deals", note=True)
+    _tile(first[1], "Weighted pipeline", money(kpis.weighted_pipeline), "by stage probability", note=True)
+    _tile(first[2], "Won", money(now.won_amount), _versus(now.won_amount, before.won_amount),
+          help=f"{now.won_deals:,} deals; {_previous(before)}: {money(before.won_amount)}")
+    _tile(first[3], "Lost", money(now.lost_amount), _versus(now.lost_amount, before.lost_amount),
+          delta_color="inverse", help=f"{now.lost_deals:,} deals; {_previous(before)}: {money(before.lost_amount)}")
     second = st.columns(4)
-    second[0].metric(
-        "Win rate",
-        percent(now.win_rate),
-        _points(now.win_rate, before.win_rate),
-        border=True,
-        help="Won ÷ (won + lost) deals closed in the period",
-    )
-    second[1].metric(
-        "Average deal",
-        money(now.average_deal_size),
-        _versus(now.average_deal_size, before.average_deal_size),
-        border=True,
-        help="Average amount of won deals",
-    )
+    _tile(second[0], "Win rate", percent(now.win_rate), points(now.win_rate, before.win_rate),
+          help="Won ÷ (won + lost) deals closed in the period")
+    _tile(second[1], "Average deal", money(now.average_deal_size),
+          _versus(now.average_deal_size, before.average_deal_size), help="Average amount of won deals")
     cycle = now.average_sales_cycle_days
-    second[2].metric(
-        "Sales cycle",
-        "–" if cycle is None else f"{cycle:.0f} days",
-        border=True,
-        help="Average days from creation to close of won deals",
-    )
-    second[3].metric(
-        "Overdue deals",
-        f"{kpis.overdue_deals:,}",
-        "open, close date passed",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
+    _tile(second[2], "Sales cycle", DASH if cycle is None else f"{cycle:.0f} days",
+          help="Average days from creation to close of won deals")
+    _tile(second[3], "Overdue deals", f"{kpis.overdue_deals:,}", "open, close date passed", note=True)
 
 
 def _versus(now, before) -> str | None:
     return None if now is None or before is None else change(now, before, against="previous")
 
 
-def _previous(before) -> str:
+def _previous(before: PeriodFigures) -> str:
     """The period "vs previous" compares with, in words (see crm.dashboard.schemas.previous_period)."""
     return (f"previous period {_day(before.start)} – {_day(before.end)} (the same number of days, "
             "from the start of the previous quarter or month when the period is one)")
@@ -165,91 +108,88 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _points(now: float | None, before: float | None) -> str | None:
+def points(now: float | None, before: float | None) -> str | None:
+    """A rate's change in percentage points ('+3 pts'); never '-0 pts'."""
     if now is None or before is None:
         return None
     text = f"{(now - before) * 100:+.0f} pts"
     return "0 pts" if text in ("+0 pts", "-0 pts") else text
 
 
+@st.fragment
 def dashboard_tab(reference: dict) -> None:
     today = today_utc()
     filters = filters_bar(reference, today)
-    kpis = cached(Database.CRM, dashboards.get_kpis, filters=filters, today=today)
-    kpi_row(kpis)
+    kpi_row(cached(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today))
     left, right = st.columns([2, 3])
     with left:
         st.subheader("Pipeline by stage")
-        funnel = cached(Database.CRM, dashboards.get_funnel, filters=filters)
-        _chart(funnel["deals"].sum() > 0, lambda: charts.pipeline_by_stage(funnel), "No open deals match.")
+        funnel = cached(Database.CRM, dashboards.get_funnel, shared=True, filters=filters)
+        _chart(funnel["deals"].sum() > 0, "pipeline_by_stage", funnel, "No open deals match these filters.")
     with right:
         st.subheader("Won revenue by month")
-        monthly = cached(Database.CRM, dashboards.get_won_by_month, filters=filters)
-        _chart(
-            monthly[["revenue", "revenue_last_year"]].to_numpy().sum() > 0,
-            lambda: charts.won_by_month(monthly),
-            "Nothing was won in this period.",
-        )
-    left, right = st.columns([2, 3])
+        monthly = cached(Database.CRM, dashboards.get_won_by_month, shared=True, filters=filters)
+        has_data = monthly[["revenue", "revenue_last_year"]].to_numpy().sum() > 0
+        _chart(has_data, "won_by_month", monthly, "Nothing was won in this period, nor a year before.")
+    left, right = st.columns(2)
     with left:
         st.subheader("Revenue by industry")
-        industry = cached(Database.CRM, dashboards.get_revenue_by_industry, filters=filters)
-        _chart(not industry.empty, lambda: charts.revenue_by_industry(industry), "Nothing was won in this period.")
+        industry = cached(Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
+        _chart(not industry.empty, "revenue_by_industry", industry, "Nothing was won in this period.")
     with right:
-        st.subheader("Revenue by country")
-        country = cached(Database.CRM, dashboards.get_revenue_by_country, filters=filters)
-        _chart(
-            not country.empty,
-            lambda: charts.revenue_map(country),
-            "Nothing was won in this period.",
-            config=charts.MAP_CONFIG,
-        )
-    left, right = st.columns([2, 3])
-    with left:
-        st.subheader("Who is ahead")
-        board = cached(Database.CRM, dashboards.get_owner_leaderboard, filters=filters)
-        if board.empty:
-            st.info("No owners match these filters.")
-        else:
-            names = cached(Database.AUTH, people.get_user_names, user_ids=tuple(board["owner_id"]))
-            board = board.assign(owner=board["owner_id"].map(names).fillna("(former user)"))
-            st.plotly_chart(charts.owner_leaderboard(board), width="stretch", config=charts.PLOTLY_CONFIG)
-    with right:
-        st.subheader("Deals at risk")
-        _deals_at_risk(filters, today)
+        st.subheader("Who is ahead", help="Sales reps by won revenue in the period (managers lead teams and are "
+                                          "not ranked).")
+        board = cached(Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
+        _chart(not board.empty, "owner_leaderboard", board, "No sales rep matches these filters.")
+    st.subheader("Revenue by country")
+    country = cached(Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
+    _chart(not country.empty, "revenue_map", country, "Nothing was won in this period.", config=charts.MAP_CONFIG)
+    st.subheader("Deals at risk", help="Open deals past their close date, or in their stage more than twice as "
+                                       "long as won deals usually stay there.")
+    _deals_at_risk(filters, today)
 
 
-def _chart(has_data: bool, figure, empty: str, *, config: dict | None = None) -> None:
+def _chart(has_data: bool, figure: str, frame: pd.DataFrame, empty: str, *, config: dict | None = None) -> None:
     if not has_data:
         st.info(empty)
         return
-    st.plotly_chart(figure(), width="stretch", config=config or charts.PLOTLY_CONFIG)
+    st.plotly_chart(charts.cached_figure(figure, frame), width="stretch", config=config or charts.PLOTLY_CONFIG)
 
 
 def _deals_at_risk(filters: DashboardFilters, today: date) -> None:
-    medians = cached(Database.CRM, dashboards.get_stage_medians, today=today)
-    risky = call(
-        Database.CRM, dashboards.list_deals_at_risk, filters=filters, today=today, limit=20, stage_medians=medians
-    )
+    medians = cached(Database.CRM, dashboards.get_stage_medians, shared=True, today=today)
+    risky = cached(Database.CRM, dashboards.list_deals_at_risk, shared=True, filters=filters, today=today,
+                   limit=AT_RISK_ROWS, stage_medians=medians)
     if risky.empty:
         st.success("No open deal is overdue or stuck in its stage.")
         return
-    names = cached(Database.AUTH, people.get_user_names, user_ids=tuple(risky["owner_id"]))
-    shown = pd.DataFrame(
-        {
-            "Deal": risky["title"],
-            "Company": risky["company"],
-            "Stage": risky["stage"],
-            "Amount": risky["amount"],
-            "Close date": risky["close_date"],
-            "Owner": risky["owner_id"].map(names),
-            "Why": risky["reason"],
-        }
-    )
+    names = cached(Database.AUTH, people.get_user_names, shared=True, user_ids=tuple(sorted(set(risky["owner_id"]))))
+    shown = pd.DataFrame({
+        "Deal": risky["title"],
+        "Company": risky["company"],
+        "Amount": risky["amount"],
+        "Close date": risky["close_date"].map(day),
+        "Owner": risky["owner_id"].map(names).fillna("Former user"),
+        "Why": risky["reason"],  # names the stage a deal is stuck in
+    })
+    deal_ids = risky["deal_id"].tolist()
     st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=380,
-        column_config={"Amount": st.column_config.NumberColumn(format="dollar")},
+        shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420), key="dash_at_risk",
+        on_select=lambda: _open_chosen(deal_ids), selection_mode="single-row",
+        column_config={  # widths that fit the page at 1440 px, every column in view
+            "Deal": st.column_config.TextColumn(width=250),
+            "Company": st.column_config.TextColumn(width=160),
+            "Amount": st.column_config.NumberColumn(format="dollar", width=95),
+            "Close date": st.column_config.TextColumn(width=100),
+            "Owner": st.column_config.TextColumn(width=115),
+            "Why": st.column_config.TextColumn(width=210),
+        },
     )
+    st.caption("Pick a deal to open it on the Deals tab.")
+
+
+def _open_chosen(deal_ids: list[int]) -> None:
+    """Selection callback: open the chosen deal on the Deals tab (a rerun of the whole page)."""
+    rows = st.session_state["dash_at_risk"].selection.rows
+    if rows:
+        links.open_deal(deal_ids[rows[0]])

@@ -6,20 +6,23 @@ import streamlit as st
 
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
-from nexus360.ui.session import call
+from nexus360.ui.session import cached
+
+PICKER_ROWS = 25
 
 
 def company_picker(key: str, current: int | None, *, required: bool = True) -> int | None:
     """A company chooser that searches on the server (a million companies never reach the browser)."""
-    search = st.text_input("Company search", key=f"{key}_company_search", placeholder="Type part of a name")
-    page = call(Database.CRM, crm_service.list_companies, search=search, limit=25)
+    search = st.text_input("Company search", key=f"{key}_company_search", placeholder="Type part of a name",
+                           max_chars=100)
+    page = cached(Database.CRM, crm_service.list_companies, search=search.strip(), limit=PICKER_ROWS)
     options = (
         dict(zip(page.rows["id"].tolist(), page.rows["name"].tolist(), strict=True)) if not page.rows.empty else {}
     )
     if current and current not in options:
-        options = {current: call(Database.CRM, crm_service.get_company, company_id=current).name, **options}
+        options = {current: cached(Database.CRM, crm_service.get_company, company_id=current).name, **options}
     if not required:
-        options = {None: "— no company —", **options}
+        options = {None: "No company", **options}
     if not options:
         st.caption("No company matches; create it on the Companies tab first.")
         return None

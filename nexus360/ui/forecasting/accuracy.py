@@ -12,6 +12,7 @@ from nexus360.forecasting.accuracy import flows as accuracy_flows
 from nexus360.forecasting.schemas import Overview
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.forecasting import charts
+from nexus360.ui.forecasting.common import READS
 from nexus360.ui.session import cached_flow
 
 KINDS = {"quarter": "Quarters", "month": "Months"}
@@ -22,7 +23,7 @@ def accuracy_tab(principal: Principal, *, scope: str, current: Overview | None, 
     """The last eight closed quarters (or months) of this view."""
     kind = st.segmented_control("Periods", list(KINDS), format_func=KINDS.get, default="quarter",
                                 key="fc_accuracy_kind") or "quarter"
-    found = cached_flow(accuracy_flows.get_accuracy, scope=scope, kind=kind, periods=8)
+    found = cached_flow(accuracy_flows.get_accuracy, databases=READS, scope=scope, kind=kind, periods=8)
     if not any(point.forecasts for point in found.points):
         st.info("No forecast was kept for the closed periods of this view yet: accuracy appears once periods "
                 "that were forecast have ended.", icon=":material/query_stats:")

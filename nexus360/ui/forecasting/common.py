@@ -17,6 +17,8 @@ from nexus360.ui.session import cached
 
 MONEY = st.column_config.NumberColumn(format="dollar")
 FLASH = "forecasts_flash"
+# What the forecast flows read: a write to any of them makes the page's cached figures fresh.
+READS = (Database.AUTH, Database.CRM, Database.COMPENSATION, Database.FORECASTING)
 PERIOD_KEY, SCOPE_KEY = "fc_period", "fc_scope"
 
 

@@ -14,7 +14,7 @@ from nexus360.forecasting import flows
 from nexus360.forecasting.movement import flows as movement_flows
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.forecasting import charts
-from nexus360.ui.forecasting.common import MONEY, changed
+from nexus360.ui.forecasting.common import MONEY, READS, changed
 from nexus360.ui.session import FAILED, cached_flow, submit_flow
 
 NOW = 0
@@ -24,7 +24,7 @@ SHOWN = 50
 @st.fragment
 def movement_tab(principal: Principal, *, period: str, scope: str, can_generate: bool) -> None:
     """Pick two snapshots (the later one may be now); see the bars and the deals behind each."""
-    snapshots = cached_flow(movement_flows.list_snapshots, period=period, scope=scope)
+    snapshots = cached_flow(movement_flows.list_snapshots, databases=READS, period=period, scope=scope)
     if can_generate and st.button("Take a snapshot now", icon=":material/photo_camera:",
                                   help="Keeps this view's deals and every method as they are now."):
         done = submit_flow(flows.generate, period=period, scope=scope)
@@ -44,7 +44,7 @@ def movement_tab(principal: Principal, *, period: str, scope: str, can_generate:
     later = {NOW: "Now (live from the CRM)"} | {s.id: labels[s.id] for s in snapshots
                                                  if s.taken_at > next(x.taken_at for x in snapshots if x.id == before)}
     after = right.selectbox("To", list(later), format_func=later.get, key=f"fc_to_{period}_{scope}")
-    found = cached_flow(movement_flows.get_movement, period=period, scope=scope, before_id=before,
+    found = cached_flow(movement_flows.get_movement, databases=READS, period=period, scope=scope, before_id=before,
                         after_id=None if after == NOW else after)
     steps = [(bar.label, float(bar.amount)) for bar in found.bars]
     st.plotly_chart(charts.waterfall(steps, start=("Start", float(found.start)), total_label="End"),

@@ -11,7 +11,7 @@ from nexus360.forecasting import flows, service
 from nexus360.forecasting.schemas import REP, TEAM, ForecastRead, Overview, Scope
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.forecasting import charts
-from nexus360.ui.forecasting.common import changed, request_key, when
+from nexus360.ui.forecasting.common import READS, changed, request_key, when
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import FAILED, cached, cached_flow, submit_flow
 
@@ -20,7 +20,7 @@ WHY_KEY = "fc_why"
 
 def overview_tab(principal: Principal, *, period: str, scope: str) -> Overview:
     """Headline tiles, the waterfall of the chosen method, and the call panel."""
-    found = cached_flow(flows.get_overview, period=period, scope=scope)
+    found = cached_flow(flows.get_overview, databases=READS, period=period, scope=scope)
     _tiles(found)
     _notes(found)
     left, right = st.columns([3, 2], gap="large")

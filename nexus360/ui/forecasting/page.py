@@ -8,7 +8,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.forecasting import flows
 from nexus360.forecasting.schemas import REP, Scope
 from nexus360.ui.forecasting.accuracy import accuracy_tab
-from nexus360.ui.forecasting.common import pick_period_and_scope, show_flash
+from nexus360.ui.forecasting.common import READS, pick_period_and_scope, show_flash
 from nexus360.ui.forecasting.deals import deals_tab
 from nexus360.ui.forecasting.movement import movement_tab
 from nexus360.ui.forecasting.overview import overview_tab
@@ -39,7 +39,7 @@ def forecasts_page(principal: Principal) -> None:
     deals = tabs[names[-3]]
     if deals.open:
         with deals:
-            found = cached_flow(flows.get_overview, period=period, scope=scope_code)
+            found = cached_flow(flows.get_overview, databases=READS, period=period, scope=scope_code)
             editable = mine or principal.has("crm.manage")
             deals_tab(principal, period=period, owners=found.owner_ids, editable=editable,
                       categories=found.categories)
@@ -50,5 +50,5 @@ def forecasts_page(principal: Principal) -> None:
     accuracy = tabs[names[-1]]
     if accuracy.open:
         with accuracy:
-            current = overview or cached_flow(flows.get_overview, period=period, scope=scope_code)
+            current = overview or cached_flow(flows.get_overview, databases=READS, period=period, scope=scope_code)
             accuracy_tab(principal, scope=scope_code, current=current, mine=mine)

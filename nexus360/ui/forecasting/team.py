@@ -11,14 +11,14 @@ from nexus360.forecasting import flows
 from nexus360.forecasting.schemas import RollupRow
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.forecasting import charts
-from nexus360.ui.forecasting.common import SCOPE_KEY
+from nexus360.ui.forecasting.common import READS, SCOPE_KEY
 from nexus360.ui.session import cached_flow
 
 
 def team_tab(principal: Principal, *, period: str, scope: str) -> None:
     """The roll-up table and chart; picking a person opens their forecast (and the adjust form)."""
     with st.spinner("Rolling up the team…"):
-        rows = cached_flow(flows.get_rollup, period=period, scope=scope)
+        rows = cached_flow(flows.get_rollup, databases=READS, period=period, scope=scope)
     if not rows:
         st.info("Nobody in this view has deals or calls in the period yet.", icon=":material/groups:")
         return

@@ -1,0 +1,86 @@
+"""What people do on the CRM page, for `python -m nexus360 bench pages` (nexus360.page_bench.INTERACTIONS).
+
+Each function does one thing to an AppTest of the page (opening its tab first); called before every timed
+rerun, each alternates between two states so that the warm figures measure cached reads, not a cold page 7.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nexus360.ui.crm.links import TAB_KEY
+
+PERIODS = ("This quarter", "Last quarter")
+
+
+def _on_tab(app: Any, tab: str) -> None:
+    """Open `tab` (with a run of its own the first time: its widgets exist only after one)."""
+    if TAB_KEY in app.session_state and app.session_state[TAB_KEY] == tab:
+        return
+    app.session_state[TAB_KEY] = tab
+    if TAB_KEY in app.query_params:  # the bar is bound to the address: an address naming a tab wins
+        app.query_params[TAB_KEY] = tab
+    app.run()
+
+
+def _flip(app: Any, key: str, values: tuple) -> None:
+    widget = app.selectbox(key=key)
+    widget.set_value(values[1] if widget.value == values[0] else values[0])
+
+
+def change_period(app: Any) -> None:
+    _on_tab(app, "Dashboard")
+    _flip(app, "dash_period", PERIODS)
+
+
+def change_owner(app: Any) -> None:
+    _on_tab(app, "Dashboard")
+    widget = app.selectbox(key="dash_owner")
+    widget.select_index(1 if widget.index == 0 else 0)
+
+
+def only_my_deals(app: Any) -> None:
+    """Flip "Only my deals" (those who own no deals have none: their board just reruns)."""
+    _on_tab(app, "Pipeline")
+    toggles = [toggle for toggle in app.toggle if toggle.key == "board_mine"]
+    if toggles:
+        toggles[0].set_value(not toggles[0].value)
+
+
+def next_page_of_deals(app: Any) -> None:
+    _turn(app, "Deals", "deals")
+
+
+def search_deals(app: Any) -> None:
+    _on_tab(app, "Deals")
+    box = app.text_input(key="deal_search")
+    box.input("" if box.value else "renewal")
+
+
+def open_a_deal(app: Any) -> None:
+    """Open a deal by its address (/crm?crm_tab=Deals&deal=…), one of two in turn."""
+    _on_tab(app, "Deals")
+    app.query_params["deal"] = "2" if app.query_params.get("deal") == "1" else "1"
+
+
+def next_page_of_companies(app: Any) -> None:
+    _turn(app, "Companies", "companies")
+
+
+def _turn(app: Any, tab: str, key: str) -> None:
+    _on_tab(app, tab)
+    on_first = len(app.session_state[f"{key}_pager"]["afters"]) == 1
+    button = app.button(key=f"{key}_next" if on_first else f"{key}_prev")
+    if not button.disabled:  # a list of one page (a rep's own deals) just reruns
+        button.click()
+
+
+INTERACTIONS = {
+    "dashboard: change the period": change_period,
+    "dashboard: change the owner": change_owner,
+    "pipeline: only my deals": only_my_deals,
+    "deals: next page": next_page_of_deals,
+    "deals: search": search_deals,
+    "deals: open a deal": open_a_deal,
+    "companies: next page": next_page_of_companies,
+}
