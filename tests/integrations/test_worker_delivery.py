@@ -7,9 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from nexus360.config import get_settings
 from nexus360.db import Database, session_scope
 from nexus360.integrations.models import IntegrationConfig, IntegrationLog
 from nexus360.jobs.models import Job
+from nexus360.worker.runner import Worker
 from tests.integrations.conftest import emit
 
 
@@ -133,3 +135,22 @@ def test_schedules_run_once_per_interval(clean, clock) -> None:
     assert "pruned" not in " ".join(worker.run_once().outcomes)
     clock.advance(minutes=31)
     assert any(outcome.startswith("pruned") for outcome in worker.run_once().outcomes)
+
+
+def test_an_endpoint_failing_for_days_is_switched_off(endpoint, receiver, clock) -> None:
+    settings = get_settings().model_copy(update={"webhook_disable_after_failures": 3, "webhook_disable_after_days": 1})
+    worker = Worker(settings, clock=clock, concurrency=1, name="test-worker-days")
+    for _ in range(10):
+        receiver.answer(500)
+    event_id = emit()
+    for step in (timedelta(0), timedelta(seconds=5), timedelta(minutes=5)):
+        clock.advance(seconds=step.total_seconds())
+        worker.run_once()
+    assert len(receiver.requests) == 3 and is_active(endpoint)  # failures in a row, but not for a day yet
+
+    clock.advance(days=1)
+    worker.run_once()
+
+    assert len(receiver.requests) == 4 and not is_active(endpoint)
+    job = job_of(event_id, endpoint)
+    assert job.status == "failed" and "switched off" in job.last_error
