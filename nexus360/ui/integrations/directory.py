@@ -39,5 +39,6 @@ def directory_tab() -> None:
         with st.spinner("Reading the directory from Microsoft Graph…"):
             result = submit_flow(directory.run_directory_sync, settings=settings)
         if result is not FAILED:
-            st.toast(f"Directory sync: {result.status}", icon=":material/sync:")
+            outcome = STATUS_LABELS.get(result.status, result.status).lower()
+            st.toast(f"Directory sync {outcome}.", icon=":material/sync:")
             st.rerun()

@@ -34,7 +34,8 @@ def logs_tab() -> None:
         pager.update(filters=filters, afters=[None])
     page = call(Database.INTEGRATION, logs.list_logs, filters=filters, after=pager["afters"][-1])
     if not page.rows:
-        st.info("No runs match these filters.")
+        st.info("No runs match these filters: widen the dates, or choose all integrations, statuses and events.",
+                icon=":material/filter_alt_off:")
     else:
         chosen = _table(page.rows)
         _pager(pager, page.next_after)
