@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from nexus360.config import PROJECT_ROOT
+from nexus360.integrations import service as integration_service
 from nexus360.ui import navigation
 from tests.pages.apptest import open_as, principal_for, shown
 
@@ -92,6 +95,20 @@ def test_the_directory_sync_tab_moved_here() -> None:
     app = open_integrations(tab="Directory sync")
     assert not app.exception
     assert any(button.label == "Sync now" for button in app.button)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_names_and_errors_from_microsoft_graph_are_shown_literally(monkeypatch) -> None:
+    """Issue 11, finding 5 (with the tab, from Admin): what Graph returns is data, never markup."""
+    error = "User **Mallory** ![x](http://evil/x.png) :red[failed] <b>bold</b>"
+    last = {"status": "partial **x**", "at": datetime(2026, 1, 2, 3, 4), "errors": [error],
+            "counts": {"created": 1, "updated": 0, "deactivated": 0, "unchanged": 3}}
+    monkeypatch.setattr(integration_service, "last_sync", lambda session, principal: last)
+    app = open_integrations(tab="Directory sync")
+    assert not app.exception
+    assert [shown(warning.value) for warning in app.warning] == [error]
+    assert "**Mallory**" not in app.warning[0].value
+    assert any("partial **x**" in shown(markdown.value) and "\\*\\*x" in markdown.value for markdown in app.markdown)
 
 
 @pytest.mark.usefixtures("seeded")
