@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from nexus360.auth import service as auth_service
 from nexus360.auth.schemas import ADMIN
@@ -35,6 +36,7 @@ OUTBOX_DATABASES = (Database.CRM, Database.MARKETING, Database.COMPENSATION, Dat
 EVENT_RETENTION = timedelta(days=7)
 NOTIFICATIONS_KIND, RETENTION_KIND = "notifications.send_due", "retention.prune"
 NOTIFICATIONS_SENDER = "nexus360.integrations.email.flows"  # issue 17's "send due e-mails and digests"
+NOTIFICATIONS_FLOWS = "nexus360.notifications.flows"  # issue 17's events (an integration failing)
 # Schedules every worker makes sure of at start: (kind, key, every).
 SCHEDULES = ((NOTIFICATIONS_KIND, "schedule:notifications", timedelta(minutes=1)),
              (RETENTION_KIND, "schedule:retention", timedelta(hours=1)))
@@ -75,6 +77,11 @@ def notify_failing(job: ClaimedJob, ctx: Context) -> str:
     tile = tiles.get(integration_id)
     if tile is None:
         return "connector gone"
+    tell = _notifications_hook("notify_integration_failing")
+    if tell is not None:  # issue 17's: its template, preferences and e-mail, once per key
+        told = tell(integration=tile.name, key=job.key,
+                    error=f"{tile.consecutive_failures} failures in a row. {tile.reason}")
+        return f"told {told} admin(s)"
     with session_scope(Database.AUTH) as session:
         admins = [person.id for person in people.list_people(session, _OPERATOR, roles=[ADMIN], active_only=True)]
     with session_scope(Database.NOTIFICATIONS) as session:
@@ -83,6 +90,14 @@ def notify_failing(job: ClaimedJob, ctx: Context) -> str:
             message=f"{tile.type_label} {tile.name} has failed {tile.consecutive_failures} times in a row. "
                     "Open Integrations to see its run log.")
     return f"told {len(admins)} admin(s)"
+
+
+def _notifications_hook(name: str) -> Callable[..., Any] | None:
+    """Issue 17's `nexus360.notifications.flows.<name>` once that branch is merged, else None."""
+    try:
+        return getattr(importlib.import_module(NOTIFICATIONS_FLOWS), name, None)
+    except ModuleNotFoundError:
+        return None
 
 
 def send_due_notifications(job: ClaimedJob, ctx: Context) -> str:
