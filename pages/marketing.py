@@ -1,4 +1,8 @@
-"""Campaigns & Leads: campaigns, leads and the hand-off to sales, lead scoring, the campaign ROI dashboard."""
+"""Campaigns & Leads: campaigns, leads and the hand-off to sales, lead scoring, the campaign ROI dashboard.
+
+One lazy tab bar (`campaigns_tab`, bound to the address: /campaigns?campaigns_tab=Leads opens Leads): only the
+open tab's view runs, and each view is a fragment that reruns alone when its widgets are used.
+"""
 
 import streamlit as st
 
@@ -7,17 +11,11 @@ from nexus360.ui.session import current_principal
 
 principal = current_principal()
 st.title("Campaigns & Leads")
-choices = campaigns.campaign_choices()
-names = ["Campaigns", "Leads", "Scoring", "ROI"] + (["Import"] if principal.has("marketing.write") else [])
-campaigns_tab, leads_tab, scoring_tab, roi_tab, *import_tab = st.tabs(names)
-with campaigns_tab:
-    campaigns.campaigns_tab()
-with leads_tab:
-    leads.leads_tab(choices)
-with scoring_tab:
-    scoring.scoring_tab()
-with roi_tab:
-    roi.roi_tab()
-if import_tab:
-    with import_tab[0]:
-        leads.import_tab(choices)
+views = {"Campaigns": campaigns.campaigns_tab, "Leads": leads.leads_tab, "Scoring": scoring.scoring_tab,
+         "ROI": roi.roi_tab}
+if principal.has("marketing.write"):
+    views["Import"] = leads.import_tab
+for tab, view in zip(st.tabs(list(views), key="campaigns_tab", bind="query-params"), views.values(), strict=True):
+    if tab.open:
+        with tab:
+            view()

@@ -133,6 +133,18 @@ def tab_keys(app: AppTest, url_path: str) -> dict[str, list[str]]:
     return {key: [tab.label for tab in app.tabs if tab.label]}
 
 
+def _page_interactions() -> None:
+    """The Commissions and Admin pages' interactions (their modules live beside their views)."""
+    from nexus360.ui.admin.interactions import INTERACTIONS as admin
+    from nexus360.ui.compensation.interactions import INTERACTIONS as commissions
+
+    INTERACTIONS["commissions"] = commissions
+    INTERACTIONS["admin"] = admin
+
+
+_page_interactions()
+
+
 def bench_page(username: str, url_path: str, script: str | None, counter: StatementCounter, *,
                runs: int) -> dict[str, Any]:
     app = open_page(username, script)
@@ -199,3 +211,52 @@ def bench_pages(*, runs: int = 5, roles: tuple[str, ...] = ROLES, only: str | No
         return report
     finally:
         counter.close()
+
+
+# --- what people do on Campaigns & Leads (url_path "campaigns") --------------------------------------------
+
+
+def _flip(kind: str, key: str, one: Any, other: Any) -> Interaction:
+    """Set widget `key` to `one`, or to `other` when it already is `one`: a change on every run."""
+    def interact(app: AppTest) -> None:
+        widget = app.get(kind)
+        found = next(element for element in widget if element.key == key)
+        found.set_value(other if found.value == one else one)
+    return interact
+
+
+def _open_tab(key: str, label: str, then: Interaction | None = None) -> Interaction:
+    def interact(app: AppTest) -> None:
+        if app.session_state[key] != label:
+            app.session_state[key] = label
+            app.run()  # the tab switch is timed on its own (tabs); this times what follows
+        if then is not None:
+            then(app)
+    return interact
+
+
+def _select_row(table: str) -> Interaction:
+    """Select the first row, or the second when the first is selected: opens one record after another."""
+    def interact(app: AppTest) -> None:
+        current = app.session_state[table]["selection"]["rows"] if table in app.session_state else []
+        app.session_state[table] = {"selection": {"rows": [1 if current == [0] else 0], "columns": [], "cells": []}}
+    return interact
+
+
+def _next_page(list_key: str) -> Interaction:
+    """Next page, or back to the first from the second."""
+    def interact(app: AppTest) -> None:
+        buttons = {button.key: button for button in app.button}
+        on_second = len(app.session_state[f"{list_key}_pager"]["afters"]) > 1
+        buttons[f"{list_key}_prev" if on_second else f"{list_key}_next"].click()
+    return interact
+
+
+INTERACTIONS["campaigns"] = {
+    "campaigns: status filter": _flip("selectbox", "campaign_status_filter", "active", ""),
+    "campaigns: open a campaign": _select_row("campaigns_table"),
+    "leads: status filter": _open_tab("campaigns_tab", "Leads", _flip("selectbox", "lead_status_filter", "new", "")),
+    "leads: next page": _open_tab("campaigns_tab", "Leads", _next_page("leads")),
+    "leads: open a lead": _open_tab("campaigns_tab", "Leads", _select_row("leads_table")),
+    "roi: period": _open_tab("campaigns_tab", "ROI", _flip("selectbox", "roi_period", "All time", "Last 12 months")),
+}

@@ -4,6 +4,14 @@ A cell whose text starts with =, +, -, @, tab or carriage return could run as a 
 is opened ("CSV injection", OWASP). Every such string gets a leading single quote, in CSV and in Excel
 alike: an Excel file may be saved again as CSV, and the cell must stay harmless then too. Numbers,
 dates and booleans are written as values, so a negative number is still a number.
+
+One kind of text starting with + is kept as written: a phone number ("+1 555 0100", "+44 (0)20 7946 0958"):
+a +, then only digits, spaces and ( ) - . with digit groups apart (a space or a parenthesis between two
+of them) and 7 to 15 digits. Such a text can call no function and reach no cell, and with its groups apart
+a spreadsheet cannot read it as a sum either: the quote would only spoil the number for whoever reads the
+file. A + with digits a spreadsheet would compute ("+1-555-0100", "+15550100") still gets the quote.
+
+Whole numbers stay whole: a column of ids with gaps (pandas makes it float, 301.0) is written 301.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -25,6 +34,9 @@ from nexus360.common.errors import ValidationError
 
 MAX_EXPORT_ROWS = 100_000  # one filtered list; beyond this a spreadsheet is the wrong tool
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PHONE_NUMBER = re.compile(r"\+[\d ().-]+")
+_GROUPS_APART = re.compile(r"\d[ ()]+\d")  # two digit groups with no operator between them
+PHONE_DIGITS = range(7, 16)  # E.164 numbers have at most 15 digits
 EXCEL_MAX_CELL_CHARS = 32_767
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -34,10 +46,37 @@ class ExportTooLarge(ValidationError):
 
 
 def neutralise(value: Any) -> Any:
-    """A string starting with = + - @ tab or CR gets a leading ' so it reads as text; other values are kept."""
-    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES):
+    """A string starting with = + - @ tab or CR gets a leading ' so it reads as text; other values (and phone
+    numbers such as "+1 555 0100") are kept."""
+    if isinstance(value, str) and value.startswith(DANGEROUS_PREFIXES) and not is_phone_number(value):
         return "'" + value
     return value
+
+
+def is_phone_number(text: str) -> bool:
+    """"+1 555 0100": a + and digit groups a spreadsheet shows as text (see the module's docstring)."""
+    return (
+        PHONE_NUMBER.fullmatch(text) is not None
+        and _GROUPS_APART.search(text) is not None
+        and sum(char.isdigit() for char in text) in PHONE_DIGITS
+    )
+
+
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with float columns whose every value is a whole number (or missing) as nullable integers."""
+    whole = {}
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if pd.api.types.is_float_dtype(column):
+            values = column.dropna()
+            if not values.empty and np.isfinite(values).all() and (values == values.round()).all():
+                whole[position] = column.astype("Int64")
+    if not whole:
+        return frame
+    converted = frame.copy()
+    for position, column in whole.items():
+        converted.isetitem(position, column)
+    return converted
 
 
 def check_size(frame: pd.DataFrame, *, limit: int = MAX_EXPORT_ROWS) -> None:
@@ -51,7 +90,7 @@ def check_size(frame: pd.DataFrame, *, limit: int = MAX_EXPORT_ROWS) -> None:
 
 def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every text cell and column name neutralised (numbers and dates untouched)."""
-    safe = frame.copy()
+    safe = whole_numbers(frame).copy()
     safe.columns = [neutralise(str(name)) for name in frame.columns]
     for position in range(safe.shape[1]):
         column = safe.iloc[:, position]
@@ -74,7 +113,7 @@ def to_excel_bytes(frame: pd.DataFrame, sheet_name: str = "Export", *, limit: in
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(sheet_name))
     sheet.append([_text_cell(sheet, str(name)) for name in frame.columns])
-    for row in _rows(frame):
+    for row in _rows(whole_numbers(frame)):
         sheet.append([_excel_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -98,7 +137,7 @@ def _text_cell(sheet: Any, text: str) -> WriteOnlyCell:
 
 
 def _excel_cell(sheet: Any, value: Any) -> Any:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item") and not isinstance(value, str | bytes):  # numpy scalars
         value = value.item()

@@ -28,14 +28,18 @@ def describe(error: dict[str, Any]) -> str:
         return f"{field} is required."
     if kind in ("greater_than_equal", "greater_than"):
         limit = context.get("ge", context.get("gt"))
-        return f"{field} must not be negative." if str(limit) == "0" else f"{field} must be at least {limit}."
+        return f"{field} must not be negative." if limit == 0 else f"{field} must be at least {limit}."
+    if kind in ("less_than_equal", "less_than"):
+        return f"{field} must be at most {context.get('le', context.get('lt'))}."
     if kind in ("decimal_parsing", "float_parsing", "int_parsing", "decimal_type"):
         return f"{field} must be a number."
     if kind == "decimal_max_places":
         places = context.get("decimal_places")
         plural = "" if places == 1 else "s"
         return f"{field} can have at most {places} decimal place{plural} (not {error.get('input')})."
-    if kind in ("decimal_max_digits", "decimal_whole_digits"):
+    if kind == "decimal_whole_digits":
+        return f"{field} is too large: at most {context.get('whole_digits')} digits before the decimal point."
+    if kind.startswith("decimal_max"):
         return f"{field} is too large."
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"{field} must be a date."

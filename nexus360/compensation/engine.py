@@ -8,7 +8,8 @@ order (rule, then deal close date and id, then band), so the same inputs give th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -170,6 +171,23 @@ def deal_lines(rule: Rule, deals: list[Deal], rate: Decimal, *, kind: str) -> li
         )
         for deal in deals
     ]
+
+
+DEAL_REFERENCE = re.compile(r"\bdeal #(\d+)")
+
+
+def with_deal_names(explanation: str, titles: Mapping[int, str]) -> str:
+    """A line's sentence as people read it: each 'deal #1607' the engine wrote names the deal by its title
+    (“Acme renewal”); a deal the CRM no longer has reads 'a deal no longer in the CRM'."""
+    def name(match: re.Match) -> str:
+        title = titles.get(int(match[1]))
+        return f"“{title}”" if title is not None else "a deal no longer in the CRM"
+    return DEAL_REFERENCE.sub(name, explanation)
+
+
+def beside_its_deal(explanation: str) -> str:
+    """A line's sentence where its deal is named beside it (a statement's Deal column): 'the deal'."""
+    return DEAL_REFERENCE.sub("the deal", explanation)
 
 
 def tier_lines(rule: Rule, criteria: TieredCriteria, deals: list[Deal]) -> list[Line]:

@@ -10,7 +10,7 @@ nobody, and retrying a status change is refused as already done.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import date
 from decimal import Decimal
@@ -31,6 +31,7 @@ from nexus360.crm.deals import service as crm_deals
 from nexus360.db import Database, session_scope
 
 ZERO = Decimal("0.00")
+WHAT_IF_CHOICES = 200  # open deals offered in the what-if: those expected to close first
 # Outermost first: scopes close (commit) in the reverse order, compensation first.
 COMMIT_ORDER = (Database.NOTIFICATIONS, Database.AUTH, Database.CRM, Database.COMPENSATION)
 
@@ -60,9 +61,14 @@ def run_commissions(principal: Principal, *, period: str) -> RunResult:
     )
 
 
-def run_period(comp: Session, crm: Session, auth: Session, principal: Principal, *, period: Period) -> list[Statement]:
+def run_period(comp: Session, crm: Session, auth: Session, principal: Principal, *, period: Period,
+               today: date | None = None) -> list[Statement]:
     """The run inside the caller's sessions: the period's won deals (crm) and their owners' roles (auth),
-    computed and saved as drafts (compensation) and audited (auth)."""
+    computed and saved as drafts (compensation) and audited (auth). A period that has not started, or that
+    ends before the first won deal, is refused."""
+    require(principal, "commissions.manage")
+    statements.check_runnable(period, first_won=crm_deals.get_first_won_date(crm, principal),
+                              today=today or today_utc())
     deals = crm_deals.list_won_deals(crm, principal, start=period.start, end=period.end)
     roles = users.get_role_names(auth, principal, user_ids=deals)
     return statements.run_period(comp, auth, principal, period=period, deals=deals, roles=roles)
@@ -120,10 +126,10 @@ def add_adjustment(principal: Principal, *, user_id: int, period_start: date, pe
 
 
 def open_dispute(principal: Principal, *, line_id: int, comment: str) -> Dispute:
-    """The line's rep disputes it; every active holder of commissions.manage is told."""
-    with _sessions(principal, Database.COMPENSATION, Database.AUTH, Database.NOTIFICATIONS) as db:
+    """The line's rep disputes it; every active holder of commissions.manage is told (the deal named)."""
+    with _sessions(principal, Database.COMPENSATION, Database.CRM, Database.AUTH, Database.NOTIFICATIONS) as db:
         return disputes.open_dispute(db[Database.COMPENSATION], db[Database.AUTH], db[Database.NOTIFICATIONS],
-                                     principal, line_id=line_id, comment=comment)
+                                     principal, line_id=line_id, comment=comment, crm=db[Database.CRM])
 
 
 def resolve_dispute(principal: Principal, *, dispute_id: int, resolution: str, accepted: bool) -> Dispute:
@@ -136,7 +142,7 @@ def resolve_dispute(principal: Principal, *, dispute_id: int, resolution: str, a
 # --- what-if ----------------------------------------------------------------------------------------------
 
 
-def what_if(principal: Principal, *, user_id: int, deal_ids: list[int], today: date | None = None) -> WhatIf:
+def what_if(principal: Principal, *, user_id: int, deal_ids: Sequence[int], today: date | None = None) -> WhatIf:
     """The rep's commission this quarter if the chosen open deals were won today."""
     statements.require_reader(principal, user_id)
     today = today or today_utc()
@@ -156,10 +162,11 @@ def what_if(principal: Principal, *, user_id: int, deal_ids: list[int], today: d
                           quota=quota or engine.default_quota(rules_in_force), roles=roles)
 
 
-def open_deals_for(principal: Principal, *, user_id: int) -> list[DealChoice]:
-    """The rep's open deals for the what-if picker: id, name, amount, expected_close_date."""
+def open_deals_for(principal: Principal, *, user_id: int, limit: int = WHAT_IF_CHOICES) -> list[DealChoice]:
+    """The rep's open deals for the what-if picker, those expected to close first (at most `limit`):
+    id, name, amount, expected_close_date."""
     statements.require_reader(principal, user_id)
     with session_scope(Database.CRM, actor=principal) as crm:
-        deals = crm_deals.list_open_deals(crm, principal, owner_id=user_id)
+        deals = crm_deals.list_open_deals(crm, principal, owner_id=user_id, limit=max(1, limit))
     return [DealChoice(id=deal.id, name=deal.title, amount=deal.amount, expected_close_date=deal.close_date)
             for deal in deals]

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from nexus360.common.errors import ValidationError
-from nexus360.common.validation import friendly
+from nexus360.common.validation import describe
 
 RULE_TYPES = ("flat", "tiered", "bonus")
 DRAFT, PENDING, APPROVED, PAID = "draft", "pending_approval", "approved", "paid"
@@ -118,14 +118,31 @@ class BonusCriteria(DealFilters):
 CRITERIA_MODELS: dict[str, type[DealFilters]] = {"flat": FlatCriteria, "tiered": TieredCriteria, "bonus": BonusCriteria}
 
 
+# The criteria's fields as the rule form names them, so that a refusal names the field a manager sees.
+CRITERIA_WORDS = {
+    "min_amount": "Minimum deal amount", "max_amount": "Maximum deal amount", "quota": "Quota for the period",
+    "months": "Close months", "amount": "Fixed bonus", "min_revenue": "When revenue reaches",
+    "min_attainment": "When attainment reaches", "min_deals": "When deals won reach", "up_to": "Up to",
+}
+
+
 def parse_criteria(rule_type: str, criteria: Mapping[str, Any] | None) -> DealFilters:
-    """The typed criteria of a rule; ValidationError with plain words when they do not fit."""
+    """The typed criteria of a rule; ValidationError with plain words, naming the form's fields, when they do
+    not fit."""
     if rule_type not in CRITERIA_MODELS:
         raise ValidationError(f"Rule type must be one of {', '.join(RULE_TYPES)}.")
     try:
         return CRITERIA_MODELS[rule_type].model_validate(dict(criteria or {}))
     except PydanticValidationError as error:
-        raise ValidationError(friendly(error)) from None
+        raise ValidationError(" ".join(dict.fromkeys(_criteria_problem(item) for item in error.errors()))) from None
+
+
+def _criteria_problem(error: Any) -> str:
+    loc = tuple(error.get("loc") or ())
+    field = CRITERIA_WORDS.get(str(loc[-1]), str(loc[-1])) if loc else ""
+    if len(loc) >= 2 and loc[0] == "tiers" and isinstance(loc[1], int):
+        field = f"Tier band {loc[1] + 1}: {field.replace('_', ' ').lower()}"
+    return describe({**error, "loc": (field,) if field else ()})
 
 
 # --- rules ------------------------------------------------------------------------------------------------
@@ -242,6 +259,7 @@ class Dispute(BaseModel):
     period_start: date | None = None  # of the disputed statement, so a list can say which period
     period_end: date | None = None
     line_explanation: str | None = None  # what the disputed line says it pays for
+    line_deal_id: int | None = None  # the deal the disputed line pays for, to name it
 
 
 class HistoryEntry(BaseModel):

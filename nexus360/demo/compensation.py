@@ -17,8 +17,9 @@ from nexus360.compensation.models import (
     SalesPerformance,
 )
 from nexus360.compensation.rules.service import validate_rule
+from nexus360.compensation.statements.service import earns_commission
 from nexus360.db import Database
-from nexus360.demo.common import Clock, CrmData, Demo, Member, insert_rows, quarter_start, quarters, rng_for, sells
+from nexus360.demo.common import Clock, CrmData, Demo, Member, insert_rows, quarter_start, quarters, rng_for
 
 DATABASE = Database.COMPENSATION
 TABLES = ("commission_rules", "sales_performance", "commission_lines", "commission_events", "commission_disputes")
@@ -70,7 +71,7 @@ def _seed_compensation(
                 id=deal["id"], amount=deal["amount"], close_date=deal["close_date"],
                 stage=crm.stages[deal["stage_id"]][0], is_new_customer=deal["company_id"] not in seen_companies))
             seen_companies.add(deal["company_id"])
-    sellers = [member for member in members if sells(member)]
+    sellers = [member for member in members if earns_commission((member.role,))]  # reps; managers earn none
     rows, statements = [], []
     past = quarters(clock, -8, -1)
     for start, end in past:

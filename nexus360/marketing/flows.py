@@ -143,5 +143,6 @@ def _deal(lead: Any, request: ConversionRequest) -> HandoffDeal | None:
 def _notify_owner(session: Session, lead: Any, owner_id: int, title: str, result: ConversionResult) -> None:
     notifications.notify(
         session, user_id=owner_id, type="lead_converted", title=f"New deal from marketing: {title}",
-        message=f"{_lead_name(lead)} ({lead['email']}) was handed to you as deal #{result.deal_id}.",
+        message=f"{_lead_name(lead)} ({lead['email']}) was handed to you: the deal {title} is yours on the CRM's "
+                "Deals tab.",
     )

@@ -28,14 +28,23 @@ def get_campaign(session: Session, campaign_id: int) -> Campaign | None:
     return session.get(Campaign, campaign_id)
 
 
+# Campaigns without a start date sort after every dated one (keyset pagination needs a non-null key).
+NO_START = date(1, 1, 1)
+
+
+def _campaign_start():
+    return func.coalesce(Campaign.start_date, literal(NO_START)).label("sort_start")
+
+
 def list_campaigns(
     session: Session, *, status: str | None, type_: str | None, search: str, after: tuple | None, limit: int
 ) -> Page:
-    """Newest campaigns first (by id), filtered in SQL."""
+    """Latest start date first (undated last; ties newest first), filtered in SQL."""
+    start = _campaign_start()
     statement = select(
         Campaign.id, Campaign.name, Campaign.type, Campaign.status, Campaign.start_date, Campaign.end_date,
-        Campaign.budget,
-    ).order_by(Campaign.id.desc())
+        Campaign.budget, start,
+    ).order_by(start.desc(), Campaign.id.desc())
     if status:
         statement = statement.where(Campaign.status == status)
     if type_:
@@ -43,8 +52,16 @@ def list_campaigns(
     if search:
         statement = statement.where(contains(Campaign.name, search))
     if after:
-        statement = statement.where(after_clause([Campaign.id], after, descending=True))
-    return fetch_page(session, statement, key=["id"], limit=limit)
+        statement = statement.where(after_clause([start.element, Campaign.id], after, descending=True))
+    return fetch_page(session, statement, key=["sort_start", "id"], limit=limit)
+
+
+def find_campaigns_by_name(session: Session, name: str, *, exclude_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the campaigns called `name`, ignoring case and surrounding spaces."""
+    statement = select(Campaign.id, Campaign.name).where(func.lower(func.trim(Campaign.name)) == name.strip().lower())
+    if exclude_id is not None:
+        statement = statement.where(Campaign.id != exclude_id)
+    return [tuple(row) for row in session.execute(statement.order_by(Campaign.id))]
 
 
 def add_campaign_change(session: Session, *, campaign_id: int, user_id: int | None, changes: dict) -> None:
@@ -145,12 +162,16 @@ def list_leads(
     limit: int,
     min_score: int | None = None,
 ) -> Page:
-    """Newest leads first (by id), filtered in SQL."""
+    """Newest leads first (by id), filtered in SQL, with their campaign's name."""
     t = LEADS.c
-    statement = select(
-        t.id, t.email, t.first_name, t.last_name, t.company_name, t.job_title, t.status, t.score, t.campaign_id,
-        t.created_at,
-    ).order_by(t.id.desc())
+    statement = (
+        select(
+            t.id, t.email, t.first_name, t.last_name, t.company_name, t.job_title, t.status, t.score, t.campaign_id,
+            Campaign.name.label("campaign"), t.created_at,
+        )
+        .outerjoin(Campaign, Campaign.id == t.campaign_id)
+        .order_by(t.id.desc())
+    )
     statement = _filter_leads(statement, status=status, campaign_id=campaign_id, search=search, min_score=min_score)
     if after:
         statement = statement.where(after_clause([t.id], after, descending=True))

@@ -21,6 +21,7 @@ from nexus360.common.text import clean_text, normalise_email
 
 CAMPAIGN_TYPES = ("webinar", "email", "event", "paid_search", "content", "social", "other")
 CAMPAIGN_STATUSES = ("planned", "active", "paused", "completed", "cancelled")
+CAMPAIGN_NAME_MAX = 255  # campaigns.name is VARCHAR(255)
 LEAD_STATUSES = ("new", "contacted", "qualified", "converted", "disqualified")
 COMPANY_SIZE_MESSAGE = "Company size must be a whole number of employees, 0 or more."
 MAX_COMPANY_SIZE = 10_000_000  # more than any employer has; keeps typos like 12000000000 out of an INTEGER column
@@ -67,7 +68,7 @@ def _one_of(choices: tuple[str, ...], what: str):
 class CampaignCreate(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=255)
+    name: str = Field(min_length=1, max_length=CAMPAIGN_NAME_MAX)
     type: str
     status: str = "planned"
     start_date: date | None = None
@@ -171,6 +172,7 @@ class LeadCreated(BaseModel):
 RULE_KINDS = (
     "title_keyword", "email_domain", "company_name_keyword", "company_size", "campaign_type", "completeness", "recency",
 )
+RULE_VALUE_MAX = 255  # lead_scoring_rules.value is VARCHAR(255)
 COMPLETENESS_FIELDS = ("first_name", "last_name", "phone", "company_name", "job_title", "company_size")
 BAND_HINT = "like 200-999 (200 to 999 employees), 1000+ (1,000 or more) or <50 (fewer than 50)"
 _RANGE = re.compile(r"(\d+)[-–](\d+)")
@@ -237,7 +239,7 @@ class ScoringRuleInput(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
     kind: str
-    value: str = Field(min_length=1, max_length=255)
+    value: str = Field(min_length=1, max_length=RULE_VALUE_MAX)
     points: int = Field(ge=-100, le=100)
     is_active: bool = True
 
@@ -339,3 +341,18 @@ class ConversionResult(BaseModel):
     contact_created: bool = False
     deal_created: bool = False
     already_converted: bool = False
+
+
+class CrmRecord(BaseModel):
+    """One CRM record a lead became: its id and its name as the CRM has it now (None: no longer there)."""
+
+    id: int
+    name: str | None = None
+
+
+class ConvertedRecords(BaseModel):
+    """What a converted lead is in the CRM, by name."""
+
+    company: CrmRecord
+    contact: CrmRecord
+    deal: CrmRecord | None = None

@@ -1,4 +1,8 @@
-"""Server-side paginated lists: a page of rows at a time, with Previous/Next by keyset."""
+"""Server-side paginated lists: a page of rows at a time, with Previous/Next by keyset.
+
+Previous and Next change the page in their callback, before the rerun they cause, so one rerun (of the
+fragment the list is in, if any) draws the new page.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from nexus360.common.money import DASH
 from nexus360.common.pagination import Page
 
 
@@ -48,11 +53,11 @@ def _turn(key: str, after: tuple | None) -> None:
 
 def selectable_table(key: str, frame: pd.DataFrame, *, column_config: dict | None = None,
                      hide: tuple[str, ...] = ()) -> int | None:
-    """Show rows; return the index of the row the person selected, if any."""
+    """Show rows (a missing value as "–", never "None"); return the index of the row the person selected, if any."""
     shown = frame.drop(columns=[c for c in hide if c in frame.columns])
     event = st.dataframe(
         shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key=key,
-        column_config=column_config or {},
+        column_config=column_config or {}, placeholder=DASH,
     )
     rows = event.selection.rows if event else []
     return rows[0] if rows else None

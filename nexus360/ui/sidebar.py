@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
+from nexus360.auth.users.schemas import ROLE_LABELS  # noqa: F401 (kept importable from here)
+from nexus360.auth.users.schemas import role_label as role_word
 from nexus360.common.errors import DatabaseUnavailable
 from nexus360.db import Database, session_scope
 from nexus360.notifications import service as notifications_service
@@ -12,16 +14,9 @@ from nexus360.ui import signin
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.navigation import PAGES_DIR
 
-ROLE_LABELS = {
-    "admin": "Administrator",
-    "sales_manager": "Sales manager",
-    "sales_rep": "Sales rep",
-    "marketer": "Marketer",
-}
-
 
 def role_label(principal: Principal) -> str:
-    return ", ".join(ROLE_LABELS.get(role, role) for role in principal.roles) or "No role"
+    return ", ".join(role_word(role) for role in principal.roles) or "No role"
 
 
 def render(principal: Principal) -> None:

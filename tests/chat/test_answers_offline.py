@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from nexus360.chat.answers import flows
 from nexus360.chat.conversations import service as conversations
+from nexus360.common.money import money_exact
+from nexus360.common.periods import quarter_of, today_utc
 from nexus360.config import Settings
 from nexus360.db import Database, session_scope
+from nexus360.forecasting import flows as forecasting_flows
 
 OFFLINE = Settings(ai_provider="offline")
 
@@ -64,7 +67,16 @@ def test_a_question_with_no_source_says_so(rep, conversations_cleanup) -> None:
     assert answer.text.startswith("I found no source") and answer.citations == [] and answer.tool_runs == []
 
 
-def test_the_forecast_tool_says_forecasts_are_not_available_yet(manager, conversations_cleanup) -> None:
+def test_the_forecast_tool_answers_with_the_figures_of_the_forecasts_page(manager, conversations_cleanup) -> None:
     answer = ask(manager, "What is our forecast for this quarter?", conversations_cleanup)
     run = next(run for run in answer.tool_runs if run.tool == "forecast")
-    assert run.refused and run.reason == "forecasts are not available yet"
+    page = forecasting_flows.get_overview(manager, period=quarter_of(today_utc()))
+    assert not run.refused and run.summary.startswith(f"{page.period_label} for {page.scope_label}: won so far")
+    assert [row[0] for row in run.rows][:len(page.methods)] == [method.label for method in page.methods]
+    assert run.rows[0][1] == money_exact(page.methods[0].value)
+
+
+def test_a_marketer_asking_for_the_forecast_is_refused_with_the_reason(marketer, conversations_cleanup) -> None:
+    answer = ask(marketer, "What is our forecast for this quarter?", conversations_cleanup)
+    run = next(run for run in answer.tool_runs if run.tool == "forecast")
+    assert run.refused and run.rows == [] and "cannot read forecasts" in run.reason

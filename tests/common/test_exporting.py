@@ -98,3 +98,29 @@ def test_an_export_beyond_the_row_limit_is_refused_with_a_clear_message() -> Non
         to_csv_bytes(big, limit=10)
     with pytest.raises(ExportTooLarge, match="Narrow the filters"):
         to_excel_bytes(big, limit=10)
+
+
+PHONE_NUMBERS = ["+1 555 0100", "+44 (0)20 7946 0958", "+49 30 1234-5678", "+33 1.23.45.67.89", "+1 (555) 010-0100"]
+
+
+@pytest.mark.parametrize("phone", PHONE_NUMBERS)
+def test_a_phone_number_is_kept_as_written_in_csv_and_excel(phone: str) -> None:
+    assert neutralise(phone) == phone
+    assert read_csv(to_csv_bytes(pd.DataFrame({"phone": [phone]})))[1] == [phone]
+    assert read_excel(to_excel_bytes(pd.DataFrame({"phone": [phone]})))[1] == [phone]
+
+
+# What a spreadsheet would compute (a sum, a number) or could run keeps its quote, however much it looks like a phone.
+@pytest.mark.parametrize("text", ["+1-555-0100", "+15550100100", "+1 -2", "+1+2", "+12 34", "+1 555 0100 x",
+                                  "+1 555 0100=1", "+1 234 567 890 123 456 7", "+ 1"])
+def test_text_a_spreadsheet_would_compute_is_still_neutralised(text: str) -> None:
+    assert neutralise(text) == "'" + text
+
+
+def test_whole_numbers_with_gaps_are_written_as_integers_not_floats() -> None:
+    ids = pd.DataFrame({"deal_id": [301.0, None, 2006.0], "amount": [1.5, None, 2.0], "email": ["a", "b", None]})
+    assert read_csv(to_csv_bytes(ids)) == [["deal_id", "amount", "email"], ["301", "1.5", "a"], ["", "", "b"],
+                                           ["2006", "2.0", ""]]
+    rows = read_excel(to_excel_bytes(ids))
+    assert rows[1:] == [[301, 1.5, "a"], [None, None, "b"], [2006, 2, None]]
+    assert isinstance(rows[1][0], int)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from nexus360.auth.models import Role, User, UserRole
 from nexus360.auth.schemas import DEFAULT_GRANTS, Principal
 from nexus360.common.periods import Period
 from nexus360.compensation import flows
@@ -26,6 +27,7 @@ from nexus360.db.engine import set_actor
 REP_A, REP_B, MANAGER_ID = 900101, 900102, 2
 SEEDED_REP_ID, INACTIVE_REP_ID = 7, 9  # demo users: an active sales rep and a deactivated one
 START, END = date(2031, 1, 1), date(2031, 3, 31)
+AFTER = date(2031, 4, 15)  # "today" for runs of the planted quarter (a period that has not started is refused)
 PERIOD = {"period_start": START, "period_end": END}
 
 
@@ -62,7 +64,19 @@ def sessions(db) -> Sessions:
                        criteria={"min_attainment": 1, "amount": 2000}),
     ])
     comp.flush()
+    _plant_reps(auth)
     return Sessions(comp, crm, auth, notes)
+
+
+def _plant_reps(auth: Session) -> None:
+    """The planted owners are sales reps in the auth database (roles decide who earns commission)."""
+    rep_role = auth.scalars(select(Role.id).where(Role.name == "sales_rep")).one()
+    for user_id in (REP_A, REP_B):
+        auth.add(User(id=user_id, azure_id=f"local:planted-{user_id}", email=f"user{user_id}@nexus360.example.com",
+                      first_name="Planted", last_name=f"Rep {user_id}"))
+    auth.flush()
+    auth.add_all(UserRole(user_id=user_id, role_id=rep_role) for user_id in (REP_A, REP_B))
+    auth.flush()
 
 
 @pytest.fixture
@@ -89,7 +103,8 @@ def deals(sessions) -> dict[str, Deal]:
 
 def run(sessions: Sessions, principal: Principal = MANAGER) -> dict:
     """Run 2031-Q1 as the flow does, inside the rolled-back sessions: statements by rep."""
-    ran = flows.run_period(sessions.comp, sessions.crm, sessions.auth, principal, period=Period(START, END))
+    ran = flows.run_period(sessions.comp, sessions.crm, sessions.auth, principal, period=Period(START, END),
+                           today=AFTER)
     return {statement.user_id: statement for statement in ran}
 
 

@@ -42,6 +42,12 @@ def people() -> dict[int, Principal]:
         return {user_id: auth_service.get_principal(auth, user_id) for user_id in (1, MANAGER_ID, REP_ID, OTHER_REP_ID)}
 
 
+@pytest.fixture(autouse=True)
+def in_the_planted_quarter(monkeypatch) -> None:
+    """Runs refuse a period that has not started: these tests live on TODAY, inside the planted quarter."""
+    monkeypatch.setattr(flows, "today_utc", lambda: TODAY)
+
+
 @pytest.fixture
 def planted(seeded) -> Iterator[dict]:
     started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
@@ -166,7 +172,8 @@ def test_a_dispute_notifies_the_managers_and_its_resolution_the_rep(planted) -> 
         flows.open_dispute(other, line_id=line.id, comment="Not mine, but I object")
     dispute = flows.open_dispute(rep, line_id=line.id, comment="The partner share was not deducted")
     assert (dispute.status, dispute.user_id, dispute.performance_id) == ("open", REP_ID, statement.id)
-    assert any("disputes" in title for title, _ in notifications_of(MANAGER_ID, planted["started"]))
+    [(_title, told)] = [note for note in notifications_of(MANAGER_ID, planted["started"]) if "disputes" in note[0]]
+    assert "“Planted win A”" in told and f"#{line.deal_id}" not in told and f"line {line.id}" not in told
     assert any("disputes" in title for title, _ in notifications_of(1, planted["started"]))  # admin manages too
     with pytest.raises(AuthorizationError):
         flows.resolve_dispute(rep, dispute_id=dispute.id, resolution="Fine by me", accepted=True)
@@ -184,6 +191,7 @@ def test_a_dispute_notifies_the_managers_and_its_resolution_the_rep(planted) -> 
     assert (listed[0].period_start, listed[0].period_end) == (statement.period_start, statement.period_end)
     disputed = next(line for line in statement.lines if line.id == dispute.line_id)
     assert listed[0].line_explanation == disputed.explanation
+    assert listed[0].line_deal_id == disputed.deal_id == planted["won_a"]
 
 
 def test_what_if_projects_an_open_deal_won_today(planted) -> None:
@@ -215,15 +223,26 @@ def test_a_statement_exports_one_row_per_line(planted) -> None:
     flows.run_commissions(manager, period="2033-Q2")
     with session_scope(Database.COMPENSATION, actor=manager) as comp:
         frame = service.export_statement(comp, manager, user_id=REP_ID, **PERIOD)
-    assert list(frame.columns) == ["period", "kind", "deal", "rule", "basis", "rate", "amount", "explanation",
-                                   "reason"]
-    assert frame["amount"].sum() == Decimal("12000.00")
-    assert f"#{planted['won_a']}" in set(frame["deal"])
-    assert "Standard commission (5% of won deals)" in set(frame["rule"])
+    assert list(frame.columns) == ["Period", "Kind", "Deal", "Rule", "Basis", "Rate (%)", "Amount", "Why", "Reason"]
+    assert frame["Amount"].sum() == Decimal("12000.00")
+    assert "a deal no longer in the CRM" in set(frame["Deal"])  # no title given: never a raw id
+    assert "Standard commission (5% of won deals)" in set(frame["Rule"])
     with session_scope(Database.COMPENSATION, actor=manager) as comp:
         titled = service.export_statement(comp, manager, user_id=REP_ID, deal_titles={planted["won_a"]: "Acme renewal"},
                                           **PERIOD)
-    assert "Acme renewal" in set(titled["deal"])
+    assert "Acme renewal" in set(titled["Deal"])
+    assert any("of “Acme renewal” (" in why for why in titled["Why"])
+    assert not any("#" in why for why in titled["Why"])
+
+
+@pytest.mark.parametrize(("period", "says"), [
+    ("2099-Q1", "2099-Q1 has not started yet: the latest period you can run is 2033-Q2."),
+    ("1999-Q1", "1999-Q1 ends before the first won deal"),
+])
+def test_the_command_line_refuses_a_period_without_possible_data(planted, period, says) -> None:
+    result = CliRunner().invoke(main, ["commissions", "run", "--period", period])
+    assert result.exit_code == 1
+    assert says in result.output
 
 
 def test_the_command_line_runs_a_period(planted) -> None:

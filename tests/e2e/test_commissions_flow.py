@@ -55,6 +55,16 @@ def test_manager_approves_a_statement_and_the_rep_sees_it(app_url: str, page, br
         page.get_by_role("textbox", name="Month or quarter").fill(label)
         press(page, "Run period")
         page.get_by_text(re.compile(f"^{label} computed: ")).wait_for()
+        # Issue 13, item 3: the submit after a success is not swallowed (the popover stays, with its message).
+        for typed, says in (("abc", "Period 'abc' is not valid"), ("2099-Q1", "2099-Q1 has not started yet")):
+            box = page.get_by_role("textbox", name="Month or quarter")
+            if not box.is_visible():
+                page.get_by_role("button", name=re.compile("Run a period")).click()
+            box.fill(typed)
+            press(page, "Run period")
+            page.get_by_text(says).wait_for(timeout=10_000)
+        page.keyboard.press("Escape")
+        wait_idle(page)
         press(page, "Submit for approval…")
         press(page, "Submit")
         page.get_by_text(re.compile(r"statements of .* are awaiting approval")).wait_for()
@@ -66,6 +76,11 @@ def test_manager_approves_a_statement_and_the_rep_sees_it(app_url: str, page, br
         press(page, "Approve")
         page.get_by_text(f"{REP_NAME}'s {label} statement is approved").wait_for()
         screenshot(page, "commissions-manager-approved")
+        # Issue 13, item 2: the period picker shows the plain period; its summary agrees with the tile.
+        assert page.get_by_role("combobox", name="Period", exact=True).input_value() == label
+        waiting = page.locator("[data-testid=stMetric]", has_text="Awaiting approval") \
+            .locator("[data-testid=stMetricValue]").inner_text()
+        page.get_by_text(re.compile(rf"^\d+ statements: {waiting} awaiting approval, 1 approved\.$")).wait_for()
 
         rep_context = browser.new_context(viewport={"width": 1440, "height": 900})
         rep = rep_context.new_page()

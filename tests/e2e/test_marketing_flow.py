@@ -1,5 +1,6 @@
-"""Campaigns & Leads in a real browser: a marketer edits a campaign's budget, hands a qualified lead to a rep,
-and the new deal appears in the CRM's deals list."""
+"""Campaigns & Leads in a real browser: a marketer edits a campaign's budget, hands a qualified lead to a rep
+(the result names what the lead became and links to it), and the new deal appears in the CRM's deals list;
+a minimum score out of range and a negative budget are refused with a message naming the field."""
 
 from __future__ import annotations
 
@@ -89,12 +90,12 @@ def test_marketer_edits_a_budget_and_hands_a_lead_to_a_rep(app_url: str, page, p
 
     search_and_select_first(page, "Campaign name", planted["campaign"])
     visible(page.get_by_text("Edit campaign")).click()
-    budget = visible(page.get_by_label("Budget ($)"))
+    budget = visible(page.get_by_label("Budget ($)", exact=True))
     budget.fill("25000")
     budget.press("Tab")
     visible(page.get_by_role("button", name="Save changes")).click()
     wait_idle(page)
-    page.get_by_text("budget $25.0K").wait_for()
+    page.get_by_text("budget $25,000").wait_for()
     with session_scope(Database.MARKETING, admin=True) as session:
         assert session.scalar(select(Campaign.budget).where(Campaign.id == planted["campaign_id"])) == 25000
 
@@ -104,7 +105,7 @@ def test_marketer_edits_a_budget_and_hands_a_lead_to_a_rep(app_url: str, page, p
     choose(page, "Deal owner *", rep.display_name)
     deal_name = visible(page.get_by_label("Deal name"))
     deal_name.fill(planted["deal"])
-    amount = visible(page.get_by_label("Amount ($)"))
+    amount = visible(page.get_by_label("Amount ($)", exact=True))
     amount.fill("18000")
     amount.press("Tab")
     visible(page.get_by_role("button", name="Convert…")).click()
@@ -112,6 +113,11 @@ def test_marketer_edits_a_budget_and_hands_a_lead_to_a_rep(app_url: str, page, p
     visible(page.get_by_role("button", name="Convert", exact=True)).click()
     wait_idle(page)
     page.get_by_text("Handed off to sales.").wait_for()
+    # what the lead became, by name, each a link to the record on the CRM page
+    company_link = visible(page.get_by_role("link", name=f"{planted['company']} · company (created)"))
+    assert "crm_tab=Companies" in (company_link.get_attribute("href") or "")
+    deal_link = visible(page.get_by_role("link", name=f"{planted['deal']} · deal (created)"))
+    assert "crm_tab=Deals&deal=" in (deal_link.get_attribute("href") or "")
     screenshot(page, "marketing-handoff")
     with session_scope(Database.CRM, admin=True) as session:
         deal = session.execute(select(Deal.owner_id, Deal.amount).where(Deal.title == planted["deal"])).one()
@@ -129,3 +135,27 @@ def test_marketer_edits_a_budget_and_hands_a_lead_to_a_rep(app_url: str, page, p
     # the grid draws on a canvas but keeps a hidden, accessible copy of its cells in the DOM
     grid.get_by_text(planted["deal"]).wait_for(state="attached")
     screenshot(page, "marketing-deal-in-crm")
+
+
+def test_out_of_range_numbers_are_refused_by_name_in_the_browser(app_url: str, page, planted: dict) -> None:
+    sign_in(page, app_url, "marketer", DEMO_PASSWORD)
+    wait_for_session_cookie(page)
+    page.goto(f"{app_url}/campaigns?campaigns_tab=Leads")
+    wait_idle(page)
+    score = visible(page.get_by_label("Minimum score", exact=True))
+    score.fill("1000")
+    score.press("Enter")
+    wait_idle(page)
+    page.get_by_text("Minimum score must be between 0 and 100; 1,000 is not.").wait_for()
+
+    open_tab(page, "Campaigns", page.get_by_placeholder("Campaign name"))
+    visible(page.get_by_text("New campaign")).click()
+    wait_idle(page)
+    visible(page.get_by_label("Name *", exact=True)).fill(f"{planted['campaign']} refused")
+    budget = visible(page.get_by_label("Budget ($)", exact=True))
+    budget.fill("-100")
+    budget.press("Tab")
+    visible(page.get_by_role("button", name="Create campaign")).click()
+    wait_idle(page)
+    page.get_by_text("Budget must not be negative.").wait_for()
+    screenshot(page, "marketing-refused-budget")

@@ -285,6 +285,8 @@ def test_most_seeded_leads_have_a_size_and_some_scores_show_size_reasons(marketi
 
 def test_the_scoring_tab_describes_size_rules_in_plain_words(seeded):
     app = open_as("manager", "marketing")
+    app.session_state["campaigns_tab"] = "Scoring"
+    app.run()
     rules = next(frame.value for frame in app.dataframe if "meaning" in frame.value.columns)
     assert "+15 points when the company has 1,000 or more employees" in set(rules["meaning"])
 
@@ -292,9 +294,12 @@ def test_the_scoring_tab_describes_size_rules_in_plain_words(seeded):
 def test_a_marketer_creates_a_lead_with_a_company_size_on_the_page(seeded):
     email = f"page.size.{uuid.uuid4().hex[:8]}@example.org"
     app = open_as("marketer", "marketing")
-    next(box for box in app.text_input if box.key == "lead_form_new_email").input(email)
-    next(box for box in app.number_input if box.key == "lead_form_new_company_size").set_value(1500)
-    next(button for button in app.button if button.key == "lead_form_new_save").click().run()
+    app.session_state["campaigns_tab"] = "Leads"
+    app.session_state["new_lead_open"] = True
+    app.run()
+    next(box for box in app.text_input if box.key == "lead_form_new_0_email").input(email)
+    next(box for box in app.number_input if box.key == "lead_form_new_0_company_size").set_value(1500)
+    next(button for button in app.button if button.key == "lead_form_new_0_save").click().run()
     assert not app.exception
     with session_scope(Database.MARKETING, admin=True) as session:
         rows = repository.find_leads_by_email(session, email)

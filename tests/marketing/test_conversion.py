@@ -92,6 +92,15 @@ def test_converting_creates_company_contact_and_deal(db, marketing, marketer, cr
     assert _notifications(db) == before + 1
 
 
+def test_the_owner_is_told_the_deal_by_its_name_not_its_number(db, marketing, marketer, tag):
+    flows.convert_lead(marketer, _deal_request(_lead(marketing, tag), deal_name=f"Hopper rollout {tag}"))
+    session = db(Database.NOTIFICATIONS)
+    set_actor(session, principal(REP_ID, "sales_rep"))
+    message = session.execute(select(Notification.message).where(
+        Notification.user_id == REP_ID, Notification.title.like(f"%Hopper rollout {tag}%"))).scalar_one()
+    assert f"the deal Hopper rollout {tag} is yours" in message and "#" not in message
+
+
 def test_deal_goes_to_the_first_open_stage_by_default(marketing, marketer, crm, tag):
     result = flows.convert_lead(marketer, _deal_request(_lead(marketing, tag)))
     first_open = crm.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from nexus360.auth.models import AuditEvent
@@ -24,8 +24,9 @@ def list_events(
     result: str | None = None,
     since: datetime | None = None,
     limit: int = 200,
+    action_prefixes: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """Newest events first, filtered in SQL."""
+    """Newest events first, filtered in SQL (`action_prefixes`: actions starting with any of them)."""
     statement = select(
         AuditEvent.created_at, AuditEvent.user_id, AuditEvent.action, AuditEvent.object_type,
         AuditEvent.object_id, AuditEvent.result, AuditEvent.details,
@@ -34,6 +35,9 @@ def list_events(
         statement = statement.where(AuditEvent.user_id == user_id)
     if action:
         statement = statement.where(AuditEvent.action == action)
+    if action_prefixes:
+        statement = statement.where(or_(*(AuditEvent.action.startswith(prefix, autoescape=True)
+                                          for prefix in action_prefixes)))
     if result:
         statement = statement.where(AuditEvent.result == result)
     if since is not None:

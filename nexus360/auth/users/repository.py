@@ -133,6 +133,12 @@ def list_all_permission_names(session: Session) -> list[str]:
     return list(session.scalars(select(Permission.name).order_by(Permission.id)))
 
 
+def list_permission_descriptions(session: Session) -> list[tuple[str, str | None]]:
+    """(name, description) of every permission, in their defined order."""
+    return [tuple(row) for row in session.execute(select(Permission.name, Permission.description)
+                                                  .order_by(Permission.id))]
+
+
 def get_permission_ids(session: Session) -> dict[str, int]:
     return dict(session.execute(select(Permission.name, Permission.id)).all())
 

@@ -6,6 +6,18 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
+# Roles as people read them (the role names are data; these four are seeded by auth_0001).
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "sales_manager": "Sales manager",
+    "sales_rep": "Sales rep",
+    "marketer": "Marketer",
+}
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role.replace("_", " ").capitalize())
+
 
 class Person(NamedTuple):
     """A user as pickers and imports read them (unpacks as `user_id, name, email, is_active`)."""

@@ -7,6 +7,7 @@ company, and other databases can only refer to users by id.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -17,11 +18,12 @@ from nexus360.auth import repository as principals
 from nexus360.auth.audit import repository as audit_log
 from nexus360.auth.audit import service as audit
 from nexus360.auth.models import User
-from nexus360.auth.schemas import ADMIN, Principal
+from nexus360.auth.schemas import ADMIN, PERMISSIONS, Principal
 from nexus360.auth.service import require
 from nexus360.auth.users import repository
-from nexus360.auth.users.schemas import Person, UserRead
+from nexus360.auth.users.schemas import Person, UserRead, role_label
 from nexus360.common.errors import NotFoundError, ValidationError
+from nexus360.common.money import DASH
 
 PAGE_SIZE = 50
 LOCKOUT_GUARD = ("admin.users",)  # the admin role always keeps these, or nobody could fix a mistake
@@ -116,6 +118,9 @@ def set_user_roles(session: Session, principal: Principal, *, user_id: int, role
     """Replace a user's roles."""
     require(principal, "admin.users")
     _user(session, user_id)
+    if not roles:
+        raise ValidationError("Roles: choose at least one. A user without a role cannot open any page; "
+                              "deactivate the user instead if they should no longer sign in.")
     known = principals.get_role_ids(session)
     unknown = sorted(set(roles) - set(known))
     if unknown:
@@ -138,6 +143,13 @@ def get_permission_matrix(session: Session, principal: Principal) -> pd.DataFram
     return pd.DataFrame(
         {role: [(permission, role) in granted for permission in permissions] for role in roles}, index=permissions
     )
+
+
+def list_permissions(session: Session, principal: Principal) -> dict[str, str]:
+    """Every permission (in their defined order) with what it allows, in words."""
+    require(principal, "admin.users")
+    return {name: description or PERMISSIONS.get(name, name)
+            for name, description in repository.list_permission_descriptions(session)}
 
 
 def set_permission_matrix(session: Session, principal: Principal, *, matrix: Mapping[str, Mapping[str, bool]]) -> int:
@@ -166,11 +178,137 @@ def set_permission_matrix(session: Session, principal: Principal, *, matrix: Map
 
 def list_audit_events(
     session: Session, principal: Principal, *, user_id: int | None = None, action: str | None = None,
-    result: str | None = None, since: datetime | None = None, limit: int = 200,
+    category: str | None = None, result: str | None = None, since: datetime | None = None, limit: int = 200,
 ) -> pd.DataFrame:
-    """The audit log, newest first, filtered in SQL."""
+    """The audit log as people read it, newest first, filtered in SQL (`category`: one of AUDIT_CATEGORIES):
+    Time (UTC), Who, Action, Object, Result and Details, with names instead of ids and details in words."""
     require(principal, "admin.users")
-    return audit_log.list_events(session, user_id=user_id, action=action, result=result, since=since, limit=limit)
+    if category is not None and category not in AUDIT_CATEGORIES:
+        raise ValidationError(f"Kind of event must be one of: {', '.join(AUDIT_CATEGORIES)}.")
+    events = audit_log.list_events(session, user_id=user_id, action=action, result=result, since=since, limit=limit,
+                                   action_prefixes=AUDIT_CATEGORIES.get(category or "", ()))
+    records = [{key: _present(value) for key, value in record.items()} for record in events.to_dict("records")]
+    mentioned = {int(record["user_id"]) for record in records if record["user_id"] is not None}
+    for record in records:
+        if record["object_type"] == "user" and str(record["object_id"]).isdigit():
+            mentioned.add(int(record["object_id"]))
+        details = record["details"]
+        if isinstance(details, dict) and str(details.get("user_id", "")).isdigit():
+            mentioned.add(int(details["user_id"]))
+    names = repository.get_user_names(session, sorted(mentioned)) if mentioned else {}
+    rows = [
+        {"Time (UTC)": record["time"], "Who": _who(record["user_id"], names),
+         "Action": describe_action(record["action"]),
+         "Object": _describe_object(record["object_type"], record["object_id"], names),
+         "Result": str(record["result"] or DASH).capitalize(), "Details": _describe_details(record["details"], names)}
+        for record in records
+    ]
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+AUDIT_COLUMNS = ["Time (UTC)", "Who", "Action", "Object", "Result", "Details"]
+AUDIT_CATEGORIES: dict[str, tuple[str, ...]] = {  # what the log's filter offers -> the actions' prefixes
+    "Sign-ins and sign-outs": ("sign_in.", "sign_out."),
+    "User administration": ("admin.",),
+    "Refused actions": ("refused:",),
+    "Imports": ("import.",),
+    "Commissions": ("commissions.",),
+    "Directory sync": ("directory.",),
+}
+ACTION_WORDS = {
+    "sign_in.local": "Signed in with a password",
+    "sign_in.entra": "Signed in with Microsoft",
+    "sign_out.local": "Signed out",
+    "admin.set_roles": "Changed a user's roles",
+    "admin.activate": "Reactivated a user",
+    "admin.deactivate": "Deactivated a user",
+    "admin.grant": "Granted a permission",
+    "admin.revoke": "Revoked a permission",
+    "admin.set_password": "Set a local password",
+    "directory.sync": "Synced the directory",
+    "commissions.run": "Ran a commission period",
+    "commissions.approved": "Approved a statement",
+    "commissions.draft": "Sent a statement back",
+    "commissions.paid": "Marked a statement paid",
+    "commissions.dispute_accepted": "Accepted a dispute",
+    "commissions.dispute_rejected": "Rejected a dispute",
+}
+OBJECT_WORDS = {"commission_period": "Commission period", "username": "Username", "integration": "Integration",
+                "page": "Page"}
+DETAIL_WORDS = {"user_id": "Rep", "oid": "Entra object id", "matched_by": "Matched by", "failed_attempts":
+                "Failed attempts", "dispute_id": "Dispute"}
+
+
+def describe_action(action: str | None) -> str:
+    """An audit action in words: 'admin.set_roles' -> "Changed a user's roles", 'refused:crm.read' -> 'Refused:
+    Read companies, contacts and deals', 'import.leads' -> 'Imported leads'."""
+    action = action or ""
+    if action in ACTION_WORDS:
+        return ACTION_WORDS[action]
+    if action.startswith("refused:"):
+        permission = action.removeprefix("refused:")
+        return f"Refused: {PERMISSIONS.get(permission, permission)}"
+    if action.startswith("import."):
+        return f"Imported {action.removeprefix('import.').replace('_', ' ')}"
+    return action.replace(".", " ").replace("_", " ").capitalize() or DASH
+
+
+def _present(value: object) -> object:
+    """A cell of the log as Python reads it: pandas' NaN for a missing value becomes None."""
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def _who(user_id: object, names: Mapping[int, str]) -> str:
+    if user_id is None:
+        return "Nobody signed in"
+    return names.get(int(user_id), "a user no longer on file")
+
+
+def _describe_object(object_type: str | None, object_id: str | None, names: Mapping[int, str]) -> str:
+    if not object_type:
+        return DASH
+    if object_type == "user" and str(object_id).isdigit():
+        return f"User {names.get(int(object_id), 'no longer on file')}"
+    if object_type == "role":
+        return f"Role {role_label(str(object_id))}"
+    kind = OBJECT_WORDS.get(object_type, object_type.replace("_", " ").capitalize())
+    return f"{kind} {object_id}" if object_id else kind
+
+
+def _describe_details(details: object, names: Mapping[int, str]) -> str:
+    """A event's details as 'Roles: Sales rep → Sales manager' or 'Reason: wrong password · Failed attempts: 3'."""
+    if not details:
+        return DASH
+    if not isinstance(details, dict):
+        return str(details)
+    details, parts = dict(details), []
+    if "before" in details and "after" in details:
+        parts.append(f"Roles: {_roles(details.pop('before'))} → {_roles(details.pop('after'))}")
+    for key, value in details.items():
+        parts.append(f"{DETAIL_WORDS.get(key, key.replace('_', ' ').capitalize())}: {_detail(key, value, names)}")
+    return " · ".join(parts)
+
+
+def _detail(key: str, value: object, names: Mapping[int, str]) -> str:
+    if value is None or value == "" or value == []:
+        return DASH
+    if key == "user_id" and str(value).isdigit():
+        return names.get(int(value), "no longer on file")
+    if key == "permission":
+        return PERMISSIONS.get(str(value), str(value))
+    if key == "roles":
+        return _roles(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{item}: {count}" for item, count in value.items())
+    return str(value)
+
+
+def _roles(roles: object) -> str:
+    return ", ".join(role_label(str(role)) for role in roles) if isinstance(roles, list | tuple) and roles else "none"
 
 
 def list_role_names(session: Session, principal: Principal) -> list[str]:

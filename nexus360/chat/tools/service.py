@@ -30,6 +30,7 @@ from nexus360.crm import service as crm_service
 from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealFilters
 from nexus360.db import Database, session_scope
+from nexus360.forecasting import flows as forecasting_flows
 from nexus360.marketing import flows as marketing_flows
 from nexus360.marketing.campaigns import service as marketing_campaigns
 from nexus360.marketing.leads import service as marketing_leads
@@ -282,8 +283,21 @@ def forecast(principal: Principal, period: str | None = None) -> tuple[str, list
 
 
 def forecast_adapter(principal: Principal, *, period: str | None) -> tuple[str, list[str], list[list]]:
-    """Where the forecasting service plugs in once it exists (issue 15); until then it says so."""
-    raise Refused("forecasts are not available yet")
+    """The quarter's forecast as the Forecasts page shows it for the asker's own scope: every method's figure
+    with its explanation, the call (and a manager's adjustment), quota and coverage."""
+    chosen = parse_period(period) if period else quarter_of(today_utc())
+    found = forecasting_flows.get_overview(principal, period=chosen, scope=None)
+    rows = [[method.label, _money(method.value), method.explanation] for method in found.methods]
+    for name, call in (("Call", found.call), ("Adjusted call", found.adjusted)):
+        if call is not None:
+            rows.append([name, _money(call.value), call.note or ""])
+    parts = [f"{found.period_label} for {found.scope_label}: won so far {_money(found.won)}, open pipeline "
+             f"{_money(found.open_pipeline)}"]
+    if found.quota is not None:
+        parts.append(f"quota {_money(found.quota)}")
+    if found.coverage is not None:
+        parts.append(f"coverage {found.coverage:.1f}x")
+    return ", ".join(parts) + ".", ["Method", "Forecast", "How it is computed"], rows
 
 
 _RUNNERS: dict[str, Callable[..., tuple[str, list[str], list[list]]]] = {

@@ -13,11 +13,11 @@ from nexus360.compensation.schemas import OPEN
 
 def list_disputes(
     session: Session, *, user_id: int | None = None, performance_id: int | None = None, open_only: bool = False
-) -> list[tuple[CommissionDispute, date, date, str | None]]:
-    """(dispute, its statement's period start and end, the disputed line's explanation), newest first."""
+) -> list[tuple[CommissionDispute, date, date, str | None, int | None]]:
+    """(dispute, its statement's period start and end, the disputed line's explanation and deal), newest first."""
     statement = (
         select(CommissionDispute, SalesPerformance.period_start, SalesPerformance.period_end,
-               CommissionLine.explanation)
+               CommissionLine.explanation, CommissionLine.deal_id)
         .join(SalesPerformance, SalesPerformance.id == CommissionDispute.performance_id)
         .outerjoin(CommissionLine, CommissionLine.id == CommissionDispute.line_id)
         .order_by(CommissionDispute.created_at.desc(), CommissionDispute.id.desc())

@@ -15,11 +15,13 @@ from nexus360.auth.service import require, require_any
 from nexus360.auth.users import service as users
 from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
 from nexus360.common.periods import Period
+from nexus360.compensation import engine
 from nexus360.compensation.disputes import repository
 from nexus360.compensation.models import SalesPerformance
 from nexus360.compensation.schemas import ACCEPTED, OPEN, REJECTED, Dispute, HistoryEntry
 from nexus360.compensation.statements import repository as statements
 from nexus360.compensation.statements.service import NOTIFICATION_TYPE, audit_period
+from nexus360.crm.deals import service as crm_deals
 from nexus360.notifications import service as notifications
 
 COMMENT_MAX = 2000
@@ -32,8 +34,9 @@ def list_disputes(session: Session, principal: Principal, *, performance_id: int
     everyone = principal.has("commissions.read_all") or principal.has("commissions.manage")
     return [
         Dispute.model_validate(dispute, from_attributes=True).model_copy(
-            update={"period_start": start, "period_end": end, "line_explanation": explanation})
-        for dispute, start, end, explanation in repository.list_disputes(
+            update={"period_start": start, "period_end": end, "line_explanation": explanation,
+                    "line_deal_id": deal_id})
+        for dispute, start, end, explanation, deal_id in repository.list_disputes(
             session, user_id=None if everyone else principal.id, performance_id=performance_id, open_only=open_only)
     ]
 
@@ -59,15 +62,15 @@ def statement_history(session: Session, principal: Principal, *, performance_id:
 
 
 def open_dispute(session: Session, auth: Session, notes: Session, principal: Principal, *, line_id: int,
-                 comment: str) -> Dispute:
+                 comment: str, crm: Session | None = None) -> Dispute:
     """The line's rep objects to it with a comment (one open dispute per line); every other active holder
-    of commissions.manage is told."""
+    of commissions.manage is told what the line pays for (its deal named from the `crm` session, if given)."""
     require(principal, "commissions.read_own")
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError("Please say what is wrong with this line.")
     if len(comment) > COMMENT_MAX:
-        raise ValidationError(f"The comment must be at most {COMMENT_MAX} characters.")
+        raise ValidationError(f"The comment must be at most {COMMENT_MAX:,} characters (it has {len(comment):,}).")
     line = statements.get_line(session, line_id)
     performance = statements.get_statement(session, line.performance_id) if line is not None else None
     if performance is None:
@@ -80,10 +83,14 @@ def open_dispute(session: Session, auth: Session, notes: Session, principal: Pri
                                      comment=comment, status=OPEN)
     label = Period(performance.period_start, performance.period_end).code
     managers = users.list_permission_holders(auth, principal, permission="commissions.manage")
+    titles = {}
+    if crm is not None and line.deal_id is not None and principal.has("crm.read"):
+        titles = crm_deals.get_deal_titles(crm, principal, deal_ids=(line.deal_id,))
     notifications.notify_many(
         notes, user_ids=[manager for manager in managers if manager != principal.id], type=NOTIFICATION_TYPE,
         title=f"{principal.display_name} disputes a {label} commission line",
-        message=f"{principal.display_name} disputes line {line_id} of their {label} statement: {comment}")
+        message=f"{principal.display_name} disputes this line of their {label} statement: "
+                f"{engine.with_deal_names(line.explanation, titles)}. Why: {comment}")
     return Dispute.model_validate(dispute, from_attributes=True)
 
 
@@ -93,6 +100,8 @@ def resolve_dispute(session: Session, auth: Session, notes: Session, principal: 
     need an adjustment); the decision is audited."""
     require(principal, "commissions.manage")
     resolution = (resolution or "").strip()
+    if len(resolution) > COMMENT_MAX:
+        raise ValidationError(f"The answer must be at most {COMMENT_MAX:,} characters (it has {len(resolution):,}).")
     if not resolution:
         raise ValidationError("Please write the answer the rep will read.")
     dispute = repository.get_dispute(session, dispute_id)

@@ -95,27 +95,36 @@ def validate_rule(
     *, name: str, type: str, criteria: Mapping[str, Any] | None, rate: Decimal | int | str,
     start_date: date, end_date: date | None = None,
 ) -> DealFilters:
-    """Check a whole rule before it is saved; returns its typed criteria."""
+    """Check a whole rule before it is saved; returns its typed criteria. Every problem of the input is named
+    in one message (field first), so the message always matches what was typed."""
+    problems = []
     if not (name or "").strip():
-        raise ValidationError("Name is required.")
-    if len(name) > 255:
-        raise ValidationError("Name must be at most 255 characters.")
-    parsed = parse_criteria(type, criteria)
+        problems.append("Name is required.")
+    elif len(name) > 255:
+        problems.append(f"Name must be at most 255 characters (it has {len(name):,}).")
     try:
         rate = Decimal(str(rate))
     except ArithmeticError:
-        raise ValidationError("Rate must be a number.") from None
-    if not Decimal(0) <= rate <= Decimal(100):
-        raise ValidationError("Rate must be a percentage between 0 and 100.")
-    if type == "flat" and rate == 0:
-        raise ValidationError("A flat rule needs a rate above 0%.")
-    if isinstance(parsed, BonusCriteria):
+        problems.append("Rate must be a number.")
+        rate = None
+    if rate is not None and not Decimal(0) <= rate <= Decimal(100):
+        problems.append(f"Rate must be a percentage between 0 and 100 (not {rate.normalize():f}).")
+    elif rate is not None and type == "flat" and rate == 0:
+        problems.append("Rate: a flat rule needs a rate above 0%.")
+    parsed = None
+    try:
+        parsed = parse_criteria(type, criteria)
+    except ValidationError as error:
+        problems.append(str(error))
+    if isinstance(parsed, BonusCriteria) and rate is not None:
         if parsed.amount is None and rate == 0:
-            raise ValidationError("A bonus needs a fixed amount or a rate above 0%.")
+            problems.append("A bonus needs a fixed amount or a rate above 0%.")
         if parsed.amount is not None and not parsed.has_condition():
-            raise ValidationError("A fixed bonus needs a condition: min_revenue, min_attainment or min_deals.")
+            problems.append("A fixed bonus needs a condition: revenue, attainment or deals won.")
     if end_date is not None and end_date < start_date:
-        raise ValidationError("End date must not be before the start date.")
+        problems.append("End date must not be before the start date.")
+    if problems:
+        raise ValidationError(" ".join(problems))
     return parsed
 
 

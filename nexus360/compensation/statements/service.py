@@ -19,10 +19,10 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from nexus360.auth.audit import service as audit
-from nexus360.auth.schemas import Principal
+from nexus360.auth.schemas import SALES_MANAGER, SALES_REP, Principal
 from nexus360.auth.service import require, require_any
 from nexus360.common.errors import NotFoundError, ValidationError
-from nexus360.common.periods import Period
+from nexus360.common.periods import Period, month_of, quarter_of
 from nexus360.compensation import engine
 from nexus360.compensation.models import SalesPerformance
 from nexus360.compensation.rules import service as rules
@@ -42,6 +42,9 @@ from nexus360.notifications import service as notifications
 TRANSITIONS = {DRAFT: (PENDING,), PENDING: (APPROVED, DRAFT), APPROVED: (PAID,), PAID: ()}
 ACTIONS = {PENDING: "submitted", APPROVED: "approved", DRAFT: "sent_back", PAID: "paid"}
 NOTIFICATION_TYPE = "commission"
+COMMENT_MAX = 1000  # a decision's comment (approve, send back, mark paid): a few sentences the rep reads
+REASON_MAX = 500  # an adjustment's reason: one sentence on the statement line
+AMOUNT_MAX = Decimal("1000000000")  # an adjustment's amount (the columns hold 15 digits, 2 after the point)
 
 
 def require_reader(principal: Principal, user_id: int) -> None:
@@ -52,7 +55,35 @@ def require_reader(principal: Principal, user_id: int) -> None:
         require(principal, "commissions.read_all")
 
 
+def earns_commission(roles: Iterable[str]) -> bool:
+    """Roles say who is paid commission: a sales rep (sales_rep) who does not lead a team (sales_manager).
+    Managers own deals too, but are not reps: they get no statement and are not counted among the team."""
+    held = set(roles)
+    return SALES_REP in held and SALES_MANAGER not in held
+
+
+def check_comment(comment: str | None, *, what: str = "Comment", limit: int = COMMENT_MAX) -> str | None:
+    """The comment trimmed (None when empty); refused with the field's name when longer than `limit`."""
+    text = (comment or "").strip()
+    if len(text) > limit:
+        raise ValidationError(f"{what} must be at most {limit:,} characters (it has {len(text):,}).")
+    return text or None
+
+
 # --- runs -----------------------------------------------------------------------------------------------
+
+
+def check_runnable(period: Period, *, first_won: date | None, today: date) -> None:
+    """Refuse a period that cannot hold any commission: one that has not started yet, or one that ends before
+    the first deal was won (`first_won`, None when no deal has been won yet)."""
+    if period.start > today:
+        current = (month_of(today) if period.is_month else quarter_of(today)).code
+        raise ValidationError(f"{period.code} has not started yet: the latest period you can run is {current}.")
+    if first_won is None:
+        raise ValidationError("No deal has been won yet, so there is no commission to compute.")
+    if period.end < first_won:
+        raise ValidationError(f"{period.code} ends before the first won deal (closed {first_won:%d %b %Y}): "
+                              "there is no commission to compute in it.")
 
 
 def run_period(
@@ -61,7 +92,8 @@ def run_period(
     quotas: Mapping[int, Decimal] | None = None,
 ) -> list[Statement]:
     """Compute every rep's statement for the period from their won deals and save it as a draft (replacing an
-    earlier draft), with a history entry each and one audit event; `deals` and `roles` are keyed by rep."""
+    earlier draft), with a history entry each and one audit event; `deals` and `roles` are keyed by owner, and
+    only owners who earn commission (`earns_commission`: reps, not managers) get a statement."""
     require(principal, "commissions.manage")
     if period.end < period.start:
         raise ValidationError("The period must not end before it starts.")
@@ -71,6 +103,7 @@ def run_period(
                               "adjustment with a reason instead.")
     if PENDING in statuses:
         raise ValidationError(f"Period {period.code} is awaiting approval; send it back to draft before recomputing.")
+    deals = {owner: won for owner, won in deals.items() if earns_commission(roles.get(owner, ()))}
     rules_in_force = rules.list_rules_in_force(session, principal, period=period)
     default_quota = engine.default_quota(rules_in_force)
     # Drafts are updated in place (not deleted), so their history and disputes survive a recompute.
@@ -148,7 +181,7 @@ def approve(session: Session, auth: Session, notes: Session, principal: Principa
 def send_back(session: Session, auth: Session, notes: Session, principal: Principal, *, user_id: int,
               period_start: date, period_end: date, comment: str) -> Statement:
     """Return a pending statement to draft with a comment the rep reads."""
-    if not (comment or "").strip():
+    if check_comment(comment) is None:
         raise ValidationError("Say why you send the statement back: the rep reads your comment.")
     statement = _decide(session, auth, principal, user_id, Period(period_start, period_end), DRAFT, comment)
     label = Period(period_start, period_end).code
@@ -172,12 +205,19 @@ def add_adjustment(session: Session, notes: Session, principal: Principal, *, us
     """Correct an approved or paid statement with an adjustment line that says why, and tell the rep."""
     require(principal, "commissions.manage")
     try:
-        amount = engine.cents(Decimal(str(amount)))
+        typed = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         raise ValidationError("Amount must be a number.") from None
+    if not typed.is_finite():
+        raise ValidationError("Amount must be a number.")
+    if typed != typed.quantize(engine.CENT):
+        raise ValidationError(f"Amount can have at most 2 decimals (not {typed.normalize():f}).")
+    amount = engine.cents(typed)
+    if abs(amount) > AMOUNT_MAX:
+        raise ValidationError(f"Amount must be between -{AMOUNT_MAX:,} and {AMOUNT_MAX:,}.")
     if amount == 0:
         raise ValidationError("Amount must not be zero.")
-    reason = (reason or "").strip()
+    reason = check_comment(reason, what="Reason", limit=REASON_MAX)
     if not reason:
         raise ValidationError("Reason is required for an adjustment.")
     performance = _find(session, user_id, Period(period_start, period_end))
@@ -206,6 +246,7 @@ def _decide(session: Session, auth: Session, principal: Principal, user_id: int,
             comment: str | None) -> Statement:
     """A manager's decision on one statement: moved, recorded in its history and audited."""
     require(principal, "commissions.manage")
+    comment = check_comment(comment)
     performance = _find(session, user_id, period)
     if status == APPROVED and user_id == principal.id and performance.status == PENDING:
         raise ValidationError("You cannot approve your own statement; another manager must.")
@@ -256,22 +297,27 @@ def get_quota(session: Session, principal: Principal, *, user_id: int, period: P
 
 def export_statement(session: Session, principal: Principal, *, user_id: int, period_start: date, period_end: date,
                      deal_titles: dict[int, str] | None = None) -> pd.DataFrame:
-    """One row per line (deal, rule, basis, rate, amount, explanation) for CSV/Excel export.
+    """One row per line (period, kind, deal, rule, basis, rate, amount, why, reason) for CSV/Excel export, with
+    the headers people read.
 
-    Deal titles live in the CRM database: the caller passes those it has (else deals show as #id)."""
+    Deal titles live in the CRM database: the caller passes them (a deal without one reads as no longer in the
+    CRM)."""
     statement = get_statement(session, principal, user_id=user_id, period_start=period_start, period_end=period_end)
     names = rules.get_rule_names(session, principal,
                                  rule_ids={line.rule_id for line in statement.lines if line.rule_id is not None})
     rows = [
-        {"period": Period(period_start, period_end).code, "kind": line.kind,
-         "deal": (deal_titles or {}).get(line.deal_id, f"#{line.deal_id}") if line.deal_id is not None else "",
-         "rule": names.get(line.rule_id, "") if line.rule_id is not None else "",
-         "basis": line.basis, "rate": line.rate, "amount": line.amount,
-         "explanation": line.explanation, "reason": line.reason or ""}
+        {"Period": Period(period_start, period_end).code, "Kind": line.kind.capitalize(),
+         "Deal": (deal_titles or {}).get(line.deal_id, engine.with_deal_names(f"deal #{line.deal_id}", {}))
+         if line.deal_id is not None else "",
+         "Rule": names.get(line.rule_id, "") if line.rule_id is not None else "",
+         "Basis": line.basis, "Rate (%)": line.rate, "Amount": line.amount,
+         "Why": engine.with_deal_names(line.explanation, deal_titles or {}), "Reason": line.reason or ""}
         for line in statement.lines
     ]
-    columns = ["period", "kind", "deal", "rule", "basis", "rate", "amount", "explanation", "reason"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+
+
+EXPORT_COLUMNS = ["Period", "Kind", "Deal", "Rule", "Basis", "Rate (%)", "Amount", "Why", "Reason"]
 
 
 def _find(session: Session, user_id: int, period: Period) -> SalesPerformance:

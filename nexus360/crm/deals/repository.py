@@ -235,8 +235,10 @@ def won_deals(session: Session, *, start: date, end: date, owner_id: int | None 
     ]
 
 
-def open_deals(session: Session, *, owner_id: int, deal_ids: list[int] | None = None) -> list[OpenDeal]:
-    """The owner's open deals (neither won nor lost) with an amount, by expected close date (none last), id."""
+def open_deals(session: Session, *, owner_id: int, deal_ids: list[int] | None = None,
+               limit: int | None = None) -> list[OpenDeal]:
+    """The owner's open deals (neither won nor lost) with an amount, by expected close date (none last), id;
+    the first `limit` of them if given."""
     statement = (
         select(Deal.id, Deal.title, Deal.amount, Deal.close_date, Company.industry_id, Company.country_id,
                Deal.company_id)
@@ -247,7 +249,17 @@ def open_deals(session: Session, *, owner_id: int, deal_ids: list[int] | None = 
     )
     if deal_ids is not None:
         statement = statement.where(Deal.id.in_(deal_ids))
+    if limit is not None:
+        statement = statement.limit(limit)
     return [OpenDeal.model_validate(row) for row in session.execute(statement)]
+
+
+def first_won_close_date(session: Session) -> date | None:
+    """The close date of the earliest won deal: per won stage on ix_deals_stage_id_close_date, then the least."""
+    per_stage = (
+        select(func.min(Deal.close_date)).where(Deal.stage_id == DealStage.id).correlate(DealStage).scalar_subquery()
+    )
+    return session.scalar(select(func.min(per_stage)).where(DealStage.is_won))
 
 
 def first_won_stage_name(session: Session) -> str | None:

@@ -249,16 +249,26 @@ def list_won_deals(
 
 
 def list_open_deals(
-    session: Session, principal: Principal, *, owner_id: int, deal_ids: list[int] | None = None
+    session: Session, principal: Principal, *, owner_id: int, deal_ids: list[int] | None = None,
+    limit: int | None = None,
 ) -> list[OpenDeal]:
-    """The owner's open deals (neither won nor lost) that have an amount, by expected close date (none last).
+    """The owner's open deals (neither won nor lost) that have an amount, by expected close date (none last);
+    the first `limit` of them if given.
 
     `deal_ids` keeps only those deals (ids that are not the owner's open deals are left out, so a caller
     can tell by the count). One's own: crm.read or commissions.read_own/read_all/manage; anyone's: crm.read,
     commissions.read_all or commissions.manage.
     """
     _require_deal_reader(principal, owner_id)
-    return repository.open_deals(session, owner_id=owner_id, deal_ids=None if deal_ids is None else list(deal_ids))
+    return repository.open_deals(session, owner_id=owner_id, deal_ids=None if deal_ids is None else list(deal_ids),
+                                 limit=limit)
+
+
+def get_first_won_date(session: Session, principal: Principal) -> date | None:
+    """The close date of the earliest won deal (None before the first win): no commission is earned before it.
+    Permissions as list_won_deals for every owner."""
+    require_any(principal, *_EVERY_OWNER)
+    return repository.first_won_close_date(session)
 
 
 def list_open_deals_as_won(

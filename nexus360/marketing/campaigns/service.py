@@ -43,7 +43,7 @@ def list_campaigns(
     after: tuple | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
-    """One page of campaigns, newest first, filtered in SQL."""
+    """One page of campaigns, latest start date first (undated last), filtered in SQL."""
     require(principal, "marketing.read")
     return repository.list_campaigns(session, status=status, type_=type, search=search, after=after, limit=limit)
 
@@ -52,6 +52,14 @@ def get_campaign(session: Session, principal: Principal, *, campaign_id: int) ->
     """One campaign."""
     require(principal, "marketing.read")
     return CampaignRead.model_validate(_campaign(session, campaign_id))
+
+
+def find_duplicate_campaigns(
+    session: Session, principal: Principal, *, name: str, exclude_id: int | None = None
+) -> list[tuple[int, str]]:
+    """(id, name) of the campaigns already called `name` (ignoring case), for a warning before saving."""
+    require(principal, "marketing.read")
+    return repository.find_campaigns_by_name(session, name, exclude_id=exclude_id)
 
 
 def create_campaign(

@@ -15,11 +15,22 @@ from nexus360.common.exporting import MAX_EXPORT_ROWS, ExportTooLarge
 from nexus360.common.pagination import PAGE_SIZE, Page
 from nexus360.common.periods import month_of, today_utc
 from nexus360.common.text import clean_text
+from nexus360.crm import service as crm_service
+from nexus360.crm.deals import service as deal_service
 from nexus360.marketing import repository
-from nexus360.marketing.schemas import LEAD_STATUSES, LeadCreate, LeadCreated, LeadRead, LeadUpdate
+from nexus360.marketing.schemas import (
+    LEAD_STATUSES,
+    ConvertedRecords,
+    CrmRecord,
+    LeadCreate,
+    LeadCreated,
+    LeadRead,
+    LeadUpdate,
+)
 from nexus360.marketing.scoring import service as scoring
 from nexus360.marketing.scoring.engine import score_lead
 
+DISQUALIFY_REASON_MAX = 500  # a short sentence: "student", "competitor", "no budget this year"
 # converted is set only by the conversion flow (hand-off to sales), never by a plain status change
 NEXT_STATUS = {"new": "contacted", "contacted": "qualified"}
 OPEN_STATUSES = ("new", "contacted", "qualified")
@@ -111,6 +122,8 @@ def change_lead_status(
         reason = clean_text(reason)
         if not reason:
             raise ValidationError("Give a reason to disqualify this lead.")
+        if len(reason) > DISQUALIFY_REASON_MAX:
+            raise ValidationError(f"Reason must be at most {DISQUALIFY_REASON_MAX} characters; it has {len(reason):,}.")
         return _read(repository.update_lead(session, lead_id, {"status": status, "disqualified_reason": reason}))
     if NEXT_STATUS.get(current) != status:
         following = NEXT_STATUS.get(current)
@@ -141,6 +154,30 @@ def export_leads(
     frame = pd.DataFrame([dict(row) for row in rows], columns=EXPORT_COLUMNS)
     frame["score_reasons"] = [reasons_text(reasons) for reasons in frame["score_reasons"]]
     return frame
+
+
+def converted_records(
+    crm_session: Session, principal: Principal, *, company_id: int, contact_id: int, deal_id: int | None = None
+) -> ConvertedRecords:
+    """The names of the CRM company, contact and deal a lead became (crm.read), on a CRM session.
+
+    A record deleted in the CRM since comes back without a name.
+    """
+    def name_of(read: Any, record_id: int) -> str | None:
+        try:
+            return read(record_id)
+        except NotFoundError:
+            return None
+
+    company = name_of(lambda i: crm_service.get_company(crm_session, principal, company_id=i).name, company_id)
+    contact = name_of(lambda i: crm_service.get_contact(crm_session, principal, contact_id=i).name, contact_id)
+    deal = None
+    if deal_id is not None:
+        titles = deal_service.get_deal_titles(crm_session, principal, deal_ids=(deal_id,))
+        deal = CrmRecord(id=deal_id, name=titles.get(deal_id))
+    return ConvertedRecords(
+        company=CrmRecord(id=company_id, name=company), contact=CrmRecord(id=contact_id, name=contact), deal=deal
+    )
 
 
 def reasons_text(reasons: list | None) -> str:

@@ -1,6 +1,7 @@
 """Approval actions with confirmation: submit a period, approve, send back with a comment, mark paid, and
 adjust a locked statement. Each one that tells the rep goes through its flow (the one entry point that
-notifies); every one checks commissions.manage again.
+notifies); every one checks commissions.manage again. Comments are limited to what the service keeps
+(statements.COMMENT_MAX, REASON_MAX), stated on the widget.
 """
 
 from __future__ import annotations
@@ -15,12 +16,16 @@ from nexus360.compensation import flows
 from nexus360.compensation.schemas import APPROVED, DRAFT, LOCKED, PENDING, Statement
 from nexus360.compensation.statements import service as statements
 from nexus360.ui.compensation.common import COMP, changed, label, status_word
-from nexus360.ui.formatting import escape_markdown
+from nexus360.ui.formatting import literal
+from nexus360.ui.reruns import clear_form, form_key
 from nexus360.ui.session import FAILED, submit, submit_flow
+
+COMMENT_HELP = f"The rep reads this in their notification; at most {statements.COMMENT_MAX:,} characters."
 
 
 def period_actions(frame: pd.DataFrame, *, start: date, end: date, period: str) -> None:
-    """'Submit for approval' for the period's drafts, confirmed in a dialog."""
+    """'Submit for approval' for the period's drafts, confirmed in a dialog (drawn below the team table, clear
+    of the table's toolbar)."""
     drafts = int((frame["status"] == "draft").sum())
     if not drafts:
         return
@@ -33,12 +38,13 @@ def period_actions(frame: pd.DataFrame, *, start: date, end: date, period: str) 
 
 @st.dialog("Submit for approval")
 def _confirm_submit(start: date, end: date, period: str, drafts: int) -> None:
-    st.write(f"Send the {drafts} draft statements of **{period}** for approval? Drafts can no longer be "
-             "recomputed until a manager sends them back.")
+    st.write(f"Send the {drafts} draft statement{'s' if drafts != 1 else ''} of **{period}** for approval? Drafts "
+             "can no longer be recomputed until a manager sends them back.")
     if st.button("Submit", type="primary"):
         moved = submit(COMP, statements.submit_for_approval, period_start=start, period_end=end)
         if moved is not FAILED:
-            changed(f"{moved} statements of {period} are awaiting approval.")
+            changed(f"{moved} statement{'s' if moved != 1 else ''} of {period} "
+                    f"{'are' if moved != 1 else 'is'} awaiting approval.")
 
 
 def statement_actions(statement: Statement, *, rep_name: str) -> None:
@@ -64,54 +70,63 @@ def statement_actions(statement: Statement, *, rep_name: str) -> None:
 
 @st.dialog("Approve statement")
 def _confirm_approve(statement: Statement, rep_name: str, period: str) -> None:
-    rep = escape_markdown(rep_name)
-    st.write(f"Approve **{rep}**'s {period} statement: {money(statement.commission)} commission on "
-             f"{money(statement.revenue)} revenue? It is then locked and {rep} is notified.")
-    comment = st.text_area("Comment (optional)", key=f"approve_comment_{statement.id}")
+    rep = literal(rep_name)
+    st.write(f"Approve **{rep}**'s {period} statement: {literal(money(statement.commission))} commission on "
+             f"{literal(money(statement.revenue))} revenue? It is then locked and {rep} is notified.")
+    comment = st.text_area("Comment (optional)", key=f"approve_comment_{statement.id}",
+                           max_chars=statements.COMMENT_MAX, help=COMMENT_HELP)
     if st.button("Approve", type="primary"):
         done = submit_flow(flows.approve, user_id=statement.user_id, period_start=statement.period_start,
-                        period_end=statement.period_end, comment=comment.strip() or None)
+                           period_end=statement.period_end, comment=comment.strip() or None)
         if done is not FAILED:
             changed(f"{rep_name}'s {period} statement is approved; {rep_name} was notified.")
 
 
 def _send_back_form(statement: Statement, rep_name: str, period: str) -> None:
     with st.form(f"send_back_{statement.id}", border=False):
-        comment = st.text_area("Why? *", placeholder=f"{rep_name} reads this comment.")
+        comment = st.text_area("Why? *", placeholder=f"{rep_name} reads this comment.",
+                               key=f"send_back_{statement.id}_why", max_chars=statements.COMMENT_MAX,
+                               help=COMMENT_HELP)
         sent = st.form_submit_button("Send back to draft", width="stretch")
     if sent:
         if not comment.strip():
-            st.error("Say why you send the statement back: the rep reads your comment.")
+            st.error("Say why you send the statement back: the rep reads your comment.", icon=":material/error:")
             return
         done = submit_flow(flows.send_back, user_id=statement.user_id, period_start=statement.period_start,
-                        period_end=statement.period_end, comment=comment)
+                           period_end=statement.period_end, comment=comment)
         if done is not FAILED:
             changed(f"{rep_name}'s {period} statement is back in draft; {rep_name} was notified.")
 
 
 @st.dialog("Mark paid")
 def _confirm_paid(statement: Statement, rep_name: str, period: str) -> None:
-    rep = escape_markdown(rep_name)
-    st.write(f"Record that {money(statement.commission)} was paid to **{rep}** for {period}? {rep} is notified.")
+    rep = literal(rep_name)
+    st.write(f"Record that {literal(money(statement.commission))} was paid to **{rep}** for {period}? "
+             f"{rep} is notified.")
     if st.button("Mark paid", type="primary"):
         done = submit_flow(flows.mark_paid, user_id=statement.user_id, period_start=statement.period_start,
-                        period_end=statement.period_end)
+                           period_end=statement.period_end)
         if done is not FAILED:
             changed(f"{rep_name}'s {period} commission is marked paid.")
 
 
 def _adjustment_form(statement: Statement, rep_name: str, period: str) -> None:
-    with st.expander("Add an adjustment", icon=":material/exposure:"), st.form(f"adjust_{statement.id}"):
+    """Amount and reason; the form starts empty again after an adjustment is added (no second by mistake)."""
+    prefix = f"adjust_{statement.id}"
+    key = form_key(prefix)
+    with st.expander("Add an adjustment", icon=":material/exposure:"), st.form(key):
         st.caption("A locked statement is corrected with an adjustment line that says why; it is never recomputed.")
-        amount = st.number_input("Amount ($) *", value=None, step=50.0, format="%.2f",
-                                 help="Negative to take money back.")
-        reason = st.text_input("Reason *", max_chars=500)
+        amount = st.number_input("Amount ($) *", value=None, step=50.0, format="%.2f", key=f"{key}_amount",
+                                 help="Negative to take money back, e.g. -250.00.")
+        reason = st.text_input("Reason *", max_chars=statements.REASON_MAX, key=f"{key}_reason",
+                               help=f"Shown on the statement line; at most {statements.REASON_MAX} characters.")
         saved = st.form_submit_button("Add adjustment", type="primary")
     if saved:
         if amount is None:
-            st.error("Amount is required.")
+            st.error("Amount: enter the amount to add (negative to take money back).", icon=":material/error:")
             return
         done = submit_flow(flows.add_adjustment, user_id=statement.user_id, period_start=statement.period_start,
                            period_end=statement.period_end, amount=str(amount), reason=reason)
         if done is not FAILED:
+            clear_form(prefix)
             changed(f"Adjustment of ${amount:,.2f} added to {rep_name}'s {period} statement.")

@@ -4,7 +4,6 @@ a what-if on open deals. Everything here is read as the signed-in user, so it on
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
@@ -13,38 +12,49 @@ from nexus360.common.periods import today_utc
 from nexus360.compensation import flows
 from nexus360.compensation.schemas import DealChoice, EarningsOverview, WhatIf
 from nexus360.compensation.summaries import service as summaries
-from nexus360.crm.deals import service as deal_service
 from nexus360.db import Database
 from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.compensation import charts
-from nexus360.ui.compensation.common import COMP, MONEY, status_word
-from nexus360.ui.compensation.statement import statement_panel
-from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.session import FAILED, cached, call, submit_flow
+from nexus360.ui.compensation.common import COMP, deal_titles, show_flash, status_word
+from nexus360.ui.compensation.statement import line_frame, lines_table, statement_panel
+from nexus360.ui.formatting import literal
+from nexus360.ui.session import cached, cached_flow
+
+PERIOD_KEY = "mine_period"  # the chosen period's code (a deep link sets it)
+WHAT_IF_KEY = "mine_whatif_open"
+WHAT_IF_READS = (Database.COMPENSATION, Database.CRM, Database.AUTH)
 
 
-def rep_view(principal: Principal, *, key: str = "mine") -> None:
-    """KPI cards, the chosen period's statement, the history chart and the what-if, for the signed-in rep."""
-    overview = call(COMP, summaries.earnings_overview, user_id=principal.id, today=today_utc())
-    history = call(COMP, summaries.my_history, limit=12)
+@st.fragment
+def rep_tab(principal: Principal) -> None:
+    """KPI cards, the chosen period's statement, the history chart and the what-if, for the signed-in user.
+    A fragment: choosing another period or deals reruns this tab alone."""
+    show_flash()
+    overview = cached(COMP, summaries.earnings_overview, user_id=principal.id, today=today_utc())
+    history = cached(COMP, summaries.my_history, limit=12)
     kpi_cards(overview)
     if not history:
-        st.info("You have no commission statements yet. They appear here once a period is run.")
+        st.info("You have no commission statements yet. They appear here once your manager runs a period "
+                "in which you won deals; the Rules tab says what each rule pays.", icon=":material/info:")
     else:
         st.subheader("Statement")
-        by_label = {row.label: row for row in history}
-        chosen = st.selectbox(
-            "Period", list(by_label), key=f"{key}_period",
-            format_func=lambda text: f"{text} · {status_word(by_label[text].status)}",
-        )
-        row = by_label[chosen]
+        by_code = {row.label: row for row in history}
+        if st.session_state.get(PERIOD_KEY) not in by_code:
+            st.session_state.pop(PERIOD_KEY, None)
+        # Plain codes: a keyed select box keeps showing an option's old wording when it changes.
+        chosen = st.selectbox("Period", list(by_code), key=PERIOD_KEY,
+                              help="Your statements of the last twelve periods, newest first.")
+        row = by_code[chosen]
         statement_panel(principal, user_id=principal.id, period_start=row.period_start, period_end=row.period_end,
-                        key=f"{key}_statement")
+                        key="mine_statement")
         st.subheader("My commission by period")
-        st.plotly_chart(charts.my_history(history), width="stretch", config=PLOTLY_CONFIG,
-                        key=f"{key}_history_chart")
-    st.subheader("What if my open deals close?")
-    what_if(principal, key=f"{key}_whatif")
+        st.plotly_chart(charts.figure("my_history", history), width="stretch", config=PLOTLY_CONFIG,
+                        key="mine_history_chart")
+    what_if_box = st.expander("What if my open deals close?", icon=":material/calculate:", key=WHAT_IF_KEY,
+                              on_change="rerun")
+    if what_if_box.open:
+        with what_if_box:
+            what_if(principal, key="mine_whatif")
 
 
 def kpi_cards(overview: EarningsOverview) -> None:
@@ -70,13 +80,14 @@ def kpi_cards(overview: EarningsOverview) -> None:
 
 
 def what_if(principal: Principal, *, key: str) -> None:
-    """Pick open deals; see what closing them today would add this quarter, line by line."""
-    deals = submit_flow(flows.open_deals_for, user_id=principal.id)
-    if deals is FAILED:
-        return
+    """Pick open deals (those expected to close first); see what closing them today would add this quarter,
+    line by line. Computed only while its expander is open."""
+    deals = cached_flow(flows.open_deals_for, databases=(Database.CRM,), user_id=principal.id)
     if not deals:
-        st.caption("You have no open deals with an amount to try.")
+        st.caption("You have no open deals with an amount to try. Deals you add on the CRM page appear here.")
         return
+    if len(deals) >= flows.WHAT_IF_CHOICES:
+        st.caption(f"Your {len(deals):,} open deals expected to close first are offered here.")
     by_id: dict[int, DealChoice] = {deal.id: deal for deal in deals}
 
     def describe(deal_id: int) -> str:
@@ -89,9 +100,8 @@ def what_if(principal: Principal, *, key: str) -> None:
     if not chosen:
         st.caption("Choose one or more of your open deals to see what they would add this quarter.")
         return
-    result = submit_flow(flows.what_if, user_id=principal.id, deal_ids=list(chosen))
-    if result is FAILED:
-        return
+    result = cached_flow(flows.what_if, databases=WHAT_IF_READS, user_id=principal.id, deal_ids=tuple(chosen),
+                         today=today_utc())
     st.success(_what_if_sentence(result), icon=":material/calculate:")
     cells = st.columns(4)
     cells[0].metric("You would earn", money(result.difference), "more", delta_color="off", delta_arrow="off",
@@ -104,26 +114,15 @@ def what_if(principal: Principal, *, key: str) -> None:
     cells[3].metric("Attainment", percent(result.projected_attainment),
                     f"of {money(result.quota)} quota" if result.quota else "no quota set",
                     delta_color="off", delta_arrow="off", border=True, height="stretch")
-    with st.expander("How the projection is computed", icon=":material/receipt_long:"):
-        ids = tuple(sorted({line.deal_id for line in result.lines if line.deal_id is not None}))
-        titles = cached(Database.CRM, deal_service.get_deal_titles, deal_ids=ids) if ids else {}
-
-        def deal(deal_id: int | None) -> str:
-            return "" if deal_id is None else titles.get(deal_id, f"#{deal_id}")
-
-        frame = pd.DataFrame(
-            [{"Deal": deal(line.deal_id), "Amount": float(line.amount), "Why": line.explanation}
-             for line in result.lines],
-            columns=["Deal", "Amount", "Why"],
-        )
-        st.dataframe(frame, hide_index=True, width="stretch", column_config={"Amount": MONEY})
+    st.markdown("**How the projection is computed**")
+    lines_table(line_frame(result.lines, deal_titles(line.deal_id for line in result.lines)))
 
 
 def _what_if_sentence(result: WhatIf) -> str:
-    parts = [f"If these close today, you earn **{money(result.difference)}** more: "
-             f"**{money(result.projected_commission)}** in total for {result.period}"]
+    parts = [f"If these close today, you earn **{literal(money(result.difference))}** more: "
+             f"**{literal(money(result.projected_commission))}** in total for {result.period}"]
     if result.tier_reached:
-        parts.append(f"you reach {escape_markdown(result.tier_reached)}")
+        parts.append(f"you reach {literal(result.tier_reached)}")
     if result.projected_attainment is not None:
         parts.append(f"attainment {percent(result.projected_attainment)}")
     return ", ".join(parts) + "."

@@ -11,14 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
+from nexus360.common.errors import ValidationError
 from nexus360.common.periods import today_utc
+from nexus360.common.validation import parse
 from nexus360.compensation.rules import service as rules_service
 from nexus360.compensation.schemas import RuleCreate, RuleRead, RuleUpdate
 from nexus360.crm import service as crm_service
 from nexus360.db import Database
-from nexus360.ui.compensation.common import COMP, changed
-from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.session import FAILED, cached, call, submit
+from nexus360.ui.compensation.common import COMP, changed, show_flash
+from nexus360.ui.formatting import literal
+from nexus360.ui.reruns import clear_form, form_key, version_key
+from nexus360.ui.session import FAILED, cached, submit
 
 TYPES = {"flat": "Flat: a rate on each deal", "tiered": "Tiered: rates on bands of revenue",
          "bonus": "Bonus: paid when a condition is met"}
@@ -30,11 +33,20 @@ EDITED = ("stages", "industries", "countries", "min_amount", "max_amount", "new_
           "quota", "tiers", "min_revenue", "min_attainment", "min_deals", "amount")
 
 
+CHOICE_KEY = "rule_choice"
+NEW = 0
+NEXT_CHOICE_KEY = "rule_choice_next"  # the rule to open after a save (set before the select box exists)
+
+
+@st.fragment
 def rules_tab(principal: Principal) -> None:
-    """The rules with what each pays in plain words; the editor for holders of commissions.manage."""
-    rules = call(COMP, rules_service.list_rules)
+    """The rules with what each pays in plain words; the editor for holders of commissions.manage. A fragment:
+    choosing a rule or a type reruns this tab alone."""
+    show_flash()
+    rules = cached(COMP, rules_service.list_rules)
     if not rules:
-        st.info("No commission rules yet.")
+        st.info("No commission rules yet." + (" Create one below." if principal.has("commissions.manage") else ""),
+                icon=":material/info:")
     for rule in rules:
         rule_card(rule)
     if not principal.has("commissions.manage"):
@@ -42,8 +54,13 @@ def rules_tab(principal: Principal) -> None:
         return
     st.subheader("Create or edit a rule")
     by_id = {rule.id: rule for rule in rules}
-    choice = st.selectbox("Rule", [None, *by_id], key="rule_choice",
-                          format_func=lambda rule_id: "New rule" if rule_id is None else by_id[rule_id].name)
+    if NEXT_CHOICE_KEY in st.session_state:
+        st.session_state[CHOICE_KEY] = st.session_state.pop(NEXT_CHOICE_KEY)
+    if st.session_state.get(CHOICE_KEY) not in (NEW, *by_id):
+        st.session_state.pop(CHOICE_KEY, None)
+    # NEW (0) stands for a new rule: a None option would show a clear button on the box.
+    choice = st.selectbox("Rule", [NEW, *by_id], key=CHOICE_KEY,
+                          format_func=lambda rule_id: by_id[rule_id].name if rule_id else "New rule")
     rule_form(by_id.get(choice))
 
 
@@ -52,15 +69,19 @@ def rule_card(rule: RuleRead) -> None:
     until = f"until {rule.end_date:%d %b %Y}" if rule.end_date else "no end date"
     badge = ":green-badge[In force]" if rule.in_force else ":gray-badge[Not in force]"
     with st.container(border=True):
-        st.markdown(f"**{escape_markdown(rule.name)}** {badge} :blue-badge[{rule.type.capitalize()}]  \n"
-                    f"{escape_markdown(rule.description)}")
-        pays_rate = rule.type == "flat" or (rule.type == "bonus" and not rule.criteria.get("amount"))
+        st.markdown(f"**{literal(rule.name)}** {badge} :blue-badge[{rule.type.capitalize()}]  \n"
+                    f"{literal(rule.description)}")
+        pays_rate = rule.rate is not None and (
+            rule.type == "flat" or (rule.type == "bonus" and not (rule.criteria or {}).get("amount")))
         st.caption(f"From {rule.start_date:%d %b %Y}, {until}" + (f" · rate {rule.rate:.2f}%" if pays_rate else ""))
 
 
 def rule_form(rule: RuleRead | None) -> None:
-    """Create (rule None) or edit a rule; invalid input shows the service's message and saves nothing."""
-    key = f"rule_{rule.id if rule else 'new'}"
+    """Create (rule None) or edit a rule; invalid input shows the service's message, naming each field that is
+    wrong, and saves nothing. Number fields state their limits but take any number, so that the message below
+    says what is wrong with what was typed (a widget limit would refuse it silently and keep an old message).
+    A new rule's form starts empty after it is created; an edit form shows the rule's current values."""
+    key = form_key("rule_new") if rule is None else version_key(f"rule_{rule.id}", rule)
     reference = cached(Database.CRM, crm_service.list_reference)
     kind = st.segmented_control("Type", list(TYPES), default=rule.type if rule else "flat", key=f"{key}_type",
                                 format_func=lambda value: TYPES[value].split(":")[0]) or "flat"
@@ -69,17 +90,18 @@ def rule_form(rule: RuleRead | None) -> None:
     with st.form(key):
         name_col, rate_col, start_col, end_col = st.columns([3, 1, 1, 1])
         name = name_col.text_input("Name *", value=rule.name if rule else "", max_chars=255, key=f"{key}_name")
-        rate = rate_col.number_input("Rate (%)", min_value=0.0, max_value=100.0, step=0.5, format="%.2f",
-                                     value=float(rule.rate) if rule else 5.0, key=f"{key}_rate",
-                                     help="Flat: % of each deal. Bonus without a fixed amount: extra % of each deal. "
-                                          "Tiered rules use the band rates below.")
-        start = start_col.date_input("Starts *", value=rule.start_date if rule else today_utc())
-        end = end_col.date_input("Ends", value=rule.end_date if rule else None, help="Empty: no end.")
+        rate = rate_col.number_input("Rate (%)", step=0.5, format="%.2f", value=float(rule.rate) if rule else 5.0,
+                                     key=f"{key}_rate",
+                                     help="0 to 100. Flat: % of each deal. Bonus without a fixed amount: extra % of "
+                                          "each deal. Tiered rules use the band rates below.")
+        start = start_col.date_input("Starts *", value=rule.start_date if rule else today_utc(), key=f"{key}_start")
+        end = end_col.date_input("Ends", value=rule.end_date if rule else None, help="Empty: no end.",
+                                 key=f"{key}_end")
         criteria = {**{k: v for k, v in old.items() if k not in EDITED}, **_deal_filters(old, reference, key)}
         if kind == "tiered":
             criteria.update(_tiers(old, key))
         elif kind == "bonus":
-            criteria.update(_bonus(old))
+            criteria.update(_bonus(old, key))
         saved = st.form_submit_button("Save changes" if rule else "Create rule", type="primary")
     if saved:
         _save(rule, name=name, type=kind, rate=rate, criteria=criteria, start_date=start, end_date=end)
@@ -91,24 +113,30 @@ def _deal_filters(old: dict, reference: dict, key: str) -> dict:
     industries, countries = dict(reference["industries"]), dict(reference["countries"])
     left, middle, right = st.columns(3)
     values = {
-        "stages": left.multiselect("Stages", stages, default=[s for s in old.get("stages") or [] if s in stages]),
+        "stages": left.multiselect("Stages", stages, default=[s for s in old.get("stages") or [] if s in stages],
+                                   placeholder="Any stage"),
         "industries": middle.multiselect("Industries", list(industries), format_func=industries.get,
-                                         default=[i for i in old.get("industries") or [] if i in industries]),
+                                         default=[i for i in old.get("industries") or [] if i in industries],
+                                         placeholder="Any industry"),
         "countries": right.multiselect("Countries", list(countries), format_func=countries.get,
-                                       default=[c for c in old.get("countries") or [] if c in countries]),
-        "min_amount": left.number_input("Minimum deal amount ($)", min_value=0.0, step=1000.0,
-                                        value=_number(old.get("min_amount")), key=f"{key}_min_amount"),
-        "max_amount": middle.number_input("Maximum deal amount ($)", min_value=0.0, step=1000.0,
-                                          value=_number(old.get("max_amount")), key=f"{key}_max_amount"),
+                                       default=[c for c in old.get("countries") or [] if c in countries],
+                                       placeholder="Any country"),
+        "min_amount": left.number_input("Minimum deal amount ($)", step=1000.0, value=_number(old.get("min_amount")),
+                                        key=f"{key}_min_amount", placeholder="any", help="0 or more."),
+        "max_amount": middle.number_input("Maximum deal amount ($)", step=1000.0, value=_number(old.get("max_amount")),
+                                          key=f"{key}_max_amount", placeholder="any",
+                                          help="0 or more, not below the minimum."),
         "new_customer": right.selectbox("Customer", list(CUSTOMERS), format_func=CUSTOMERS.get,
                                         index=list(CUSTOMERS).index(old.get("new_customer"))),
         "owner_roles": left.multiselect("Owner's role", list(OWNER_ROLES), format_func=OWNER_ROLES.get,
-                                        default=[r for r in old.get("owner_roles") or [] if r in OWNER_ROLES]),
+                                        default=[r for r in old.get("owner_roles") or [] if r in OWNER_ROLES],
+                                        placeholder="Any role"),
         "months": middle.multiselect("Close months", list(MONTHS), format_func=MONTHS.get,
-                                     default=[m for m in old.get("months") or [] if m in MONTHS]),
-        "quota": right.number_input("Quota for the period ($)", min_value=0.0, step=10000.0,
-                                    value=_number(old.get("quota")),
-                                    help="Sets attainment on statements; bonuses on attainment need it."),
+                                     default=[m for m in old.get("months") or [] if m in MONTHS],
+                                     placeholder="Any month"),
+        "quota": right.number_input("Quota for the period ($)", step=10000.0, value=_number(old.get("quota")),
+                                    key=f"{key}_quota", placeholder="none",
+                                    help="Above 0. Sets attainment on statements; bonuses on attainment need it."),
     }
     return {key: value for key, value in values.items() if value not in (None, [])}
 
@@ -145,18 +173,22 @@ def tiers_from_table(frame: pd.DataFrame) -> list[dict]:
     return tiers
 
 
-def _bonus(old: dict) -> dict:
+def _bonus(old: dict, key: str) -> dict:
     st.markdown("**Bonus condition** (a fixed amount needs at least one)")
     left, middle, right, last = st.columns(4)
     attainment = old.get("min_attainment")
     values = {
-        "amount": left.number_input("Fixed bonus ($)", min_value=0.0, step=500.0, value=_number(old.get("amount")),
-                                    help="Empty: pay the rate above as an extra % of each deal instead."),
-        "min_revenue": middle.number_input("When revenue reaches ($)", min_value=0.0, step=10000.0,
-                                           value=_number(old.get("min_revenue"))),
-        "min_attainment": right.number_input("When attainment reaches (%)", min_value=0.0, step=5.0,
-                                             value=float(attainment) * 100 if attainment is not None else None),
-        "min_deals": last.number_input("When deals won reach", min_value=0, step=1, value=old.get("min_deals")),
+        "amount": left.number_input("Fixed bonus ($)", step=500.0, value=_number(old.get("amount")),
+                                    key=f"{key}_amount", placeholder="none",
+                                    help="Above 0. Empty: pay the rate above as an extra % of each deal instead."),
+        "min_revenue": middle.number_input("When revenue reaches ($)", step=10000.0, key=f"{key}_min_revenue",
+                                           value=_number(old.get("min_revenue")), placeholder="no condition",
+                                           help="0 or more."),
+        "min_attainment": right.number_input("When attainment reaches (%)", step=5.0, key=f"{key}_min_attainment",
+                                             value=float(attainment) * 100 if attainment is not None else None,
+                                             placeholder="no condition", help="Above 0; 100 is the quota."),
+        "min_deals": last.number_input("When deals won reach", step=1, value=old.get("min_deals"),
+                                       key=f"{key}_min_deals", placeholder="no condition", help="1 or more."),
     }
     if values["min_attainment"] is not None:
         values["min_attainment"] = values["min_attainment"] / 100
@@ -169,15 +201,22 @@ def _number(value) -> float | None:
 
 
 def _save(rule: RuleRead | None, **values) -> None:
+    """Save through the service (which names every field that is wrong); after a save the editor opens the
+    saved rule, and a new rule's form starts empty next time."""
+    rate = values["rate"]
     try:
-        data = (RuleCreate if rule is None else RuleUpdate)(**{**values, "rate": Decimal(str(values["rate"]))})
-    except ValueError as error:  # pydantic's ValidationError is a ValueError
-        st.error(f"Please check the rule: {error}")
+        data = parse(RuleCreate if rule is None else RuleUpdate,
+                     **{**values, "rate": Decimal(str(rate)) if rate is not None else None})
+    except ValidationError as error:
+        st.error(literal(error), icon=":material/error:")
         return
     if rule is None:
         saved = submit(COMP, rules_service.create_rule, data=data)
     else:
         saved = submit(COMP, rules_service.update_rule, rule_id=rule.id, data=data)
     if saved is not FAILED:
+        if rule is None:
+            clear_form("rule_new")
+        st.session_state[NEXT_CHOICE_KEY] = saved.id
         changed(f"Saved '{saved.name}': {saved.description}")
 

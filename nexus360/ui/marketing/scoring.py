@@ -1,7 +1,9 @@
 """The Campaigns & Leads page's scoring tab: the rules in plain words, an editable table, and re-scoring.
 
 Rules are edited in one table and saved together (one transaction), so a half-edited set never scores leads.
-There is no deleting: switching a rule off keeps it for the record and stops it counting.
+There is no deleting: switching a rule off keeps it for the record and stops it counting. The tab is one
+fragment (an edit reruns it alone). Points have no min/max on the column: the table would clamp 5000 to 100
+without a word; the range is stated in the column's help and a row out of it is refused by name.
 """
 
 from __future__ import annotations
@@ -13,10 +15,19 @@ from nexus360.common.errors import ValidationError
 from nexus360.common.periods import today_utc
 from nexus360.common.validation import parse
 from nexus360.db import Database
-from nexus360.marketing.schemas import BAND_HINT, COMPLETENESS_FIELDS, RULE_KINDS, ScoringRuleInput, parse_size_band
+from nexus360.marketing.schemas import (
+    BAND_HINT,
+    COMPLETENESS_FIELDS,
+    RULE_KINDS,
+    RULE_VALUE_MAX,
+    ScoringRuleInput,
+    parse_size_band,
+)
 from nexus360.marketing.scoring import service as scoring
 from nexus360.marketing.scoring.engine import BASE_POINTS
-from nexus360.ui.session import FAILED, call, current_principal, submit
+from nexus360.ui.formatting import literal
+from nexus360.ui.reruns import clear_form, form_key, rerun_section
+from nexus360.ui.session import FAILED, cached, current_principal, submit
 
 KIND_LABELS = {
     "title_keyword": "Job title keyword",
@@ -28,6 +39,7 @@ KIND_LABELS = {
     "recency": "Age (decay)",
 }
 COLUMNS = ["id", "kind", "value", "points", "is_active"]
+EDITOR = "scoring_rules_editor"
 
 
 def describe_rule(kind: str, value: str, points: int) -> str:
@@ -55,9 +67,10 @@ def describe_rule(kind: str, value: str, points: int) -> str:
     return f"{signed} ({kind}: {value})"
 
 
+@st.fragment
 def scoring_tab() -> None:
     principal = current_principal()
-    rules = call(Database.MARKETING, scoring.list_scoring_rules)
+    rules = cached(Database.MARKETING, scoring.list_scoring_rules)
     st.caption(
         f"Every lead starts at {BASE_POINTS} points; each matching active rule adds its points (negative ones "
         "subtract) and the score is kept between 0 and 100. Only the best job-title keyword counts."
@@ -66,7 +79,7 @@ def scoring_tab() -> None:
     frame["meaning"] = [describe_rule(r.kind, r.value, r.points) for r in frame.itertuples()]
     if not principal.has("marketing.write"):
         if frame.empty:
-            st.info("No scoring rules yet.")
+            st.info(f"No scoring rules yet: every lead scores {BASE_POINTS}. Marketers add rules here.")
             return
         st.dataframe(frame.drop(columns=["id"]), hide_index=True, width="stretch", column_config=_columns(True))
         return
@@ -83,12 +96,12 @@ def _columns(read_only: bool) -> dict:
             format_func=lambda kind: KIND_LABELS.get(kind, kind),
         ),
         "value": st.column_config.TextColumn(
-            "Value", required=True, disabled=read_only,
+            "Value", required=True, disabled=read_only, max_chars=RULE_VALUE_MAX,
             help=f"Keyword, domain or campaign type; for 'completeness' one of {', '.join(COMPLETENESS_FIELDS)}; "
                  f"for 'company size' a band of employees {BAND_HINT}; for 'recency' the days per point lost.",
         ),
-        "points": st.column_config.NumberColumn("Points", min_value=-100, max_value=100, step=1, required=True,
-                                                disabled=read_only),
+        "points": st.column_config.NumberColumn("Points", step=1, required=True, disabled=read_only,
+                                                help="Whole points from -100 to 100; negative ones subtract."),
         "is_active": st.column_config.CheckboxColumn("Active", default=True, disabled=read_only),
         "meaning": st.column_config.TextColumn("In plain words", disabled=True, width="large"),
     }
@@ -96,18 +109,21 @@ def _columns(read_only: bool) -> dict:
 
 def _rules_editor(frame: pd.DataFrame) -> None:
     st.markdown("**Rules** — edit cells, add a row at the bottom, then save. Switch a rule off to stop it counting.")
-    edited = st.data_editor(frame, hide_index=True, width="stretch", num_rows="add", key="scoring_rules_editor",
+    # A new key after a save: the saved rules come from the database, and the editor forgets the edits it
+    # held (kept, they would add a saved new row a second time).
+    edited = st.data_editor(frame, hide_index=True, width="stretch", num_rows="add", key=form_key(EDITOR),
                             column_config=_columns(False), column_order=["kind", "value", "points", "is_active",
                                                                           "meaning"])
     changes = _changed_rules(frame, edited)
     if changes is None:
         return
-    st.caption(f"{len(changes)} unsaved change(s)." if changes else "No unsaved changes.")
+    count = len(changes)
+    st.caption(f"{count} unsaved change{'' if count == 1 else 's'}." if changes else "No unsaved changes.")
     saved = st.button("Save rules", type="primary", disabled=not changes, key="save_scoring_rules")
     if saved and submit(Database.MARKETING, scoring.save_scoring_rules, changes=changes) is not FAILED:
-        st.session_state.pop("scoring_rules_editor", None)
+        clear_form(EDITOR)
         st.toast("Rules saved. Re-score all leads to apply them to existing leads.", icon=":material/check_circle:")
-        st.rerun()
+        rerun_section()
 
 
 def _changed_rules(original: pd.DataFrame, edited: pd.DataFrame) -> list[tuple[int | None, ScoringRuleInput]] | None:
@@ -128,7 +144,7 @@ def _changed_rules(original: pd.DataFrame, edited: pd.DataFrame) -> list[tuple[i
         try:
             changes.append((rule_id, parse(ScoringRuleInput, **values)))
         except ValidationError as error:
-            st.error(f"Row {number}: {error}")
+            st.error(f"Row {number}: {literal(error)}", icon=":material/error:")
             return None
     return changes
 
@@ -158,5 +174,4 @@ def _confirm_rescore() -> None:
     outcome = submit(Database.MARKETING, scoring.rescore_all, today=today_utc(), progress=progress)
     if outcome is not FAILED:
         st.session_state["rescore_outcome"] = outcome
-        st.cache_data.clear()
-        st.rerun()
+        st.rerun()  # the whole page: the dialog closes, and every list shows the new scores

@@ -129,3 +129,44 @@ def test_bad_password_input_is_refused_clearly(auth, boss, username, password, m
     with pytest.raises(ValidationError, match=message):
         signin.set_local_password(auth, boss, user_id=user_id(auth, REP_EMAIL), username=username,
                                         password=password)
+
+
+def test_a_user_cannot_be_left_without_a_role(auth, boss) -> None:
+    rep = user_id(auth, REP_EMAIL)
+    with pytest.raises(ValidationError, match="Roles: choose at least one"):
+        users.set_user_roles(auth, boss, user_id=rep, roles=[])
+    assert auth_service.get_principal(auth, rep).roles == ("sales_rep",)
+
+
+def test_permissions_are_listed_with_what_they_allow(auth, boss) -> None:
+    described = users.list_permissions(auth, boss)
+    assert list(described)[:2] == ["crm.read", "crm.write"]
+    assert described["commissions.read_all"] == "Read every rep's commission figures"
+    assert all(text and "." not in text.split()[0] for text in described.values())
+
+
+def test_the_audit_log_reads_as_names_and_words(auth, boss) -> None:
+    rep = user_id(auth, REP_EMAIL)
+    users.set_user_roles(auth, boss, user_id=rep, roles=["sales_manager"])
+    users.set_permission_matrix(auth, boss, matrix={"marketer": {"forecasts.read": True}})
+    users.set_user_active(auth, boss, user_id=rep, active=False)
+    events = users.list_audit_events(auth, boss, category="User administration")
+    assert list(events.columns) == ["Time (UTC)", "Who", "Action", "Object", "Result", "Details"]
+    latest = events.head(3).to_dict("records")
+    assert [(row["Who"], row["Action"], row["Object"], row["Result"]) for row in latest] == [
+        ("Ingrid Solberg", "Deactivated a user", "User Emily Chen", "Allowed"),
+        ("Ingrid Solberg", "Granted a permission", "Role Marketer", "Allowed"),
+        ("Ingrid Solberg", "Changed a user's roles", "User Emily Chen", "Allowed"),
+    ]
+    assert [row["Details"] for row in latest] == ["–", "Permission: Read forecasts", "Roles: Sales rep → Sales manager"]
+    text = events.to_csv()
+    assert "{" not in text and "None" not in text and f"{rep}" not in set(events["Object"])
+    with pytest.raises(ValidationError, match="Kind of event must be one of"):
+        users.list_audit_events(auth, boss, category="Everything")
+
+
+def test_audit_actions_and_refusals_are_described_in_words() -> None:
+    assert users.describe_action("refused:commissions.read_all") == "Refused: Read every rep's commission figures"
+    assert users.describe_action("import.leads") == "Imported leads"
+    assert users.describe_action("sign_in.entra") == "Signed in with Microsoft"
+    assert users.describe_action("something.new_here") == "Something new here"

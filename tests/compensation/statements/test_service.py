@@ -5,6 +5,7 @@ Deals are planted for owners 900101 and 900102 in 2031-Q1 (see conftest.py). Eve
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -90,7 +91,59 @@ def test_a_rule_for_owner_roles_pays_only_holders_of_the_role(sessions, deals) -
     assert [line.amount for line in statements[SEEDED_REP_ID].lines if "Reps only" in line.explanation] == [
         Decimal("10.00")]
     assert statements[SEEDED_REP_ID].commission == Decimal("110.00")
-    assert statements[REP_A].commission == Decimal("15900.00")  # 900101 holds no role in auth
+    assert statements[REP_A].commission == Decimal("17200.00")  # 15,900 + 1% of 130,000: 900101 is a rep too
+
+
+def test_only_reps_get_a_statement_managers_and_other_roles_do_not(sessions, deals) -> None:
+    """Roles drive who is a rep: a sales manager or a marketer who owns a won deal gets no statement."""
+    crm, auth = sessions.crm, sessions.auth
+    holders = dict(auth.execute(text(
+        "SELECT DISTINCT ON (r.name) r.name, u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id "
+        "JOIN roles r ON r.id = ur.role_id ORDER BY r.name, u.id")).all())
+    for role in ("sales_manager", "marketer"):
+        crm.add(Deal(title=f"won by a {role}", company_id=deals["a1"].company_id, owner_id=holders[role],
+                     stage_id=deals["won_stage"], amount=Decimal("1000"), close_date=date(2031, 2, 1)))
+    crm.flush()
+    assert set(run(sessions)) == {REP_A, REP_B}
+    assert service.earns_commission(["sales_rep"]) and not service.earns_commission(["sales_rep", "sales_manager"])
+    assert not service.earns_commission([])
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("2031-Q3", "2031-Q3 has not started yet: the latest period you can run is 2031-Q2."),
+    ("2031-05", "2031-05 has not started yet: the latest period you can run is 2031-04."),
+    ("1999-Q1", "1999-Q1 ends before the first won deal"),
+])
+def test_a_period_without_possible_data_is_refused_with_a_sentence(sessions, deals, code, message) -> None:
+    from nexus360.compensation import flows
+
+    with pytest.raises(ValidationError, match=message):
+        flows.run_period(sessions.comp, sessions.crm, sessions.auth, MANAGER, period=parse_period(code),
+                         today=date(2031, 4, 15))
+
+
+@pytest.mark.parametrize(("amount", "says"), [
+    ("12345.678", "Amount can have at most 2 decimals (not 12345.678)."),
+    ("5000000000", "Amount must be between -1,000,000,000 and 1,000,000,000."),
+    ("abc", "Amount must be a number."), ("NaN", "Amount must be a number."), ("0", "Amount must not be zero."),
+])
+def test_an_adjustment_amount_is_refused_by_name(sessions, deals, amount, says) -> None:
+    run(sessions)
+    approve(sessions)
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        service.add_adjustment(sessions.comp, sessions.notes, MANAGER, user_id=REP_A, amount=amount, reason="Why",
+                               **PERIOD)
+
+
+def test_decision_comments_are_limited_to_what_a_rep_reads(sessions, deals) -> None:
+    comp, auth, notes = sessions.comp, sessions.auth, sessions.notes
+    run(sessions)
+    service.submit_for_approval(comp, MANAGER, **PERIOD)
+    with pytest.raises(ValidationError, match="Comment must be at most 1,000 characters"):
+        service.approve(comp, auth, notes, MANAGER, user_id=REP_A, comment="x" * 5000, **PERIOD)
+    with pytest.raises(ValidationError, match="Comment must be at most 1,000 characters"):
+        service.send_back(comp, auth, notes, MANAGER, user_id=REP_A, comment="y" * 1001, **PERIOD)
+    assert service.get_statement(comp, MANAGER, user_id=REP_A, **PERIOD).status == "pending_approval"
 
 
 def test_an_approved_period_is_locked(sessions, deals) -> None:

@@ -161,6 +161,27 @@ def test_list_pages_by_keyset(marketing, marketer):
     assert set(first.rows["id"]).isdisjoint(second.rows["id"])
 
 
+def test_the_list_runs_by_start_date_latest_first_undated_last_across_pages(marketing, marketer):
+    tag = "Datesort " + "x" * 4
+    for name, start in (("b", date(2026, 3, 1)), ("a", date(2027, 1, 1)), ("none", None), ("c", date(2025, 5, 1)),
+                        ("d", date(2026, 3, 1))):
+        _create(marketing, marketer, name=f"{tag} {name}", start_date=start, end_date=None)
+    first = campaigns.list_campaigns(marketing, marketer, search=tag, limit=2)
+    second = campaigns.list_campaigns(marketing, marketer, search=tag, limit=2, after=first.next_after)
+    third = campaigns.list_campaigns(marketing, marketer, search=tag, limit=2, after=second.next_after)
+    names = [name.removeprefix(f"{tag} ") for page in (first, second, third) for name in page.rows["name"]]
+    assert names == ["a", "d", "b", "c", "none"]  # the two of 2026-03-01: the newer (d) first
+    assert third.next_after is None
+
+
+def test_campaigns_of_the_same_name_are_found_ignoring_case_and_spaces(marketing, marketer):
+    created = _create(marketing, marketer, name="Spring Summit Unique")
+    assert campaigns.find_duplicate_campaigns(marketing, marketer, name=" spring summit UNIQUE ") == [
+        (created.id, "Spring Summit Unique")]
+    assert campaigns.find_duplicate_campaigns(marketing, marketer, name="Spring Summit Unique",
+                                              exclude_id=created.id) == []
+
+
 def test_rep_and_manager_read_but_cannot_write(marketing, marketer, rep, manager):
     campaign = _create(marketing, marketer)
     for who in (rep, manager):

@@ -38,3 +38,19 @@ def test_export_applies_the_filters(marketing, marketer):
 def test_export_needs_marketing_read(marketing):
     with pytest.raises(AuthorizationError):
         leads.export_leads(marketing, principal(2, "sales_manager").model_copy(update={"permissions": frozenset()}))
+
+
+def test_the_export_file_keeps_converted_ids_whole_and_phone_numbers_as_typed(marketing, marketer):
+    from nexus360.common.exporting import to_csv_bytes
+    from nexus360.marketing import repository
+
+    tag = uuid.uuid4().hex[:8]
+    for number, phone in enumerate(("+1 555 0100", "=HYPERLINK(\"http://evil\")")):
+        data = parse(LeadCreate, email=f"conv{number}.{tag}@example.org", phone=phone)
+        created = leads.create_lead(marketing, marketer, data=data, today=date(2026, 11, 20)).lead
+        if number == 0:
+            repository.update_lead(marketing, created.id, {"status": "converted", "converted_company_id": 301,
+                                                           "converted_contact_id": 592, "converted_deal_id": 2006})
+    text = to_csv_bytes(leads.export_leads(marketing, marketer, search=tag)).decode("utf-8-sig")
+    assert ",+1 555 0100," in text and "'=HYPERLINK" in text
+    assert ",301,592,2006," in text and "301.0" not in text

@@ -105,6 +105,12 @@ def test_disqualifying_needs_a_reason(marketing, marketer):
         leads.change_lead_status(marketing, marketer, lead_id=lead.id, status="disqualified", reason="  ")
 
 
+def test_a_disqualifying_reason_longer_than_a_short_sentence_is_refused(marketing, marketer):
+    lead = _create(marketing, marketer).lead
+    with pytest.raises(ValidationError, match="Reason must be at most 500 characters; it has 5,000."):
+        leads.change_lead_status(marketing, marketer, lead_id=lead.id, status="disqualified", reason="x" * 5000)
+
+
 def test_disqualified_lead_keeps_its_reason_and_is_final(marketing, marketer):
     lead = _create(marketing, marketer).lead
     lead = leads.change_lead_status(marketing, marketer, lead_id=lead.id, status="disqualified", reason="Student")
