@@ -19,7 +19,7 @@ def integrations_page() -> None:
     current_principal()
     st.title("Integrations")
     health.health_tiles()
-    tabs = st.tabs(TABS, key="integrations_tab", on_change="rerun")
+    tabs = st.tabs(TABS, key="integrations_tab", bind="query-params")  # /integrations?integrations_tab=Run log
     views = (connectors.connectors_tab, log_view.logs_tab, directory.directory_tab, _retention)
     for tab, view in zip(tabs, views, strict=True):
         if tab.open:
