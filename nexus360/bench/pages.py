@@ -213,6 +213,29 @@ def bench_pages(*, runs: int = 5, roles: tuple[str, ...] = ROLES, only: str | No
         counter.close()
 
 
+def as_markdown(report: dict[str, Any]) -> str:
+    """The report as one Markdown table (README's): each figure's median / p95 and what it sends, per role."""
+    lines = ["| role | page | what | median ms | p95 ms | p95 beyond the floor | SQL statements |",
+             "|---|---|---|---|---|---|---|"]
+    for role, pages in report.items():
+        if not isinstance(pages, dict) or "floor" not in pages:
+            continue
+        floor = pages["floor"]
+        lines.append(f"| {role} | (empty page) | floor | {floor['median_ms']:.0f} | {floor['p95_ms']:.0f} | – | "
+                     f"{floor['statements']} |")
+        for page, figures in pages.items():
+            if page == "floor":
+                continue
+            rows = [("open", figures["open"])]
+            rows += [(f"tab {name}", timing) for name, timing in figures.get("tabs", {}).items()]
+            rows += list(figures.get("interactions", {}).items())
+            for what, timing in rows:
+                beyond = timing["p95_ms"] - floor["p95_ms"] if what == "open" else None
+                lines.append(f"| {role} | {page} | {what} | {timing['median_ms']:.0f} | {timing['p95_ms']:.0f} | "
+                             f"{'–' if beyond is None else f'{beyond:+.0f}'} | {timing['statements']} |")
+    return "\n".join(lines)
+
+
 # --- what people do on Campaigns & Leads (url_path "campaigns") --------------------------------------------
 
 

@@ -20,13 +20,15 @@ def bench() -> None:
 @click.option("--role", "roles", multiple=True, type=click.Choice(["manager", "rep", "marketer", "admin"]),
               help="Only these demo users (repeatable; default all four).")
 @click.option("--only", default=None, help="Only pages whose address contains this text.")
+@click.option("--markdown", is_flag=True, help="Print README's table instead of JSON.")
 @friendly_errors
-def bench_pages(runs: int, roles: tuple[str, ...], only: str | None) -> None:
+def bench_pages(runs: int, roles: tuple[str, ...], only: str | None, markdown: bool) -> None:
     """Script time (median/p95 ms) and SQL statements of every page, tab and interaction, per role, under AppTest."""
-    from nexus360.bench.pages import ROLES
+    from nexus360.bench.pages import ROLES, as_markdown
     from nexus360.bench.pages import bench_pages as run_bench
 
-    echo_json(run_bench(runs=runs, roles=roles or ROLES, only=only))
+    report = run_bench(runs=runs, roles=roles or ROLES, only=only)
+    click.echo(as_markdown(report)) if markdown else echo_json(report)
 
 
 @bench.command("crm")
