@@ -31,6 +31,21 @@ def bench_pages(runs: int, roles: tuple[str, ...], only: str | None, markdown: b
     click.echo(as_markdown(report)) if markdown else echo_json(report)
 
 
+@bench.command("browser")
+@click.option("--url", default="http://localhost:8501", show_default=True, help="A running app (`make run`).")
+@click.option("--user", default="manager", show_default=True,
+              type=click.Choice(["manager", "rep", "marketer", "admin"]))
+@click.option("--runs", default=5, show_default=True, type=click.IntRange(1, 50), help="Timed loads per page.")
+@click.option("--page", "pages", multiple=True, default=("home", "crm", "campaigns", "commissions", "forecasts"),
+              show_default=True, help="Page addresses to time (repeatable).")
+@friendly_errors
+def bench_browser(url: str, user: str, runs: int, pages: tuple[str, ...]) -> None:
+    """Seconds a person waits in Chromium: navigation to a drawn, idle page (warm), against a floor page."""
+    from nexus360.bench.browser import bench_browser as run_bench
+
+    echo_json(run_bench(url=url, user=user, runs=runs, pages=pages))
+
+
 @bench.command("crm")
 @RUNS
 @ONLY

@@ -1,8 +1,12 @@
 """Importing rows into one table by natural key: validate, match, then one INSERT and one UPDATE per batch.
 
-A domain subclasses `RowImporter` with its fields, how a row becomes a validated record (`build`), the
-record's keys, and how existing records are found; this module does the rest the same way for every
-entity: in-file duplicates, matching, "unchanged" detection and the bulk writes.
+A domain subclasses `RowImporter` with its fields, its reference columns (`references`), how a row becomes
+a validated record (`build`), the record's keys, and how existing records are found; this module does the
+rest the same way for every entity: the decisions on unknown values (`value`), in-file duplicates,
+matching, "unchanged" detection and the bulk writes.
+
+A reference value that names nothing takes the person's decision; without one, an optional field is left
+blank with a warning (line, column, value), and only a required one skips the row.
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from nexus360.importing.core import ActingUser, Action, FieldSpec, RowOutcome, SourceRow, parse_row
+from nexus360.importing.parsers import AUTO, Formats
+from nexus360.importing.spec import ActingUser, FieldSpec, SourceRow, parse_row, parsers_for
+from nexus360.importing.summary import Action, RowOutcome, RowWarning
+from nexus360.importing.values import Reference, TargetId, Unresolved, ValueChoices
+
+PRETEND_ID = -1  # what a value to be created resolves to in a dry run
 
 
 def validate(
@@ -137,6 +146,51 @@ class RowImporter:
             spec.name: spec.label for spec in self.fields
         }
         self.seen: dict[str, int] = {}  # key -> line of the row that claimed it (bounded: a short key per row)
+        self.references: dict[str, Reference] = {}
+        self.choices = ValueChoices()
+        self.parsers = parsers_for(self.fields)
+        self.pretend_created = False
+        self.column_names: dict[str, str] = {}
+        self._warnings: list[RowWarning] = []
+        self._chosen_blanks: list[RowWarning] = []
+        self._shown: dict[str, str] = {}  # field -> how a mapped value reads in a preview ("technolgy → Software")
+
+    def configure(self, choices: ValueChoices, formats: Formats = AUTO, *, pretend_created: bool = False,
+                  columns: Mapping[str, str] | None = None) -> None:
+        """The decisions and formats of this run, and the file's name of each field's column."""
+        self.choices = choices
+        self.parsers = parsers_for(self.fields, formats)
+        self.pretend_created = pretend_created
+        self.column_names = dict(columns or {})
+
+    def value(self, name: str, text: str | None) -> TargetId | None:
+        """The id `text` names in reference column `name`, else what was decided for it: a target, a new record,
+        blank (with a warning if nobody decided) or skipping the row (ValueError, as for a required field)."""
+        if text is None:
+            return None
+        try:
+            return self.references[name].resolve(text)
+        except Unresolved as why:
+            reason = str(why)
+        decision = self.choices.decision(name, text)
+        action = decision.action if decision is not None else None
+        if decision is not None and action == "map" and decision.target is not None:
+            self._shown[name] = f"{text} → {decision.label or decision.target}"
+            return decision.target
+        if action == "create" and self.pretend_created:
+            self._shown[name] = f"{text} (new {self.references[name].noun})"
+            return PRETEND_ID
+        if action == "skip":
+            raise ValueError(f"{reason} (rows with it are skipped, as chosen)")
+        if self.by_name[name].required:
+            raise ValueError(reason)
+        column = self.column_names.get(name, self.by_name[name].label)
+        if action == "blank":
+            self._chosen_blanks.append(RowWarning(line=0, column=column, value=text,
+                                                  reason=f"{reason}; left blank, as chosen"))
+        else:
+            self._warnings.append(RowWarning(line=0, column=column, value=text, reason=f"{reason}; left blank"))
+        return None
 
     # --- what a domain fills in ------------------------------------------------------------------
 
@@ -179,18 +233,25 @@ class RowImporter:
         parsed: list[tuple[RowOutcome, dict[str, Any]]] = []
         for row, outcome in zip(rows, outcomes, strict=True):
             try:
-                outcome.values = parse_row(row, self.by_name)
+                outcome.values = parse_row(row, self.by_name, self.parsers)
             except ValueError as error:
                 outcome.reason = str(error)
                 continue
             parsed.append((outcome, outcome.values))
+        for name, reference in self.references.items():
+            reference.prepare(session, {str(cells[name]) for _, cells in parsed if cells.get(name) is not None})
         self.prefetch(session, [cells for _, cells in parsed])
         records: list[tuple[RowOutcome, dict[str, Any]]] = []
         for outcome, cells in parsed:
+            self._warnings, self._chosen_blanks, self._shown = [], [], {}
             try:
                 records.append((outcome, self.build(cells)))
             except ValueError as error:
                 outcome.reason = str(error)
+                continue
+            outcome.values = {**cells, **self._shown}  # as the person reads them, mapped values with their target
+            outcome.warnings = [warning.model_copy(update={"line": outcome.line}) for warning in self._warnings]
+            outcome.blank_by_choice = [blank.model_copy(update={"line": outcome.line}) for blank in self._chosen_blanks]
         existing = self.find(session, [record for _, record in records])
         inserts: list[dict[str, Any]] = []
         updates: list[tuple[dict[str, Any], dict[str, Any]]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from nexus360.importing.core import ImporterSpec
+from nexus360.importing.spec import ImporterSpec
 
 # Modules whose import registers importers; a domain adding an importer adds its module here.
 IMPORTER_MODULES: tuple[str, ...] = ("nexus360.crm.importing.service", "nexus360.marketing.importing.service")

@@ -246,8 +246,9 @@ def describe_action(action: str | None) -> str:
     if action in ACTION_WORDS:
         return ACTION_WORDS[action]
     if action.startswith("refused:"):
-        permission = action.removeprefix("refused:")
-        return f"Refused: {PERMISSIONS.get(permission, permission)}"
+        needed = action.removeprefix("refused:").split(" or ")  # a page any of several permissions opens
+        words = [PERMISSIONS.get(permission, permission) for permission in needed]
+        return "Refused: " + " or ".join([words[0], *(word[:1].lower() + word[1:] for word in words[1:])])
     if action.startswith("import."):
         return f"Imported {action.removeprefix('import.').replace('_', ' ')}"
     return action.replace(".", " ").replace("_", " ").capitalize() or DASH

@@ -1,4 +1,5 @@
-"""Queries of the CRM imports: one lookup per batch by natural key, and the stage history of imported deals.
+"""Queries of the CRM imports: one lookup per batch by natural key, the stage history of imported deals,
+industries an import creates, and companies with a similar name (suggestions for unknown ones).
 
 The names of related records (stages, industries, countries) come from crm/repository.py."""
 
@@ -11,7 +12,7 @@ from sqlalchemy import BigInteger, String, Table, bindparam, func, literal_colum
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from nexus360.crm.models import Company, Contact, Deal, DealStageChange
+from nexus360.crm.models import Company, Contact, Deal, DealStageChange, Industry
 from nexus360.importing.records import insert_rows
 
 COMPANY_COLUMNS = ("name", "domain", "website", "industry_id", "country_id", "annual_revenue")
@@ -93,3 +94,37 @@ def add_stage_changes(session: Session, changes: Sequence[tuple[int, int | None,
         for deal_id, from_stage, to_stage in changes
     ]
     insert_rows(session, DealStageChange.__table__, rows, ("deal_id", "from_stage_id", "to_stage_id", "changed_by"))
+
+
+def insert_industries(session: Session, names: Sequence[str]) -> dict[str, int]:
+    """New active industries named `names` (one INSERT); lower-cased name -> id."""
+    if not names:
+        return {}
+    rows = insert_rows(session, Industry.__table__, [{"name": name, "is_active": True} for name in names],
+                       ("name", "is_active"), returning=("id", "name"))
+    return {row["name"].lower(): row["id"] for row in rows}
+
+
+def similar_companies(session: Session, names: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """For each name, the existing company whose name is most alike by trigrams (pg_trgm's `%`, backed by the
+    companies' name trigram index), if any: name -> (id, its name)."""
+    if not names:
+        return {}
+    wanted = _keys("names", sorted(set(names)))
+    nearest = (
+        select(Company.id, Company.name)
+        .where(Company.name.op("%")(wanted.c.key))
+        .order_by(func.similarity(Company.name, wanted.c.key).desc(), Company.id)
+        .limit(1)
+        .lateral()
+    )
+    statement = select(wanted.c.key, nearest.c.id, nearest.c.name).select_from(wanted).join(nearest, true())
+    return {key: (company_id, name) for key, company_id, name in session.execute(statement)}
+
+
+def existing_company_ids(session: Session, ids: Iterable[int]) -> set[int]:
+    """Which of `ids` belong to a company."""
+    wanted = sorted({int(company_id) for company_id in ids})
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Company.id).where(Company.id.in_(wanted))))

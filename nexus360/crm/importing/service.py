@@ -1,7 +1,11 @@
-"""CSV import of companies, contacts and deals: the rules that turn a messy row into a record.
+"""CSV and Excel import of companies, contacts and deals: the rules that turn a messy row into a record.
 
-- Related records are named, not numbered: industry, country (name or ISO code), stage, company
-  (name or domain), contact (email), all case-insensitive; owners by full name or email, active only.
+- Related records are named, not numbered: industry, country (name, ISO code or a known alias), stage,
+  company (name or domain), contact (email), whatever the case or spacing; owners by full name or email,
+  active only. A value that names nothing takes the person's decision (map, create an industry, leave
+  blank, skip); without one an optional field is left blank with a warning, and a deal without a known
+  company is skipped. Suggestions: synonyms and spellings for the lists, similar names for companies
+  ("Acme Corp" -> "Acme Corporation" is suggested, never merged silently).
 - A row finds its record by natural key: a company by domain (a company without one may be given
   one), else by name; a contact by email; a deal by title within its company. A key matching several
   records is reported, never guessed.
@@ -9,13 +13,14 @@
   when a value differs (otherwise the row counts as unchanged), so importing a file twice changes nothing.
 - A second row for the same record in one file is reported as "duplicate of line N"; nothing merges
   silently. A new deal without a stage starts in the first stage; without an owner it is the importer's.
-- Without crm.manage, deals can only be imported for, and updated on behalf of, the importing user.
+- Without crm.manage, deals can only be imported for, and updated on behalf of, the importing user;
+  industries are created only by holders of crm.manage.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +34,21 @@ from nexus360.crm.deals.schemas import DealCreate
 from nexus360.crm.importing import repository
 from nexus360.crm.schemas import CompanyCreate, ContactCreate
 from nexus360.db import Database
-from nexus360.importing.core import FieldSpec, ImporterSpec, SessionFactory, parse_date, parse_decimal, parse_email
+from nexus360.importing.core import (
+    FieldSpec,
+    ImporterSpec,
+    SessionFactory,
+    parse_date,
+    parse_decimal,
+    parse_email,
+    require_permission,
+)
 from nexus360.importing.records import RowImporter, group_by, validate
 from nexus360.importing.registry import register
+from nexus360.importing.values import Reference, Suggestion, TargetId, Term, Unresolved, Vocabulary, value_key
+from nexus360.reference.synonyms import COUNTRY_ALIASES, COUNTRY_SYNONYMS, INDUSTRY_SYNONYMS, STAGE_SYNONYMS
+
+CREATE_INDUSTRIES = "crm.manage"
 
 COMPANY_NAMES = ("company", "company name", "account", "account name", "organisation", "organization",
                  "organisation name", "organization name", "customer", "client", "business name")
@@ -41,7 +58,8 @@ COMPANY_FIELDS = (
     FieldSpec("domain", "domain", aliases=("company domain", "email domain", "web domain")),
     FieldSpec("website", "website", aliases=("web site", "url", "web", "homepage", "site", "website url")),
     FieldSpec("industry", "industry", aliases=("sector", "vertical", "industry name")),
-    FieldSpec("country", "country", aliases=("country name", "country code", "nation", "hq country")),
+    FieldSpec("country", "country", aliases=("country name", "country code", "nation", "hq country",
+                                             "office location", "location", "billing country")),
     FieldSpec("annual_revenue", "annual revenue", parse_decimal,
               aliases=("revenue", "turnover", "annual turnover", "yearly revenue", "sales")),
 )
@@ -57,79 +75,91 @@ CONTACT_FIELDS = (
 )
 DEAL_FIELDS = (
     FieldSpec("title", "deal title", required=True,
-              aliases=("title", "deal", "deal name", "opportunity", "opportunity name", "name")),
+              aliases=("title", "deal", "deal name", "opportunity", "opportunity name", "name", "opportunity id",
+                       "deal id")),
     FieldSpec("company", "company", required=True, aliases=COMPANY_NAMES + ("company domain",),
               help="Company name or domain; it must exist."),
     FieldSpec("contact", "contact", parse_email, aliases=("contact email", "contact e-mail", "primary contact")),
-    FieldSpec("stage", "stage", aliases=("deal stage", "pipeline stage", "sales stage", "status"),
+    FieldSpec("stage", "stage", aliases=("deal stage", "pipeline stage", "sales stage", "status", "opportunity stage"),
               help="A pipeline stage's name; new deals without one start in the first stage."),
-    FieldSpec("amount", "amount", parse_decimal, aliases=("value", "deal value", "deal amount", "price", "total")),
+    FieldSpec("amount", "amount", parse_decimal, aliases=("value", "deal value", "deal amount", "price", "total",
+                                                          "close value", "opportunity amount")),
     FieldSpec("close_date", "close date", parse_date,
               aliases=("expected close", "expected close date", "closing date", "close", "closed on")),
     FieldSpec("owner", "owner", aliases=("deal owner", "owner email", "sales rep", "rep", "salesperson",
-                                         "account manager", "assigned to"),
+                                         "account manager", "assigned to", "sales agent", "agent",
+                                         "opportunity owner"),
               help="A user's full name or email; blank means you."),
 )
 
 
 @dataclass
-class References:
-    """Names of related records, read once per import (lower-cased name -> id)."""
+class Lookups:
+    """What an import reads once: the reference columns' lists, and the stage new deals start in."""
 
-    industries: dict[str, int]
-    countries: dict[str, int]
-    stages: dict[str, int]
+    references: dict[str, Reference]
     first_stage_id: int | None
-    owners_by_email: dict[str, tuple[int, bool]]
-    owners_by_name: dict[str, list[tuple[int, bool]]]
-
-    def owner(self, text: str | None) -> int | None:
-        """The active user named by full name or email."""
-        if text is None:
-            return None
-        key = " ".join(text.lower().split())
-        hits = [self.owners_by_email[key]] if key in self.owners_by_email else self.owners_by_name.get(key, [])
-        if not hits:
-            raise ValueError(f"unknown owner '{text}' (give a user's full name or email)")
-        active = [user_id for user_id, is_active in hits if is_active]
-        if not active:
-            raise ValueError(f"owner '{text}' is deactivated")
-        if len(active) > 1:
-            raise ValueError(f"owner '{text}' matches {len(active)} users; give the email instead")
-        return active[0]
 
 
-def load_references(crm: Session, auth: Session | None, principal: Principal) -> References:
-    """Industries, countries (by name and ISO codes), stages and, given `auth`, the users who may own deals."""
-    countries: dict[str, int] = {}
-    for country_id, name, iso2, iso3 in sorted(crm_repository.list_countries(crm)):  # by id
-        for key in (iso3, iso2, name):  # names win over codes where they collide
-            countries[key.strip().lower()] = country_id
-    stages = crm_repository.list_stages(crm)
-    by_email: dict[str, tuple[int, bool]] = {}
-    by_name: dict[str, list[tuple[int, bool]]] = defaultdict(list)
-    if auth is not None:
-        for user_id, name, email, is_active in people.list_people(auth, principal, active_only=False):
-            by_email[email.lower()] = (user_id, bool(is_active))
-            by_name[" ".join(name.lower().split())].append((user_id, bool(is_active)))
-    return References(
-        industries={name.strip().lower(): industry_id
-                    for industry_id, name in sorted(crm_repository.list_industries(crm), reverse=True)},
-        countries=countries,
-        stages={stage.name.strip().lower(): stage.id for stage in stages},
-        first_stage_id=next((stage.id for stage in stages if not stage.is_won and not stage.is_lost), None),
-        owners_by_email=by_email,
-        owners_by_name=dict(by_name),
+def load_references(crm: Session, auth: Session | None, principal: Principal) -> Lookups:
+    """Industries, countries (names, ISO codes, aliases), stages and, given `auth`, the users who may own deals."""
+    industries = Vocabulary(
+        "industry", "industry",
+        [Term(industry_id, name, synonyms=INDUSTRY_SYNONYMS.get(name, ()))
+         for industry_id, name in crm_repository.list_industries(crm)],
+        permission_to_create=CREATE_INDUSTRIES, create=_create_industries,
     )
+    countries = Vocabulary("country", "country", [
+        Term(country_id, name, aliases=(iso2, iso3, *COUNTRY_ALIASES.get(iso2, ())),
+             synonyms=COUNTRY_SYNONYMS.get(iso2, ()))
+        for country_id, name, iso2, iso3 in sorted(crm_repository.list_countries(crm))
+    ])
+    stage_rows = crm_repository.list_stages(crm)
+    stages = Vocabulary("stage", "stage", [Term(stage.id, stage.name, synonyms=STAGE_SYNONYMS.get(stage.name, ()))
+                                           for stage in stage_rows])
+    references: dict[str, Reference] = {"industry": industries, "country": countries, "stage": stages,
+                                        "company": CompanyReference(), "contact": ContactReference()}
+    if auth is not None:
+        references["owner"] = _owners(people.list_people(auth, principal, active_only=False))
+    first_stage = next((stage.id for stage in stage_rows if not stage.is_won and not stage.is_lost), None)
+    return Lookups(references, first_stage)
 
 
-def _named(table: Mapping[str, int], text: str | None, what: str) -> int | None:
-    if text is None:
-        return None
-    found = table.get(text.lower())
-    if found is None:
-        raise ValueError(f"unknown {what} '{text}'")
-    return found
+class _CrmImport(RowImporter):
+    """A CRM importer: its reference columns come from the lookups read once."""
+
+    reference_fields: tuple[str, ...] = ()
+
+    def __init__(self, refs: Lookups, principal: Principal) -> None:
+        super().__init__(refs, principal)
+        self.references = {name: refs.references[name] for name in self.reference_fields}
+
+
+def _owners(users: Sequence[tuple[int, str, str, bool]]) -> Vocabulary:
+    """Active users by full name or email; a deactivated one, or a name two active users share, is refused."""
+    by_name: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
+    for user_id, name, email, is_active in users:
+        by_name[value_key(name)].append((user_id, email, bool(is_active)))
+    terms, refused = [], {}
+    for user_id, name, email, is_active in users:
+        if not is_active:
+            refused[email] = "is deactivated"
+            if not any(active for _id, _email, active in by_name[value_key(name)]):
+                refused[name] = "is deactivated"
+            continue
+        namesakes = [entry for entry in by_name[value_key(name)] if entry[2]]
+        if len(namesakes) > 1:
+            refused[name] = f"matches {len(namesakes)} users; give the email instead"
+            terms.append(Term(user_id, email, aliases=(email,)))
+        else:
+            terms.append(Term(user_id, name, aliases=(email,)))
+    return Vocabulary("owner", "owner", terms, refused=refused, hint="give a user's full name or email")
+
+
+def _create_industries(session: Session, principal: Principal, names: Sequence[str]) -> dict[str, TargetId]:
+    require_permission(principal, CREATE_INDUSTRIES)
+    created = repository.insert_industries(session, [" ".join(name.split()) for name in names])
+    return {value_key(name): created[" ".join(name.split()).lower()] for name in names}
 
 
 def _as_domain(text: str) -> str | None:
@@ -141,45 +171,80 @@ def _as_domain(text: str) -> str | None:
         return None
 
 
-class CompanyRefs:
-    """Companies named in one batch (by name or domain), read in one query."""
+def _name_key(text: str) -> str:
+    """A company's name as it is matched: case- and space-insensitive."""
+    return " ".join(text.lower().split())
 
-    def __init__(self, session: Session, texts: Sequence[str | None]) -> None:
-        named = [text for text in texts if text]
-        rows = repository.find_companies(session, names=[text.lower() for text in named],
-                                      domains=[domain for text in named if (domain := _as_domain(text))])
-        self.by_name: dict[str, list[int]] = defaultdict(list)
-        self.by_domain: dict[str, list[int]] = defaultdict(list)
+
+class CompanyReference(Reference):
+    """Companies named by name or domain, looked up per batch (there may be millions)."""
+
+    field, noun = "company", "company"
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[int]] = {}
+        self.by_domain: dict[str, list[int]] = {}
+
+    def prepare(self, session: Session, texts: Collection[str]) -> None:
+        rows = repository.find_companies(session, names=[_name_key(text) for text in texts],
+                                         domains=[domain for text in texts if (domain := _as_domain(text))])
+        self.by_name, self.by_domain = defaultdict(list), defaultdict(list)
         for row in rows:
-            self.by_name[row["name"].lower()].append(row["id"])
+            self.by_name[_name_key(row["name"])].append(row["id"])
             if row["domain"]:
                 self.by_domain[row["domain"].lower()].append(row["id"])
 
-    def resolve(self, text: str | None) -> int | None:
+    def resolve(self, text: str) -> TargetId:
         """The id of the one company with this domain or name."""
-        if text is None:
-            return None
         domain = _as_domain(text)
         if domain and self.by_domain.get(domain):
             return self.by_domain[domain][0]
-        ids = self.by_name.get(text.lower(), [])
+        ids = self.by_name.get(_name_key(text), [])
         if len(ids) > 1:
-            raise ValueError(f"company '{text}' matches {len(ids)} companies; name it by its domain instead")
+            raise Unresolved(f"company '{text}' matches {len(ids)} companies; name it by its domain instead")
         if not ids:
-            raise ValueError(f"unknown company '{text}'")
+            raise Unresolved(f"unknown company '{text}'")
+        return ids[0]
+
+    def existing(self, session: Session, ids: Collection[TargetId]) -> set[TargetId]:
+        return set(repository.existing_company_ids(session, [int(target) for target in ids]))
+
+    def suggest(self, session: Session, texts: Sequence[str]) -> dict[str, Suggestion]:
+        similar = repository.similar_companies(session, list(texts))
+        return {text: Suggestion(*similar[text], "similar") for text in texts if text in similar}
+
+
+class ContactReference(Reference):
+    """Contacts named by email, looked up per batch."""
+
+    field, noun = "contact", "contact"
+
+    def __init__(self) -> None:
+        self.ids: dict[str, list[int]] = {}
+
+    def prepare(self, session: Session, texts: Collection[str]) -> None:
+        self.ids = defaultdict(list)
+        for row in repository.find_contacts(session, emails=[text.lower() for text in texts]):
+            self.ids[row["email"].lower()].append(row["id"])
+
+    def resolve(self, text: str) -> TargetId:
+        ids = self.ids.get(text.lower(), [])
+        if not ids:
+            raise Unresolved(f"unknown contact '{text}'")
         return ids[0]
 
 
-class CompanyImport(RowImporter):
+class CompanyImport(_CrmImport):
     """Companies, matched by domain, else by name."""
 
     entity, fields, table, columns = "companies", COMPANY_FIELDS, repository.COMPANIES, repository.COMPANY_COLUMNS
+    reference_fields = ("industry", "country")
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         data = {
             "name": values.get("name"), "domain": values.get("domain"), "website": values.get("website"),
-            "industry_id": _named(self.refs.industries, values.get("industry"), "industry"),
-            "country_id": _named(self.refs.countries, values.get("country"), "country"),
+            "industry_id": self.value("industry", values.get("industry")),
+            "country_id": self.value("country", values.get("country")),
             "annual_revenue": values.get("annual_revenue"),
         }
         return validate(CompanyCreate, data, self.labels)
@@ -208,17 +273,15 @@ class CompanyImport(RowImporter):
         return same_name
 
 
-class ContactImport(RowImporter):
+class ContactImport(_CrmImport):
     """Contacts, matched by email; their company is named by name or domain."""
 
     entity, fields, table, columns = "contacts", CONTACT_FIELDS, repository.CONTACTS, repository.CONTACT_COLUMNS
-
-    def prefetch(self, session: Session, rows: Sequence[dict[str, Any]]) -> None:
-        self.companies = CompanyRefs(session, [values.get("company") for values in rows])
+    reference_fields = ("company",)
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         data = {key: values.get(key) for key in ("email", "first_name", "last_name", "phone", "job_title")}
-        data["company_id"] = self.companies.resolve(values.get("company"))
+        data["company_id"] = self.value("company", values.get("company"))
         return validate(ContactCreate, data, self.labels)
 
     def keys(self, record: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -232,36 +295,21 @@ class ContactImport(RowImporter):
         return existing.get(record["email"], [])
 
 
-class DealImport(RowImporter):
+class DealImport(_CrmImport):
     """Deals, matched by title within their company; stage moves are written to the stage history."""
 
     entity, fields, table, columns = "deals", DEAL_FIELDS, repository.DEALS, repository.DEAL_COLUMNS
-
-    def prefetch(self, session: Session, rows: Sequence[dict[str, Any]]) -> None:
-        self.companies = CompanyRefs(session, [values.get("company") for values in rows])
-        emails = [values["contact"] for values in rows if values.get("contact")]
-        self.contacts: dict[str, list[int]] = defaultdict(list)
-        for row in repository.find_contacts(session, emails=emails):
-            self.contacts[row["email"].lower()].append(row["id"])
+    reference_fields = ("company", "contact", "stage", "owner")
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         data = {
             "title": values.get("title"), "amount": values.get("amount"), "close_date": values.get("close_date"),
-            "company_id": self.companies.resolve(values.get("company")),
-            "contact_id": self._contact(values.get("contact")),
-            "stage_id": _named(self.refs.stages, values.get("stage"), "stage"),
-            "owner_id": self.refs.owner(values.get("owner")),
+            "company_id": self.value("company", values.get("company")),
+            "contact_id": self.value("contact", values.get("contact")),
+            "stage_id": self.value("stage", values.get("stage")),
+            "owner_id": self.value("owner", values.get("owner")),
         }
-        defaults = {"stage_id": self.refs.first_stage_id, "owner_id": self.principal.id}
-        return validate(DealCreate, data, self.labels, defaults=defaults)
-
-    def _contact(self, email: str | None) -> int | None:
-        if email is None:
-            return None
-        ids = self.contacts.get(email, [])
-        if not ids:
-            raise ValueError(f"unknown contact '{email}'")
-        return ids[0]
+        return validate(DealCreate, data, self.labels, defaults=self.insert_defaults())
 
     def insert_defaults(self) -> dict[str, Any]:
         return {"stage_id": self.refs.first_stage_id, "owner_id": self.principal.id}
@@ -292,7 +340,7 @@ class DealImport(RowImporter):
         repository.add_stage_changes(session, changes, changed_by=self.principal.id)
 
 
-def _starter(importer: type[RowImporter], *, owners: bool = False) -> Callable[..., RowImporter]:
+def _starter(importer: type[_CrmImport], *, owners: bool = False) -> Callable[..., RowImporter]:
     """How an import of `importer`'s entity starts: its lookups, read once (users only for deals)."""
 
     def start(sessions: SessionFactory, principal: Principal, options: Mapping[str, Any]) -> RowImporter:
@@ -305,11 +353,11 @@ def _starter(importer: type[RowImporter], *, owners: bool = False) -> Callable[.
     return start
 
 
-for _importer, _title, _key in (
-    (CompanyImport, "Companies", "domain, else company name"),
-    (ContactImport, "Contacts", "email"),
-    (DealImport, "Deals", "deal title within its company"),
+for _importer, _title, _key, _related in (
+    (CompanyImport, "Companies", "domain, else company name", {}),
+    (ContactImport, "Contacts", "email", {"company": "companies"}),
+    (DealImport, "Deals", "deal title within its company", {"company": "companies", "contact": "contacts"}),
 ):
     register(ImporterSpec(entity=_importer.entity, title=_title, database=Database.CRM, permission="crm.write",
-                          fields=_importer.fields, natural_key=_key,
+                          fields=_importer.fields, natural_key=_key, related=_related,
                           start=_starter(_importer, owners=_importer is DealImport)))

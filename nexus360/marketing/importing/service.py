@@ -1,4 +1,4 @@
-"""CSV import of leads: the rules that turn a messy row into a scored lead.
+"""CSV and Excel import of leads: the rules that turn a messy row into a scored lead.
 
 - A row finds its lead by email, case-insensitively (emails are stored lower-cased). Two rows of one file
   with the same email are reported ("duplicate of line N"), never merged; an email shared by several
@@ -6,7 +6,10 @@
 - Blank cells never erase: a matched lead keeps what the file leaves blank and is written only when a value
   differs, so importing a file twice changes nothing.
 - The campaign is named (case-insensitive); the option {"campaign_id": id} puts every row on that campaign.
-- Status is new, contacted, qualified or disqualified (default new); converted comes only from the hand-off
+  A campaign that does not exist takes the person's decision: map it to one that does, create it (a
+  planned campaign of type "other"), leave it blank or skip those rows; without one it is left blank.
+- Status is new, contacted, qualified or disqualified (default new), or a word that often means one
+  ("working", "MQL", "junk"), suggested and applied once chosen; converted comes only from the hand-off
   to sales, so a converted lead's status is not changed by an import.
 - Company size is a whole number of employees; "1,200" and " 350 " are read as numbers, "lots" is refused.
 - Written leads are scored with the active scoring rules, as leads created on the page are.
@@ -25,13 +28,17 @@ from nexus360.auth.schemas import Principal
 from nexus360.common.errors import ValidationError
 from nexus360.common.periods import today_utc
 from nexus360.db import Database
-from nexus360.importing.core import FieldSpec, ImporterSpec, SessionFactory, parse_email
+from nexus360.importing.core import FieldSpec, ImporterSpec, SessionFactory, parse_email, parse_int
+from nexus360.importing.parsers import AUTO, Cell, Formats, reads_numbers
 from nexus360.importing.records import RowImporter, group_by, validate
 from nexus360.importing.registry import register
+from nexus360.importing.values import TargetId, Term, Vocabulary, value_key
 from nexus360.marketing import repository
+from nexus360.marketing.campaigns import service as campaigns
+from nexus360.marketing.importing import repository as import_queries
 from nexus360.marketing.schemas import (
-    COMPANY_SIZE_MESSAGE,
     MAX_COMPANY_SIZE,
+    CampaignCreate,
     LeadCreate,
     ScoringRuleRead,
     clean_company_size,
@@ -40,6 +47,13 @@ from nexus360.marketing.scoring import service as scoring
 from nexus360.marketing.scoring.engine import score_lead
 
 IMPORT_STATUSES = ("new", "contacted", "qualified", "disqualified")
+STATUS_SYNONYMS = {
+    "new": ("open", "fresh", "not contacted", "untouched"),
+    "contacted": ("working", "in progress", "attempted", "attempting contact", "nurturing", "engaged", "reached"),
+    "qualified": ("MQL", "SQL", "marketing qualified", "sales qualified", "sales ready", "hot"),
+    "disqualified": ("unqualified", "not qualified", "junk", "bad data", "not interested", "rejected", "lost"),
+}
+IMPORTED_CAMPAIGN_TYPE = "other"
 IMPORTED_DISQUALIFIED = "Marked disqualified in an import"
 LEAD_COLUMNS = (
     "email", "first_name", "last_name", "phone", "company_name", "job_title", "company_size", "campaign_id",
@@ -47,14 +61,16 @@ LEAD_COLUMNS = (
 )
 
 
-def parse_company_size(raw: str | None) -> int | None:
-    """A cell of employees: thousands commas and spaces allowed, blank means unknown."""
+@reads_numbers
+def parse_company_size(raw: Cell, formats: Formats = AUTO) -> int | None:
+    """A cell of employees: thousands separators as the file writes them ("1,200", "1.200", "1 200"), blank means
+    unknown."""
+    cell = " ".join(str(raw).split())[:40]
     try:
-        return clean_company_size(raw)
+        return clean_company_size(parse_int(raw, formats))
     except ValueError as error:
-        cell = " ".join(str(raw).split())[:40]
-        problem = "is not a whole number of employees (0 or more)" if str(error) == COMPANY_SIZE_MESSAGE else (
-            f"is more than {MAX_COMPANY_SIZE:,} employees")
+        problem = f"is more than {MAX_COMPANY_SIZE:,} employees" if "at most" in str(error) else (
+            "is not a whole number of employees (0 or more)")
         raise ValueError(f"'{cell}' {problem}") from None
 
 
@@ -87,39 +103,21 @@ class LeadImport(RowImporter):
         self.campaign_id: int | None = refs["campaign_id"]
         self.rules: list[ScoringRuleRead] = refs["rules"]
         self.today: date = refs["today"]
-        self.campaigns: dict[str, list[int]] = {}
-
-    def prefetch(self, session: Session, rows: Sequence[dict[str, Any]]) -> None:
-        names = {values["campaign"].lower() for values in rows if values.get("campaign")}
-        self.campaigns = defaultdict(list)
-        if names and self.campaign_id is None:
-            for campaign_id, name in repository.campaign_ids_by_names(session, names):
-                self.campaigns[name].append(campaign_id)
+        self.references = {"status": statuses()}
+        if self.campaign_id is None:  # else every row goes to the chosen campaign, whatever the file says
+            self.references["campaign"] = refs["campaigns"]
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         data = {key: values.get(key) for key in ("email", "first_name", "last_name", "phone", "company_name",
                                                   "job_title", "company_size")}
-        data["campaign_id"] = self.campaign_id or self._campaign(values.get("campaign"))
+        data["campaign_id"] = self.campaign_id or self.value("campaign", values.get("campaign"))
         record = validate(LeadCreate, data, self.labels | {"campaign_id": "campaign"})
-        status = values.get("status")
+        status = self.value("status", values.get("status"))
         if status is not None:
-            status = status.lower()
-            if status not in IMPORT_STATUSES:
-                raise ValueError(f"status: must be one of {', '.join(IMPORT_STATUSES)} (not '{values['status']}')")
             record["status"] = status
             if status == "disqualified":
                 record["disqualified_reason"] = IMPORTED_DISQUALIFIED
         return record
-
-    def _campaign(self, name: str | None) -> int | None:
-        if name is None:
-            return None
-        ids = self.campaigns.get(name.lower(), [])
-        if not ids:
-            raise ValueError(f"unknown campaign '{name}'")
-        if len(ids) > 1:
-            raise ValueError(f"campaign '{name}' matches {len(ids)} campaigns; rename one of them first")
-        return ids[0]
 
     def keys(self, record: dict[str, Any]) -> tuple[list[str], list[str]]:
         return ["email:" + record["email"]], ["email:" + record["email"]]
@@ -162,14 +160,45 @@ def campaign_id_by_name(session: Session, name: str) -> int:
     return ids[0]
 
 
+def statuses() -> Vocabulary:
+    """The statuses an import may give (converted comes only from the hand-off to sales)."""
+    terms = [Term(status, status.capitalize(), synonyms=STATUS_SYNONYMS[status]) for status in IMPORT_STATUSES]
+    return Vocabulary("status", "status", terms, refused={"converted": "comes only from the hand-off to sales"},
+                      hint=f"one of {', '.join(IMPORT_STATUSES)}")
+
+
+def campaign_names(session: Session) -> Vocabulary:
+    """Every campaign by name; a name two campaigns share is refused. Creating one needs marketing.write."""
+    rows = import_queries.list_campaign_names(session)
+    counts: dict[str, int] = defaultdict(int)
+    for _id, name in rows:
+        counts[value_key(name)] += 1
+    terms = [Term(campaign_id, name) for campaign_id, name in rows if counts[value_key(name)] == 1]
+    refused = {name: f"matches {counts[value_key(name)]} campaigns; rename one of them first"
+               for _id, name in rows if counts[value_key(name)] > 1}
+    return Vocabulary("campaign", "campaign", terms, refused=refused, permission_to_create="marketing.write",
+                      create=_create_campaigns)
+
+
+def _create_campaigns(session: Session, principal: Principal, names: Sequence[str]) -> dict[str, TargetId]:
+    """Planned campaigns of type "other" named `names`, through the campaigns service (which checks rights)."""
+    created = {}
+    for name in names:
+        campaign = campaigns.create_campaign(session, principal, data=CampaignCreate(
+            name=name, type=IMPORTED_CAMPAIGN_TYPE, status="planned"))
+        created[value_key(name)] = campaign.id
+    return created
+
+
 def start(sessions: SessionFactory, principal: Principal, options: Mapping[str, Any]) -> LeadImport:
-    """Read the scoring rules once and check the chosen campaign (options["campaign_id"]) exists."""
+    """Read the scoring rules and campaigns once and check the chosen campaign (options["campaign_id"]) exists."""
     campaign_id = options.get("campaign_id")
     with sessions(Database.MARKETING) as session:
         if campaign_id is not None and repository.campaign_type(session, int(campaign_id)) is None:
             raise ValidationError(f"Campaign {campaign_id} does not exist (it may have been deleted).")
         rules = scoring.active_rules(session)
-    refs = {"campaign_id": campaign_id, "rules": rules, "today": today_utc()}
+        names = campaign_names(session) if campaign_id is None else None
+    refs = {"campaign_id": campaign_id, "rules": rules, "today": today_utc(), "campaigns": names}
     return LeadImport(refs, principal)
 
 

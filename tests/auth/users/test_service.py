@@ -167,6 +167,8 @@ def test_the_audit_log_reads_as_names_and_words(auth, boss) -> None:
 
 def test_audit_actions_and_refusals_are_described_in_words() -> None:
     assert users.describe_action("refused:commissions.read_all") == "Refused: Read every rep's commission figures"
+    assert users.describe_action("refused:commissions.read_own or commissions.read_all") == (
+        "Refused: Read one's own commission statements or read every rep's commission figures")
     assert users.describe_action("import.leads") == "Imported leads"
     assert users.describe_action("sign_in.entra") == "Signed in with Microsoft"
     assert users.describe_action("something.new_here") == "Something new here"

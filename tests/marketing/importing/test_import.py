@@ -12,8 +12,10 @@ from sqlalchemy import delete, func, select
 
 from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.db import Database
-from nexus360.importing.core import ImportSummary, run_import
+from nexus360.importing.answers import accept_suggestions
+from nexus360.importing.core import ImportPlan, ImportSummary, check_file, run_import
 from nexus360.importing.registry import get_importer
+from nexus360.importing.values import ValueChoices
 from nexus360.marketing import repository
 from nexus360.marketing.models import Campaign
 from nexus360.marketing.repository import LEADS as leads_table
@@ -45,6 +47,10 @@ def errors(summary: ImportSummary) -> dict[int, str]:
     return {error.line: error.reason for error in summary.errors}
 
 
+def warnings(summary: ImportSummary) -> dict[int, str]:
+    return {warning.line: warning.reason for warning in summary.warnings}
+
+
 def lead(marketing, email: str):
     rows = repository.find_leads_by_email(marketing, email)
     assert len(rows) <= 1
@@ -66,13 +72,15 @@ def messy_file(tag: str) -> str:
 
 def test_messy_file_imports_good_rows_and_reports_bad_ones_by_line(db, marketing, tag, webinar):
     summary = run(db, messy_file(tag))
-    assert (summary.inserted, summary.skipped) == (2, 5)
+    assert (summary.inserted, summary.skipped) == (4, 3)
     reasons = errors(summary)
     assert "email" in reasons[3] and "required" in reasons[3]
     assert "'not-an-email' is not a valid email address" in reasons[4]
     assert reasons[5] == "duplicate of line 2"
-    assert reasons[7] == f"unknown campaign 'No Such Campaign {tag}'"
-    assert "status" in reasons[8] and "converted" in reasons[8]
+    assert warnings(summary) == {  # optional fields: left blank, the lead is imported
+        7: f"unknown campaign 'No Such Campaign {tag}'; left blank",
+        8: "status 'converted' comes only from the hand-off to sales; left blank",
+    }
 
 
 def test_imported_lead_is_lower_cased_on_its_campaign_and_scored(db, marketing, tag, webinar):
@@ -97,7 +105,7 @@ def test_html_and_formulas_are_stored_as_plain_text(db, marketing, tag, webinar)
 def test_importing_the_same_file_again_changes_nothing(db, marketing, tag, webinar):
     run(db, messy_file(tag))
     again = run(db, messy_file(tag))
-    assert (again.inserted, again.updated, again.unchanged, again.skipped) == (0, 0, 2, 5)
+    assert (again.inserted, again.updated, again.unchanged, again.skipped) == (0, 0, 4, 3)
 
 
 def test_a_known_email_updates_only_the_fields_the_file_fills(db, marketing, tag, webinar):
@@ -127,7 +135,7 @@ def test_an_unknown_campaign_option_is_refused(db):
 
 def test_dry_run_writes_nothing(db, marketing, tag, webinar):
     summary = run(db, messy_file(tag), dry_run=True)
-    assert (summary.inserted, summary.skipped, summary.dry_run) == (2, 5, True)
+    assert (summary.inserted, summary.skipped, summary.dry_run) == (4, 3, True)
     assert lead(marketing, f"bob.{tag}@example.org") is None
 
 
@@ -137,6 +145,35 @@ def test_a_converted_lead_keeps_its_status(db, marketing, tag):
     summary = run(db, f"email,status,first name\n{email},new,Wendy\n")
     assert "converted" in errors(summary)[2]
     assert lead(marketing, email)["status"] == "converted"
+
+
+def test_statuses_and_campaigns_that_name_nothing_are_suggested_mapped_and_created(db, marketing, tag, webinar):
+    text = (f"email,status,campaign\na.{tag}@example.org,Working,Spring Webnar {tag}\n"
+            f"b.{tag}@example.org,MQL,Brand New {tag}\nc.{tag}@example.org,junk,Brand New {tag}\n"
+            f"d.{tag}@example.org,Qualified,\n")
+    report = check_file(get_importer("leads"), io.BytesIO(text.encode()), principal=MARKETER, sessions=savepoints(db))
+    assert {name: [(v.value, v.rows, v.suggestion) for v in values] for name, values in report.unknown.items()} == {
+        "status": [("Working", 1, "Contacted"), ("MQL", 1, "Qualified"), ("junk", 1, "Disqualified")],
+        "campaign": [(f"Brand New {tag}", 2, None), (f"Spring Webnar {tag}", 1, f"Spring Webinar {tag}")],
+    }
+    plan = ImportPlan(choices=accept_suggestions(report, ValueChoices(unknown={"campaign": "create"})))
+
+    summary = run(db, text, plan=plan)
+
+    assert (summary.inserted, summary.warned, summary.created) == (4, 0, {"campaign": [f"Brand New {tag}"]})
+    created = marketing.scalars(select(Campaign).where(Campaign.name == f"Brand New {tag}")).one()
+    assert (created.type, created.status) == ("other", "planned")
+    assert [(lead(marketing, f"{who}.{tag}@example.org")["status"], lead(marketing, f"{who}.{tag}@example.org")[
+        "campaign_id"]) for who in "abcd"] == [("contacted", webinar.id), ("qualified", created.id),
+                                               ("disqualified", created.id), ("qualified", None)]
+    assert lead(marketing, f"c.{tag}@example.org")["disqualified_reason"] == "Marked disqualified in an import"
+
+
+def test_company_sizes_are_read_with_the_files_thousands(db, marketing, tag):
+    text = f"email;employees\na.{tag}@example.org;1.200\nb.{tag}@example.org;12.500\nc.{tag}@example.org;lots\n"
+    summary = run(db, text)
+    assert [lead(marketing, f"{who}.{tag}@example.org")["company_size"] for who in "ab"] == [1200, 12500]
+    assert errors(summary) == {4: "company size: 'lots' is not a whole number of employees (0 or more)"}
 
 
 def test_importing_leads_needs_marketing_write(db):

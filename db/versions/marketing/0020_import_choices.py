@@ -1,0 +1,26 @@
+"""marketing: import_choices, the answers a person gave when importing a file with a given set of columns
+(column mapping, number and date formats, what each unknown value of a reference column becomes), offered
+again for the next file with the same columns. Own rows only, under row-level security.
+
+Revision ID: marketing_0020
+Revises: marketing_0004
+"""
+
+from nexus360.db import ddl, rls
+from nexus360.importing.memory import DDL, OWN_ROWS
+
+revision = "marketing_0020"
+down_revision = "marketing_0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    rls.install_functions()
+    ddl.execute(DDL)
+    rls.enable("import_choices")
+    rls.policy("import_choices", "import_choices_own", "ALL", using=OWN_ROWS, check=OWN_ROWS)
+
+
+def downgrade() -> None:
+    raise NotImplementedError("Nexus360 migrations move forward only; restore a backup to go back.")
