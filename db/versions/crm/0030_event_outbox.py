@@ -4,13 +4,13 @@ The worker (`python -m nexus360 worker`) relays its undispatched rows to the int
 queue; see nexus360/jobs/models.py.
 
 Revision ID: crm_0030
-Revises: crm_0010
+Revises: crm_0020
 """
 
 from nexus360.db import ddl
 
 revision = "crm_0030"
-down_revision = "crm_0010"
+down_revision = "crm_0020"
 branch_labels = None
 depends_on = None
 

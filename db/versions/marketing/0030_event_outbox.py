@@ -4,13 +4,13 @@ The worker (`python -m nexus360 worker`) relays its undispatched rows to the int
 queue; see nexus360/jobs/models.py.
 
 Revision ID: marketing_0030
-Revises: marketing_0004
+Revises: marketing_0020
 """
 
 from nexus360.db import ddl
 
 revision = "marketing_0030"
-down_revision = "marketing_0004"
+down_revision = "marketing_0020"
 branch_labels = None
 depends_on = None
 
