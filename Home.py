@@ -2,14 +2,16 @@
 
 import streamlit as st
 
-from nexus360.ui import navigation, sidebar, signin
+from nexus360.ui import monitoring, navigation, server, sidebar, signin
 
-st.set_page_config(page_title="Nexus360", page_icon=":material/hub:", layout="wide")
+# A file of the app, served by the app: a Material icon here made every page fetch the favicon from a font CDN.
+st.set_page_config(page_title="Nexus360", page_icon=str(server.FAVICON), layout="wide")
 
 # The sign-in gate draws into its own slot, so that the page below it starts at the same place in every run:
-# a run that draws the cookie component and the next run that does not then show one page, not two.
+# a run that draws the cookie frame and the next run that does not then show one page, not two.
 with st.container(key="sign_in_gate"):
     principal = signin.signed_in_principal()
+st.set_page_config(initial_sidebar_state="expanded")  # the sign-in page collapsed it
 sections: dict[str, list] = {}
 for spec in navigation.PAGES:
     if spec.allowed(principal):
@@ -23,4 +25,5 @@ for spec in navigation.PAGES:
     sections.setdefault(spec.section, []).append(page)
 current = st.navigation(sections)
 sidebar.render(principal)
-current.run()
+with monitoring.page_run(current.url_path or "home", principal.id):  # logged; an uncaught error: a sentence + id
+    current.run()

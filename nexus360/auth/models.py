@@ -38,6 +38,9 @@ class User(AuthBase):
     manager_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     created_at: Mapped[datetime | None] = created_at()
     updated_at: Mapped[datetime | None] = updated_at()
+    # Raised by triggers (auth_0005) whenever what the user may do changes: activation, roles, their roles'
+    # grants, password. An open session compares it on every rerun and reloads or ends.
+    access_version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
 
 
 class Role(AuthBase):
@@ -87,6 +90,35 @@ class LocalCredential(AuthBase):
     created_at: Mapped[datetime | None] = created_at()
     updated_at: Mapped[datetime | None] = updated_at()
     signed_out_at: Mapped[datetime | None] = mapped_column(DateTime)  # cookies issued before are refused
+
+
+class SignInThrottle(AuthBase):
+    """Failed sign-ins per client address, and per account as tried from one address (keys are hashes)."""
+
+    __tablename__ = "sign_in_throttle"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class UserSession(AuthBase):
+    """One signed-in session: a browser's cookie (local accounts) or a Microsoft sign-in, until it ends."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user_id_ended_at", "user_id", "ended_at"),)
+
+    id: Mapped[int] = bigint_id()
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), nullable=False)
+    method: Mapped[str] = mapped_column(String(10), nullable=False)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    grant_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    grant_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=UTC_NOW)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=UTC_NOW)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(30))
 
 
 class AuditEvent(AuthBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from nexus360.auth.models import LocalCredential, Permission, Role, RolePermission, User, UserRole
@@ -66,10 +66,17 @@ def get_role_ids(session: Session, names: Iterable[str] | None = None) -> dict[s
     return dict(session.execute(statement).all())
 
 
-def replace_user_roles(session: Session, user_id: int, role_ids: Iterable[int]) -> None:
-    session.execute(delete(UserRole).where(UserRole.user_id == user_id))
-    session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in sorted(set(role_ids)))
+def replace_user_roles(session: Session, user_id: int, role_ids: Iterable[int], *, actor_id: int | None,
+                       reason: str) -> None:
+    """Give the user exactly these roles through the database's narrow function (auth_0006), which changes only
+    what differs (a change of roles ends the user's sessions), checks an administrator's admin.users itself and
+    writes the audit event; `reason` is "admin", "entra sign-in" or "directory sync"."""
+    session.execute(
+        text("SELECT nexus360_set_user_roles(:user_id, CAST(:role_ids AS INT[]), :actor_id, :reason)"),
+        {"user_id": user_id, "role_ids": sorted(set(role_ids)), "actor_id": actor_id, "reason": reason},
+    )
     session.flush()
+    session.expire_all()  # the function changed rows this session may hold
 
 
 # --- directory sync (nexus360.integrations, through the "directory sync" block of auth.service) -----

@@ -20,6 +20,7 @@ class Principal(BaseModel):
     is_active: bool = True
     roles: tuple[str, ...] = ()
     permissions: frozenset[str] = frozenset()
+    access_version: int = 0  # users.access_version when this was read: a newer one means read it again
 
     @property
     def display_name(self) -> str:

@@ -26,6 +26,7 @@ def get_principal(session: Session, user_id: int) -> Principal:
         is_active=bool(user.is_active),
         roles=tuple(repository.list_role_names(session, user.id)),
         permissions=frozenset(repository.list_permission_names(session, user.id)),
+        access_version=user.access_version or 0,
     )
 
 
@@ -68,6 +69,7 @@ from nexus360.auth.audit import service as audit  # noqa: E402
 from nexus360.auth.schemas import ADMIN  # noqa: E402
 
 DIRECTORY_SYNC_ACTION = "directory.sync"
+DIRECTORY_SYNC_REASON = "directory sync"  # nexus360_set_user_roles' reason
 
 
 class SystemActor:
@@ -128,7 +130,8 @@ def create_directory_user(
     if not is_active:
         user.is_active = False
     role_ids = repository.list_role_ids(session)
-    repository.replace_user_roles(session, user.id, (role_ids[role] for role in roles))
+    repository.replace_user_roles(session, user.id, (role_ids[role] for role in roles), actor_id=_actor_id(principal),
+                                  reason=DIRECTORY_SYNC_REASON)
     return _directory_user(user, roles)
 
 
@@ -150,7 +153,8 @@ def replace_directory_roles(session: Session, principal: Principal | SystemActor
     """Give a user exactly these roles."""
     require_directory_sync(principal)
     role_ids = repository.list_role_ids(session)
-    repository.replace_user_roles(session, user_id, (role_ids[role] for role in roles))
+    repository.replace_user_roles(session, user_id, (role_ids[role] for role in roles), actor_id=_actor_id(principal),
+                                  reason=DIRECTORY_SYNC_REASON)
 
 
 def deactivate_directory_user(session: Session, principal: Principal | SystemActor, *, user_id: int) -> None:
@@ -174,9 +178,13 @@ def record_directory_sync(
 ) -> None:
     """Audit one sync run: who ran it, its status and counts."""
     require_directory_sync(principal)
-    audit.record(session, user_id=principal.id if isinstance(principal, Principal) else None,
-                 action=DIRECTORY_SYNC_ACTION, result=audit.FAILED if failed else audit.ALLOWED,
+    audit.record(session, user_id=_actor_id(principal), action=DIRECTORY_SYNC_ACTION,
+                 result=audit.FAILED if failed else audit.ALLOWED,
                  object_type="integration", object_id=integration, details=details)
+
+
+def _actor_id(principal: Principal | SystemActor) -> int | None:
+    return principal.id if isinstance(principal, Principal) else None
 
 
 def _directory_user(user, roles: set[str]) -> DirectoryUser:

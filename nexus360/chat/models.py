@@ -106,11 +106,12 @@ class KnowledgePassage(ChatBase):
     __table_args__ = (
         Index("ix_knowledge_passages_article_id", "article_id", "position"),
         Index("ix_knowledge_passages_search", "search", postgresql_using="gin"),
+        # Over the half-precision copy (migration chat_0010; the searches query this expression).
         Index(
-            "ix_knowledge_passages_embedding_hnsw",
-            "embedding",
+            "ix_knowledge_passages_embedding_halfvec_hnsw",
+            text(f"(embedding::halfvec({EMBEDDING_DIMENSIONS})) halfvec_cosine_ops"),
             postgresql_using="hnsw",
-            postgresql_ops={"embedding": "vector_cosine_ops"},
+            postgresql_with={"m": 16, "ef_construction": 64},
         ),
     )
 

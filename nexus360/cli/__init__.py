@@ -10,6 +10,7 @@ import click
 
 from nexus360.cli import (
     auth,
+    backup,
     bench,
     chat,
     check,
@@ -17,16 +18,20 @@ from nexus360.cli import (
     db,
     demo,
     forecasts,
+    health,
     importing,
     integrations,
     serve,
     worker,
 )
+from nexus360.cli.common import configure_logging
+from nexus360.cli.sessions import bench_sessions
 
 
 @click.group()
 def main() -> None:
     """Nexus360 command line."""
+    configure_logging()
 
 
 main.add_command(db.db)
@@ -44,4 +49,8 @@ main.add_command(integrations.integrations)
 main.add_command(worker.worker)
 bench.bench.add_command(chat.bench_assistant)
 main.add_command(forecasts.forecasts)
+main.add_command(health.health)
+main.add_command(backup.backup)
+main.add_command(backup.restore)
 bench.bench.add_command(forecasts.bench_forecasts)
+bench.bench.add_command(bench_sessions)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -12,12 +14,20 @@ import click
 from nexus360.auth import service as auth_service
 from nexus360.auth.schemas import ADMIN, Principal
 from nexus360.auth.users import service as people
-from nexus360.common.errors import Nexus360Error, NotFoundError, ValidationError
+from nexus360.common import logs
+from nexus360.common.errors import AuthorizationError, Nexus360Error, NotFoundError, ValidationError
 from nexus360.db import Database, session_scope
 
 AS_OPTION = click.option("--as", "as_email", metavar="EMAIL",
                          help="Act as this user (default: the first active admin).")
 _COMMAND_LINE = Principal(id=0, email="command line")  # reads the directory to find the operator
+log = logs.get_logger("nexus360.cli")
+
+
+def configure_logging() -> None:
+    """JSON log lines on stderr, warnings and errors only unless NEXUS360_LOG_LEVEL says otherwise (stderr also
+    carries the commands' progress); NEXUS360_LOG_FILE sends them to a file instead."""
+    logs.configure(level=os.environ.get("NEXUS360_LOG_LEVEL") or "WARNING")
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,10 +35,14 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except Nexus360Error as error:
-            raise click.ClickException(str(error)) from error
+        with logs.context(action=f"cli.{command.__name__}"):
+            try:
+                return command(*args, **kwargs)
+            except AuthorizationError as error:
+                logs.event(log, "refused", level=logging.WARNING, outcome="refused", permission=error.permission)
+                raise click.ClickException(str(error)) from error
+            except Nexus360Error as error:
+                raise click.ClickException(str(error)) from error
 
     return wrapper
 

@@ -58,9 +58,12 @@ def serve(port: int, address: str, seed: bool, worker: bool) -> None:
             say("embedded PostgreSQL stopped")
 
 
+SERVER_SCRIPT = PROJECT_ROOT / "app.py"  # Home.py with the app's routes and middleware (nexus360/ui/server.py)
+
+
 def streamlit_command(port: int, address: str) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "Home.py"),
+        sys.executable, "-m", "streamlit", "run", str(SERVER_SCRIPT),
         "--server.port", str(port), "--server.address", address, "--server.headless", "true",
     ]
 

@@ -90,6 +90,8 @@ def parse_period(text: str) -> Period:
     if not match:
         raise ValidationError(f"Period '{text}' is not valid: write a quarter like 2026-Q3 or a month like 2026-07.")
     year, quarter, month = int(match[1]), match[2], match[3]
+    if not 1 <= year <= 9998:  # a period's end is the next one's start, which must still be a date
+        raise ValidationError(f"Period '{text}' is not valid: the year must be between 0001 and 9998.")
     if quarter:
         return quarter_of(date(year, 3 * (int(quarter) - 1) + 1, 1))
     if not 1 <= int(month) <= 12:

@@ -6,13 +6,16 @@ import re
 
 EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+# Control characters that are not whitespace (NUL, backspace, escape, DEL, C1): PostgreSQL refuses NUL in text
+# and none of them means anything in a name or a note. Right-to-left and zero-width characters are kept.
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def clean_text(value: str | None) -> str | None:
     """Trim and collapse inner whitespace; empty becomes None."""
     if value is None:
         return None
-    cleaned = " ".join(str(value).split())
+    cleaned = " ".join(CONTROLS.sub("", str(value)).split())
     return cleaned or None
 
 

@@ -12,15 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from nexus360.common.errors import DatabaseUnavailable
+from nexus360.common import logs
+from nexus360.common.errors import DatabaseTimeout, DatabaseUnavailable
 from nexus360.config import get_settings
 from nexus360.db import embedded
 from nexus360.db.base import Database
 
+log = logs.get_logger(__name__)
 _engines: dict[tuple[Database, bool], Engine] = {}
 _lock = threading.Lock()
 
@@ -29,7 +32,10 @@ _lock = threading.Lock()
 # whoever wrote and through whichever code path. Other processes' writes are seen when the cache expires.
 _generations: dict[Database, int] = dict.fromkeys(Database, 0)
 _WROTE = "nexus360_wrote"
-_WRITE = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY)\b|\)\s*(?:INSERT|UPDATE|DELETE)\b", re.I)
+# A write is a statement that starts INSERT, UPDATE, …, a CTE that ends in one, or a call of one of the database's
+# narrow functions that write (named nexus360_set_…, as auth_0006's nexus360_set_user_roles).
+_WRITE = re.compile(r"^\s*(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY)\b|\)\s*(?:INSERT|UPDATE|DELETE)\b"
+                    r"|^\s*SELECT\s+nexus360_set_\w*\(", re.I)
 
 
 def data_generation(database: Database) -> int:
@@ -104,6 +110,7 @@ def _create_engine(database: Database, url: str) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_recycle=1800,
+        hide_parameters=True,  # error messages (and so the logs) never carry the values a statement was sent
         connect_args={
             "connect_timeout": 5,
             "application_name": f"nexus360-{database.value}",
@@ -146,6 +153,7 @@ def session_scope(database: Database, *, actor: Actor | None = None, admin: bool
             session.commit()
         if wrote:
             _generations[Database(database)] += 1
+            logs.event(log, "write", database=Database(database).value, user_id=getattr(actor, "id", None))
     except BaseException:
         session.rollback()
         raise
@@ -173,10 +181,15 @@ def set_actor(session: Session, actor: Actor | None) -> None:
 
 @contextmanager
 def translate_connection_errors(database: Database, host: str) -> Iterator[None]:
-    """Turn "cannot connect" into one clear message naming the database and host."""
+    """Turn "cannot connect" into one clear message naming the database and host, and a statement cancelled
+    by the server's time limit (or no pooled connection free in time) into DatabaseTimeout."""
     try:
         yield
+    except exc.TimeoutError as error:  # the pool had no connection to give within pool_timeout
+        raise DatabaseTimeout(Database(database).value, host, "no free connection in the pool") from error
     except exc.OperationalError as error:
+        if isinstance(error.orig, psycopg.errors.QueryCanceled):
+            raise DatabaseTimeout(Database(database).value, host, "statement timeout") from error
         if not _is_connection_error(error):
             raise
         detail = str(error.orig).strip().splitlines()[0] if error.orig else ""

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from nexus360.config import PROJECT_ROOT
+from nexus360.db import grants
 from nexus360.db.base import Database
 from nexus360.db.engine import host_label, resolve_url, translate_connection_errors
 
@@ -73,7 +74,8 @@ def head_revision(database: Database) -> str | None:
 
 
 def grant_app_access(database: Database) -> None:
-    """Let the app's role use the tables without owning them (so row-level security binds it).
+    """Let the app's role use the tables without owning them (so row-level security binds it), and no more
+    than its code needs (`nexus360.db.grants`).
 
     On the embedded server the role is created here; on a managed server an administrator creates
     it beforehand (README). Nothing to do when the app connects as the owner itself.
@@ -88,19 +90,10 @@ def grant_app_access(database: Database) -> None:
             exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": app_user})
             if not exists.scalar():
                 connection.exec_driver_sql(f'CREATE ROLE "{app_user}" LOGIN NOSUPERUSER NOBYPASSRLS')
-            for statement in GRANTS:
-                connection.exec_driver_sql(statement.format(role=app_user))
+            for statement in grants.statements(database, app_user):
+                connection.exec_driver_sql(statement)
     finally:
         engine.dispose()
-
-
-GRANTS = (
-    'GRANT USAGE ON SCHEMA public TO "{role}"',
-    'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
-    'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-    'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "{role}"',
-    'REVOKE ALL ON TABLE alembic_version FROM "{role}"',
-)
 
 
 def upgrade_all() -> list[str]:

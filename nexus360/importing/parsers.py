@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, Literal, TypeVar
 
+from nexus360.common.text import CONTROLS
+
 DecimalMark = Literal[".", ","]
 DateOrder = Literal["dmy", "mdy"]
 Cell = str | int | float | Decimal | date | bool | None
@@ -72,7 +74,7 @@ def parse_text(raw: Cell) -> str | None:
         return None
     if not isinstance(raw, str):
         return _typed_text(raw)
-    cleaned = _SPACES.sub(" ", raw).strip()
+    cleaned = _SPACES.sub(" ", CONTROLS.sub("", raw)).strip()
     return cleaned or None
 
 

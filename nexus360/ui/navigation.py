@@ -73,3 +73,21 @@ def hide_until_signed_in() -> None:
                  default=spec.url_path == "home") for spec in PAGES],
         position="hidden",
     )
+
+
+# --- the README's table of demo accounts ---------------------------------------------------------------------
+
+def role_table(accounts: list[tuple[str, str]]) -> str:
+    """README's "Demo accounts" table for (username, role) pairs: the pages each role opens and its permissions,
+    from the seeded permission matrix (auth.schemas.DEFAULT_GRANTS) and PAGES (tests/test_readme.py)."""
+    from nexus360.auth.schemas import DEFAULT_GRANTS, PERMISSIONS
+    from nexus360.auth.users.schemas import role_label
+
+    lines = ["| username | role | pages | permissions |", "|---|---|---|---|"]
+    for username, role in accounts:
+        grants = frozenset(DEFAULT_GRANTS[role])
+        pages = ", ".join(page.title for page in PAGES if page.allowed(Principal(id=0, email="", permissions=grants)))
+        permissions = ("every permission" if grants == frozenset(PERMISSIONS)
+                       else ", ".join(f"`{name}`" for name in DEFAULT_GRANTS[role]))
+        lines.append(f"| `{username}` | {role_label(role)} | {pages} | {permissions} |")
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -11,8 +12,13 @@ import streamlit as st
 
 from nexus360.auth.audit import service as audit
 from nexus360.auth.schemas import Principal
+from nexus360.common import logs
 from nexus360.common.errors import AuthorizationError, DatabaseUnavailable, Nexus360Error
 from nexus360.db import Database, data_generation, session_scope
+from nexus360.ui.formatting import literal
+from nexus360.ui.monitoring import show_failure
+
+log = logs.get_logger("nexus360.ui")
 
 T = TypeVar("T")
 
@@ -28,25 +34,34 @@ def current_principal() -> Principal:
 
 
 @contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Stop the page with a clear message for errors meant for the user, not a traceback."""
+def friendly_errors(database: Database | None = None) -> Iterator[None]:
+    """Stop the page with a clear message for errors meant for the user, not a traceback.
+
+    A database that cannot be reached (or took too long) and anything unexpected show one plain sentence
+    with an error id; the details go to the log under that id (nexus360.ui.monitoring).
+    """
     try:
         yield
     except AuthorizationError as error:
         record_refusal(error.permission)
-        st.warning(f"You do not have access to this. {error}", icon=":material/lock:")
+        st.warning(f"You do not have access to this. {literal(error)}", icon=":material/lock:")
         st.stop()
     except DatabaseUnavailable as error:
-        st.error(f"{error} Please try again in a moment.", icon=":material/cloud_off:")
+        show_failure(error)
         st.stop()
     except Nexus360Error as error:
-        st.error(str(error))
+        st.error(literal(error))  # messages quote what was typed: shown as typed, never as Markdown
+        st.stop()
+    except Exception as error:  # noqa: BLE001 - a sentence and an id for the person, the details in the log
+        show_failure(error, database=None if database is None else Database(database).value)
         st.stop()
 
 
 def record_refusal(permission: str, *, object_type: str | None = None, object_id: str | None = None) -> None:
-    """Write a refusal to the audit log (its own transaction: the refused one is rolled back)."""
+    """Write a refusal to the audit log (its own transaction: the refused one is rolled back) and the log."""
     principal = st.session_state.get("principal")
+    logs.event(log, "refused", level=logging.WARNING, outcome="refused", permission=permission,
+               user_id=principal.id if principal else None)
     try:
         with session_scope(Database.AUTH, actor=principal) as session:
             audit.record(
@@ -68,7 +83,7 @@ def call(database: Database, service: Callable[..., T], /, *, with_auth: bool = 
     cross-database reference to a user (a deal's owner); its transaction is read-only in effect.
     """
     principal = current_principal()
-    with friendly_errors(), session_scope(database, actor=principal) as session:
+    with friendly_errors(database), session_scope(database, actor=principal) as session:
         if not with_auth:
             return service(session, principal, **kwargs)
         with session_scope(Database.AUTH, actor=principal) as auth_session:
@@ -95,25 +110,33 @@ def submit(database: Database, service: Callable[..., T], /, *, with_auth: bool 
             with session_scope(Database.AUTH, actor=principal) as auth_session:
                 return service(session, principal, auth_session=auth_session, **kwargs)
 
-    return _shown_in_place(run)
+    return _shown_in_place(run, service, database=Database(database).value, before="Nothing was saved:")
 
 
 def submit_flow(flow: Callable[..., T], /, **kwargs: Any) -> T:
     """Like `submit()`, for a workflow that opens its own sessions (a `flows.py` function spanning databases)."""
     principal = current_principal()
-    return _shown_in_place(lambda: flow(principal, **kwargs))
+    return _shown_in_place(lambda: flow(principal, **kwargs), flow)
 
 
-def _shown_in_place(run: Callable[[], T]) -> T:
-    try:
-        return run()
-    except AuthorizationError as error:
-        record_refusal(error.permission)
-        st.warning(f"You may not do this. {error}", icon=":material/lock:")
-    except DatabaseUnavailable as error:
-        st.error(f"{error} Nothing was saved; please try again in a moment.", icon=":material/cloud_off:")
-    except Nexus360Error as error:
-        st.error(f"{error}", icon=":material/error:")
+def _shown_in_place(run: Callable[[], T], action: Callable[..., Any], *, database: str | None = None,
+                    before: str = "") -> T:
+    """Run a submission with its name on the log lines it writes (each committed write logs one line, see
+    nexus360.db.session_scope); refusals and invalid input are shown where the form is, failures with an id."""
+    with logs.context(action=f"{action.__module__}.{action.__qualname__}"):
+        try:
+            return run()
+        except AuthorizationError as error:
+            record_refusal(error.permission)
+            st.warning(f"You may not do this. {literal(error)}", icon=":material/lock:")
+        except DatabaseUnavailable as error:
+            show_failure(error, before=before)
+        except Nexus360Error as error:
+            # What was typed can be in the message: the log says only that input was refused, and of what kind.
+            logs.event(log, "input refused", outcome="invalid", error_type=type(error).__name__)
+            st.error(literal(error), icon=":material/error:")  # shown as typed, never as Markdown
+        except Exception as error:  # noqa: BLE001 - a sentence and an id for the person, the details in the log
+            show_failure(error, database=database, before=before)
     return FAILED
 
 
@@ -131,7 +154,7 @@ def cached(database: Database, service: Callable[..., T], /, *, with_auth: bool 
     principal = current_principal()
     generation = (data_generation(database), data_generation(Database.AUTH) if with_auth else None)
     items = tuple(sorted(kwargs.items()))
-    with friendly_errors():
+    with friendly_errors(database):
         if shared:
             return _cached_shared(database, service.__module__, service.__qualname__, principal.permissions, items,
                                   generation, with_auth, _principal=principal)

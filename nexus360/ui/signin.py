@@ -1,44 +1,48 @@
-"""The sign-in gate.
+"""The sign-in gate, run at the start of every rerun (Home.py).
 
-Local accounts: our form, checked by `signin_service.authenticate_local` (throttling, inactive users,
-audit); streamlit-authenticator keeps the signed session cookie, so a reload stays signed in.
-Cookie writes happen through a browser component, so after a sign-in or sign-out the page is drawn
-in the same run (no st.rerun) and the component gets to run. Reading the cookie needs no component
-(the request's cookies are in st.context): a reload that resumes a session draws none, because a
-component answers its first render with a rerun, and that second run of the whole page drew it twice
-(issue 13, item 6). The component is drawn only in runs that write or delete the cookie.
+Local accounts: our form, checked by `signin_service.authenticate_local` (throttling per account and client
+address, inactive users, audit). The sign-in starts a session on the server (`auth.sessions`); the page then
+loads `/_nexus360/cookie/<grant>` in a one-pixel frame, and the app's server (`nexus360.ui.server`) answers
+with the sign-in cookie: HttpOnly, SameSite=Strict, Secure over https, holding a random token whose hash is all
+the database keeps. A reload finds the session again through that cookie.
 
-Microsoft Entra ID: `st.login("microsoft")` runs the OpenID Connect flow (Authlib checks state,
-nonce, signature and audience) and keeps the identity in Streamlit's own signed cookie; we turn
-`st.user`'s claims into a principal with `signin_service.sign_in_from_claims`. `st.logout()` redirects the
-browser away at once, so a message meant for after it travels in a short-lived notice cookie.
+Every rerun checks the session (`sessions_service.check_access`, one indexed query): a user who signed out
+(in any window), was deactivated, got other roles or a new password, or stayed idle too long, is back on the
+sign-in page at their next click, with a sentence saying why; a changed grant of their roles is read again.
+
+Microsoft Entra ID: `st.login("microsoft")` runs the OpenID Connect flow (Authlib checks state, nonce,
+signature and audience) and keeps the identity in Streamlit's own signed cookie; we turn `st.user`'s claims
+into a principal with `signin_service.sign_in_from_claims`. `st.logout()` redirects the browser away at once,
+so a message meant for after it travels in a short-lived notice cookie.
 """
 
 from __future__ import annotations
 
 import contextlib
-import secrets
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Literal, NoReturn
 
 import extra_streamlit_components as stx
-import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
+from streamlit import config as streamlit_config
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nexus360.auth import service as auth_service
 from nexus360.auth.schemas import Principal
+from nexus360.auth.sessions import service as sessions_service
 from nexus360.auth.signin import service as signin_service
-from nexus360.common.errors import NotFoundError
 from nexus360.config import get_settings
 from nexus360.db import Database, session_scope
-from nexus360.ui import navigation
+from nexus360.ui import navigation, server
+from nexus360.ui.formatting import literal
 from nexus360.ui.session import friendly_errors
 
-COOKIE_NAME = "nexus360_session"
+COOKIE_NAME = server.COOKIE_NAME
 _SIGN_OUT_REQUESTED = "sign_out_requested"
+_SESSION_ID = "sign_in_session_id"  # user_sessions.id of this browser tab's session
+_COOKIE_GRANT = "sign_in_cookie_grant"  # the one-time grant the cookie frame trades for the cookie
+_SIGNED_OUT = "signed_out_here"  # this tab ended its session: the cookie it started with is dead
 
 PROVIDER = "microsoft"  # the [auth.microsoft] section of secrets.toml
 EXPIRED_MESSAGE = "Your session has expired; sign in again."
@@ -54,30 +58,6 @@ _PENDING_REDIRECT = "pending_auth_redirect"
 REDIRECT_RETRY_SECONDS = 10
 
 
-def _cookie_key() -> str:
-    """The key that signs the sign-in cookie: from settings, else one kept in the data dir."""
-    settings = get_settings()
-    if settings.cookie_key:
-        return settings.cookie_key
-    path = Path(settings.data_dir) / "cookie_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
-def _authenticator() -> stauth.Authenticate:
-    """streamlit-authenticator, used for its signed cookie; passwords are checked by our service."""
-    return stauth.Authenticate(
-        {"usernames": {}},
-        cookie_name=COOKIE_NAME,
-        cookie_key=_cookie_key(),
-        cookie_expiry_days=get_settings().cookie_expiry_days,
-        auto_hash=False,
-    )
-
-
 def request_sign_out() -> None:
     """Button callback: the next run signs out before anything else is drawn."""
     st.session_state[_SIGN_OUT_REQUESTED] = True
@@ -86,101 +66,123 @@ def request_sign_out() -> None:
 def signed_in_principal() -> Principal:
     """Return the signed-in user, or show the sign-in page and stop the script."""
     _send_pending_redirect()
-    signing_out = st.session_state.pop(_SIGN_OUT_REQUESTED, False)
-    if not signing_out and st.session_state.get("principal") is not None:
-        if st.session_state.get(_SIGN_IN_METHOD) != "entra" or not _entra_expired():
-            return st.session_state["principal"]
-        _end_expired_entra_session()
-    # One authenticator per run, and only in runs that may write or delete the cookie (the sign-in page,
-    # sign-out, a refused cookie), never in a run that resumes a session from it: it draws a cookie
-    # component with a fixed key (a second one in the same run fails with a duplicate-key error), and
-    # the component answers its first render with a rerun.
-    local = get_settings().local_login
-    cookies = _CookieWriter()
-    if signing_out:
-        _sign_out(cookies if local else None)
-    if local and not st.session_state.get("logout"):
-        principal = _resume_from_cookie(cookies)
+    principal = st.session_state.get("principal")
+    if st.session_state.pop(_SIGN_OUT_REQUESTED, False):
+        _sign_out(principal)
+    elif principal is not None:
+        if st.session_state.get(_SIGN_IN_METHOD) == "entra" and _entra_expired():
+            _end_expired_entra_session()
+        principal = _still_allowed(principal)
         if principal is not None:
-            return _signed_in(principal)
+            return principal
+    if get_settings().local_login:
+        principal = _resume_from_cookie()
+        if principal is not None:
+            return principal
     principal = _entra_sign_in()
     if principal is not None:
-        return _signed_in(principal)
-    if local:  # mounted while the form shows, so that it is ready to write the cookie when the form is sent
-        cookies.authenticator  # noqa: B018
+        return principal
     box = st.empty()
     with box.container():
         principal = _render_sign_in()
-    if principal is None or not local:
+    if principal is None:
+        st.set_page_config(initial_sidebar_state="collapsed")  # no empty sidebar left over from a signed-in page
         navigation.hide_until_signed_in()
         st.stop()
     box.empty()
-    st.session_state["username"] = principal.email
-    st.session_state["logout"] = None
-    cookies.authenticator.cookie_controller.set_cookie()
-    return _signed_in(principal)
-
-
-def _signed_in(principal: Principal) -> Principal:
-    st.session_state["principal"] = principal
-    for key in (_NOTICE, _ENTRA_REFUSAL):  # messages of an earlier attempt must not resurface at sign-out
-        st.session_state.pop(key, None)
     return principal
 
 
-class _CookieWriter:
-    """The run's authenticator, made on first use (making it draws the cookie component)."""
 
-    def __init__(self) -> None:
-        self._made: stauth.Authenticate | None = None
-
-    @property
-    def authenticator(self) -> stauth.Authenticate:
-        if self._made is None:
-            self._made = _authenticator()
-        return self._made
-
-    def delete(self) -> None:
-        self.authenticator.cookie_controller.delete_cookie()
+def _limits() -> sessions_service.SessionLimits:
+    return sessions_service.SessionLimits.from_settings(get_settings())
 
 
-def _cookie_token() -> dict[str, Any] | None:
-    """The sign-in cookie's claims when its signature holds and it has not expired (as streamlit-authenticator
-    checks them), read from the request without drawing the cookie component."""
-    raw = st.context.cookies.get(COOKIE_NAME)
-    if not raw:
-        return None
-    try:
-        token = jwt.decode(raw, _cookie_key(), algorithms=["HS256"])
-    except jwt.PyJWTError:
-        return None
-    if "username" not in token or float(token.get("exp_date", 0)) <= datetime.now().timestamp():
-        return None
-    return token
-
-
-def _resume_from_cookie(cookies: _CookieWriter) -> Principal | None:
-    """A valid, unexpired sign-in cookie signs the user in again, if they are still active."""
-    token = _cookie_token()
-    if not token:
-        return None
-    # streamlit-authenticator's token carries its expiry only: issued = expiry - lifetime.
-    issued_at = datetime.fromtimestamp(token["exp_date"], UTC) - timedelta(days=get_settings().cookie_expiry_days)
+def _still_allowed(principal: Principal) -> Principal | None:
+    """The principal, read again if their access changed; None (and why, on the sign-in page) if it ended."""
     with friendly_errors(), session_scope(Database.AUTH) as session:
-        try:
-            principal = auth_service.get_principal_by_email(session, token["username"])
-        except NotFoundError:
-            principal = None
-        if principal is not None and not signin_service.cookie_still_valid(
-            session, user_id=principal.id, issued_at=issued_at
-        ):
-            cookies.delete()
-            return None  # signed out since: the server refuses the cookie whatever the browser kept
-    if principal is None or not principal.is_active:
-        cookies.delete()
-        st.session_state["sign_in_error"] = "This account is deactivated. Ask an administrator to reactivate it."
+        check = sessions_service.check_access(
+            session, user_id=principal.id, session_id=st.session_state.get(_SESSION_ID),
+            access_version=principal.access_version, now=datetime.now(UTC), limits=_limits(),
+        )
+        if check.state == "reload":
+            principal = auth_service.get_principal(session, principal.id)
+    if check.state == "ended":
+        _forget(check.message)
         return None
+    st.session_state["principal"] = principal
+    _allow_uploads(True)
+    if check.cookie_pending:  # the frame of an earlier run may not have loaded yet: keep it on the page
+        _cookie_frame()
     return principal
+
+
+def _signed_in(principal: Principal, *, session_id: int, method: str, grant: str | None = None) -> Principal:
+    st.session_state["principal"] = principal
+    st.session_state[_SESSION_ID] = session_id
+    st.session_state[_SIGN_IN_METHOD] = method
+    if grant:
+        st.session_state[_COOKIE_GRANT] = grant
+        _cookie_frame()
+    for key in (_NOTICE, _ENTRA_REFUSAL, _SIGNED_OUT):  # an earlier attempt's messages must not resurface
+        st.session_state.pop(key, None)
+    _allow_uploads(True)
+    return principal
+
+
+def _forget(message: str | None) -> None:
+    """This tab is signed out (its session ended on the server); the sign-in page says why."""
+    for key in ("principal", _SESSION_ID, _SIGN_IN_METHOD, _COOKIE_GRANT):
+        st.session_state.pop(key, None)
+    st.session_state[_SIGNED_OUT] = True
+    if message:
+        st.session_state[_NOTICE] = message
+    _allow_uploads(False)
+
+
+def _app_url(path: str) -> str:
+    base = (streamlit_config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{path}" if base else path
+
+
+def _cookie_frame() -> None:
+    """A one-pixel frame whose response sets the HttpOnly sign-in cookie (nexus360.ui.server)."""
+    grant = st.session_state.get(_COOKIE_GRANT)
+    if grant:
+        with st.sidebar:
+            st.iframe(_app_url(server.COOKIE_PATH + grant), width=1, height=1)
+
+
+def _allow_uploads(allowed: bool) -> None:
+    context = get_script_run_ctx()
+    if context is not None:
+        (server.allow_uploads if allowed else server.forbid_uploads)(context.session_id)
+
+
+def _cookie(name: str) -> str | None:
+    """A cookie the browser sent when this tab connected (None outside a browser, as under AppTest)."""
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def _client_address() -> str | None:
+    """The visitor's address (behind a trusted proxy, the one it forwards); None on this machine or in a test."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
+def _resume_from_cookie() -> Principal | None:
+    """The browser's sign-in cookie signs the user in again while its session is open on the server."""
+    token = _cookie(COOKIE_NAME)
+    if not token or st.session_state.get(_SIGNED_OUT):  # the cookies are those the tab opened with: maybe dead
+        return None
+    with friendly_errors(), session_scope(Database.AUTH) as session:
+        resumed = sessions_service.resume(session, token=token, now=datetime.now(UTC), limits=_limits())
+    if not isinstance(resumed, tuple):
+        _forget(resumed)
+        return None
+    principal, session_id = resumed
+    return _signed_in(principal, session_id=session_id, method=sessions_service.LOCAL)
 
 
 def _render_sign_in() -> Principal | None:
@@ -203,7 +205,9 @@ def _render_sign_in() -> Principal | None:
             st.info("Local sign-in is turned off on this installation.")
         message = st.session_state.pop("sign_in_error", None)
         if message:
-            st.error(message)
+            st.error(literal(message))
+    if st.session_state.get(_SIGNED_OUT) and _cookie(COOKIE_NAME):
+        st.iframe(_app_url(server.SIGNED_OUT_PATH), width=1, height=1)  # the browser forgets the dead cookie
     if carried_over:  # last, so that these invisible components do not shift what later runs redraw
         with contextlib.suppress(KeyError):  # raised after the delete when the component's cookie list is empty
             _notice_cookies("nexus360_notice_reader").delete(NOTICE_COOKIE, key="nexus360_notice_delete")
@@ -219,24 +223,24 @@ def _local_form() -> Principal | None:
         return None
     with friendly_errors(), session_scope(Database.AUTH) as session:
         try:
-            return signin_service.authenticate_local(session, username, password, now=datetime.now(UTC))
+            principal = signin_service.authenticate_local(session, username, password, now=datetime.now(UTC),
+                                                          client_address=_client_address())
         except signin_service.SignInRefused as refusal:
             # Caught inside the scope so that it commits: the failure count (throttling) and the audit
             # event of a refusal must persist. Outside, the rollback undid them.
             st.session_state["sign_in_error"] = str(refusal)
             return None
+        started = sessions_service.start_session(session, principal, method=sessions_service.LOCAL,
+                                                 now=datetime.now(UTC), limits=_limits())
+    return _signed_in(principal, session_id=started.id, method=sessions_service.LOCAL, grant=started.grant)
 
 
-def _sign_out(cookies: _CookieWriter | None) -> None:
-    """Forget the user in this session, revoke their cookies on the server and delete them here."""
-    principal = st.session_state.pop("principal", None)
-    if principal is not None and st.session_state.get(_SIGN_IN_METHOD) != "entra":
+def _sign_out(principal: Principal | None) -> None:
+    """End the user's sessions on the server (every tab and device), forget them here, and leave Microsoft."""
+    if principal is not None:
         with friendly_errors(), session_scope(Database.AUTH, actor=principal) as session:
-            signin_service.record_sign_out(session, user_id=principal.id, now=datetime.now(UTC))
-    st.session_state.pop(_SIGN_IN_METHOD, None)
-    st.session_state["logout"] = True
-    if cookies is not None:
-        cookies.delete()
+            sessions_service.sign_out_everywhere(session, user_id=principal.id, now=datetime.now(UTC))
+    _forget(None)
     if entra_configured() and _entra_logged_in():
         _redirect("logout")  # clears Streamlit's identity cookie, signs out at the provider, reloads the app
 
@@ -276,6 +280,7 @@ def _entra_sign_in() -> Principal | None:
     if _ENTRA_REFUSAL in st.session_state:  # refused once in this session: do not audit every rerun
         return None
     claims: dict[str, Any] = {key: value for key, value in st.user.to_dict().items() if key != "tokens"}
+    now = datetime.now(UTC)
     with friendly_errors(), session_scope(Database.AUTH) as session:
         try:
             principal = signin_service.sign_in_from_claims(session, claims, settings=get_settings())
@@ -283,15 +288,26 @@ def _entra_sign_in() -> Principal | None:
             # Caught inside the scope, so the refusal's audit event is committed (nothing else changed).
             st.session_state[_ENTRA_REFUSAL] = str(refusal)
             return None
-    st.session_state[_SIGN_IN_METHOD] = "entra"
-    return principal
+        revoked = sessions_service.revoked_since(session, user_id=principal.id)
+        if revoked is not None and not _issued_after(claims.get("iat"), revoked):
+            # Signed out everywhere (or access changed) since Microsoft issued this token: sign in again.
+            session.rollback()
+            st.session_state[_NOTICE] = sessions_service.ENDED_MESSAGES[sessions_service.SIGNED_OUT]
+            return None
+        started = sessions_service.start_session(session, principal, method=sessions_service.ENTRA, now=now,
+                                                 limits=_limits())
+    return _signed_in(principal, session_id=started.id, method=sessions_service.ENTRA)
+
+
+def _issued_after(issued_at: Any, moment: datetime) -> bool:
+    return isinstance(issued_at, int | float) and datetime.fromtimestamp(issued_at, UTC) > moment
 
 
 def _microsoft_buttons() -> None:
     refusal = st.session_state.get(_ENTRA_REFUSAL)
     if refusal and _entra_logged_in():
         # Signed in at Microsoft but not allowed here: say why, and let them leave to pick another account.
-        st.error(refusal)
+        st.error(literal(refusal))
         st.button("Sign out of Microsoft", icon=":material/logout:", width="stretch",
                   on_click=_request_redirect, args=("logout",))
     else:
@@ -327,9 +343,13 @@ def _send_pending_redirect() -> None:
 
 def _end_expired_entra_session() -> NoReturn:
     """End the session of an expired token: remember the notice in a cookie, then st.logout() on the reply."""
-    st.session_state.pop("principal", None)
-    st.session_state.pop(_SIGN_IN_METHOD, None)
-    st.session_state[_NOTICE] = EXPIRED_MESSAGE
+    session_id = st.session_state.get(_SESSION_ID)
+    if session_id is not None:
+        with friendly_errors(), session_scope(Database.AUTH) as session:
+            sessions_service.end_session(session, session_id=session_id, now=datetime.now(UTC),
+                                         reason=sessions_service.EXPIRED)
+    _forget(EXPIRED_MESSAGE)
+    st.session_state.pop(_SIGNED_OUT, None)
     if st.session_state.get(_NOTICE_SAVED):
         _redirect("logout")
     # The component sets the cookie in the browser and replies, which reruns the script into the branch
@@ -346,7 +366,7 @@ def _end_expired_entra_session() -> NoReturn:
 def _notice() -> tuple[str | None, bool]:
     """A message for the sign-in page (from this session, or carried over a sign-out in the notice cookie),
     and whether it was just read from the cookie, which the caller then deletes."""
-    code = st.context.cookies.get(NOTICE_COOKIE)
+    code = _cookie(NOTICE_COOKIE)
     carried_over = bool(code) and not st.session_state.get(_NOTICE_READ)
     if carried_over:
         st.session_state[_NOTICE_READ] = True  # the cookie stays in st.context for the whole session

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
+
+from nexus360.chat import engine
 from nexus360.chat.client import LocalEmbedder
-from nexus360.chat.knowledge import service
+from nexus360.chat.knowledge import repository, service
 from nexus360.db import Database
 
 EMBEDDER = LocalEmbedder()
@@ -32,3 +35,22 @@ def test_an_off_topic_question_finds_nothing_and_does_not_fail(db, rep) -> None:
     assert service.search(db(Database.CHAT), rep, query="Best lasagna recipe with spinach?", embedder=EMBEDDER) == []
     assert service.search(db(Database.CHAT), rep, query="'); DROP TABLE x; -- \\ ' | & !", embedder=EMBEDDER) == []
     assert service.search(db(Database.CHAT), rep, query="   ", embedder=EMBEDDER) == []
+
+
+def test_the_vector_search_goes_through_the_halfvec_index_and_keeps_the_audience(db, rep, manager) -> None:
+    session = db(Database.CHAT)
+    session.execute(text("SET LOCAL enable_seqscan = off"))  # the demo's 83 passages would be read in full
+    vector = engine.vector_literal(EMBEDDER.embed(["How do I start a performance improvement plan?"])[0])
+    params = {"vector": vector, "model": EMBEDDER.model_name, "roles": list(rep.roles), "everything": False,
+              "limit": 10}
+    plan = "\n".join(row[0] for row in session.execute(text("EXPLAIN " + repository.VECTOR_SEARCH.text), params))
+    assert f"Index Scan using {repository.VECTOR_INDEX}" in plan
+    repository.configure_vector_search(session, ef_search=service.EF_SEARCH)
+    found = repository.vector_search(session, **params)
+    exact = repository.vector_search(session, **params, exact=True)
+    assert found and {passage_id for passage_id, _ in found} == {passage_id for passage_id, _ in exact}
+    readable = repository.get_passages(session, [passage_id for passage_id, _ in found], roles=list(rep.roles),
+                                       everything=False)
+    assert set(readable) == {passage_id for passage_id, _ in found}  # none of them is manager-only
+    managers = repository.vector_search(session, **params | {"roles": list(manager.roles)})
+    assert {passage_id for passage_id, _ in managers} - {passage_id for passage_id, _ in found}

@@ -41,7 +41,12 @@ def sign_in(page, url: str, username: str, password: str) -> None:
     wait_idle(page)
 
 
-def wait_for_session_cookie(page) -> None:
-    """The sign-in cookie is written by a browser component after the page renders: wait for it
-    before a reload or a new URL, as a person would only do after seeing the page."""
-    page.wait_for_function("document.cookie.includes('nexus360_session=')", timeout=15_000)
+def wait_for_session_cookie(page, *, timeout_ms: int = 15_000) -> None:
+    """The sign-in cookie comes from the app's server in a frame loaded after the page renders: wait for it
+    before a reload or a new URL, as a person would only do after seeing the page. It is HttpOnly, so the page's
+    scripts cannot see it; the browser's cookie jar can."""
+    for _ in range(timeout_ms // 100):
+        if any(cookie["name"] == "nexus360_session" for cookie in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the sign-in cookie was not set")

@@ -49,11 +49,12 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 def run_streamlit(
     log_path: Path, *, port: int | None = None, env: dict[str, str] | None = None, args: Sequence[str] = ()
 ) -> Iterator[str]:
-    """Serve Home.py with `streamlit run` on 127.0.0.1 until the block ends; yields the base URL."""
+    """Serve the app (app.py: Home.py with the app's routes and middleware) with `streamlit run` on 127.0.0.1
+    until the block ends; yields the base URL."""
     port = port or free_port()
     log = log_path.open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1", *args],
         cwd=PROJECT_ROOT, env=dict(os.environ) if env is None else env, stdout=log, stderr=subprocess.STDOUT,
     )

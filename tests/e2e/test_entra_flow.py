@@ -22,7 +22,7 @@ from sqlalchemy import delete
 
 from nexus360.auth import repository
 from nexus360.auth import service as auth_service
-from nexus360.auth.models import AuditEvent, User, UserRole
+from nexus360.auth.models import AuditEvent, User, UserRole, UserSession
 from nexus360.auth.signin import repository as signin_repository
 from nexus360.db import Database, session_scope
 from tests.e2e.browser import screenshot, wait_idle
@@ -72,11 +72,12 @@ def rep() -> Iterator[dict[str, Any]]:
         user = repository.get_user(session, principal.id)
         saved = (user.azure_id, user.first_name, user.last_name, user.is_active, list(principal.roles))
     yield {"oid": str(uuid.uuid4()), "email": principal.email, "preferred_username": principal.email,
-           "given_name": principal.first_name, "family_name": principal.last_name}
+           "xms_edov": True, "given_name": principal.first_name, "family_name": principal.last_name}
     with session_scope(Database.AUTH, admin=True) as session:
         user = repository.get_user(session, principal.id)
         user.azure_id, user.first_name, user.last_name, user.is_active, roles = saved
-        repository.replace_user_roles(session, user.id, repository.get_role_ids(session, roles).values())
+        repository.replace_user_roles(session, user.id, repository.get_role_ids(session, roles).values(),
+                                      actor_id=None, reason="directory sync")
 
 
 @pytest.fixture
@@ -88,6 +89,7 @@ def newcomer() -> Iterator[dict[str, Any]]:
     with session_scope(Database.AUTH, admin=True) as session:
         user = signin_repository.get_user_by_azure_id(session, oid)
         if user is not None:
+            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
             session.execute(delete(UserRole).where(UserRole.user_id == user.id))
             session.execute(delete(AuditEvent).where(AuditEvent.user_id == user.id))
             session.execute(delete(User).where(User.id == user.id))

@@ -453,9 +453,29 @@ def test_a_manager_sees_my_statement_only_when_they_have_one() -> None:
             session.execute(delete(SalesPerformance).where(SalesPerformance.id == planted_id))
 
 
-def test_a_rep_without_statements_is_told_what_to_expect() -> None:
+@pytest.fixture
+def newcomer():
+    """A real rep with no statements (the sign-in gate re-reads the principal on every run: it must exist)."""
+    from sqlalchemy import text
+
+    from nexus360.auth import service as auth_service
+
+    with session_scope(Database.AUTH, admin=True) as session:
+        user_id = session.execute(text(
+            "INSERT INTO users (azure_id, email, first_name, last_name, is_active) VALUES "
+            "('local:newcomer-test', 'new.rep@nexus360.example.com', 'New', 'Rep', true) RETURNING id")).scalar_one()
+        session.execute(text("INSERT INTO user_roles (user_id, role_id) SELECT :u, id FROM roles "
+                             "WHERE name = 'sales_rep'"), {"u": user_id})
+    with session_scope(Database.AUTH) as session:
+        yield auth_service.get_principal(session, user_id)
+    with session_scope(Database.AUTH, admin=True) as session:
+        for table in ("audit_events", "user_sessions", "user_roles"):
+            session.execute(text(f"DELETE FROM {table} WHERE user_id = :u"), {"u": user_id})
+        session.execute(text("DELETE FROM users WHERE id = :u"), {"u": user_id})
+
+
+def test_a_rep_without_statements_is_told_what_to_expect(newcomer) -> None:
     app = AppTest.from_file(str(PROJECT_ROOT / "Home.py"), default_timeout=60)
-    newcomer = principal_for("rep").model_copy(update={"id": 999_999, "email": "new.rep@nexus360.example.com"})
     app.session_state["principal"] = newcomer
     app.run()
     app.switch_page(str(PROJECT_ROOT / "pages" / "compensation.py"))

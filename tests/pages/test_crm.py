@@ -282,6 +282,18 @@ def test_a_likely_duplicate_company_is_saved_only_after_a_second_press() -> None
         session.execute(delete(Company).where(Company.id == newest))
 
 
+def another_manager(manager):
+    """Another active sales manager, as the sign-in gate would load them (same permissions as `manager`)."""
+    from nexus360.auth import service as auth_service
+    from nexus360.auth.users import service as people
+
+    with session_scope(Database.AUTH) as session:
+        ids = [user_id for user_id, *_rest in people.list_people(session, manager, roles=("sales_manager",))]
+        colleague = auth_service.get_principal(session, next(user_id for user_id in ids if user_id != manager.id))
+    assert colleague.permissions == manager.permissions
+    return colleague
+
+
 def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(statements) -> None:
     """One manager's cold dashboard serves the next manager: the aggregates are keyed by permissions, not by
     person (the leaderboard and the owner choices stay per person)."""
@@ -289,7 +301,7 @@ def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(stat
     st.cache_data.clear()
     first.switch_page("pages/crm.py")
     first.run()
-    colleague = first.session_state["principal"].model_copy(update={"id": 999_001, "email": "x@nexus360.example.com"})
+    colleague = another_manager(first.session_state["principal"])  # a real user: the gate checks every rerun
     second = AppTest.from_file(first._script_path, default_timeout=60)
     second.session_state["principal"] = colleague
     second.run()

@@ -1,20 +1,24 @@
 """Signing in: local accounts and Microsoft Entra ID.
 
-Local accounts: a username and a bcrypt hash (the format streamlit-authenticator checks); repeated
-failures wait longer and longer; an admin sets passwords; signing out revokes the cookies issued before.
+Local accounts: a username and a bcrypt hash; repeated failures wait longer and longer (counted per client
+address and per account from an address); an admin sets passwords. Signed-in sessions: `auth.sessions`.
 
 Entra ID: Streamlit (`st.login`, Authlib underneath) runs the OpenID Connect flow and checks the token's
 signature, issuer, audience, nonce and expiry; `sign_in_from_claims` only decides who the person is here:
-the user with that object id (`oid`), else the user with that email address (then linked to the oid),
-else a new user with the default role. App roles and groups mapped in the settings replace the user's
-roles on every sign-in, so Entra stays the source of truth for them.
+the user with that object id (`oid`), else a user with that email address who is not linked to Entra yet (then
+linked to the oid, and only when the token says the address is verified), else a new user with the default
+role. One object id never replaces another: an e-mail address alone cannot take over an account. App roles
+and groups mapped in the settings replace the user's roles on every sign-in, so Entra stays the source of
+truth for them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bcrypt
@@ -23,11 +27,11 @@ from sqlalchemy.orm import Session
 from nexus360.auth import repository as principals
 from nexus360.auth.audit import service as audit
 from nexus360.auth.models import User
-from nexus360.auth.schemas import Principal
+from nexus360.auth.schemas import LOCAL_AZURE_ID_PREFIX, Principal
 from nexus360.auth.service import get_principal, require
 from nexus360.auth.signin import repository
 from nexus360.common.errors import Nexus360Error, NotFoundError, ValidationError
-from nexus360.config import Settings
+from nexus360.config import Settings, get_settings
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -47,19 +51,37 @@ def verify_password(password: str, password_hash: str) -> bool:
 
 # --- Local accounts: sign-in with throttling, passwords set by admins ---------------------------
 
-FREE_ATTEMPTS = 3  # failures before each further attempt must wait
-MAX_WAIT_SECONDS = 300
+ADDRESS, ACCOUNT = "address", "account"  # sign_in_throttle.scope
+LOCAL_ADDRESS = "local"  # the client address of a visitor on this machine (Streamlit reports none)
+FREE_ATTEMPTS = Settings.model_fields["signin_free_attempts"].default
+MAX_WAIT_SECONDS = Settings.model_fields["signin_max_wait_seconds"].default
 
 
 class SignInRefused(Nexus360Error):
     """Sign-in did not succeed; the message says why in words the person can act on."""
 
 
-def seconds_to_wait(failed_attempts: int, last_failed_at: datetime | None, *, now: datetime) -> float:
+@dataclass(frozen=True)
+class ThrottleLimits:
+    """How many failures are free, per account from one address and per address, and how long they count."""
+
+    free_attempts: int = FREE_ATTEMPTS
+    address_free_attempts: int = Settings.model_fields["signin_address_free_attempts"].default
+    max_wait_seconds: int = MAX_WAIT_SECONDS
+    window: timedelta = timedelta(minutes=Settings.model_fields["signin_failure_window_minutes"].default)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ThrottleLimits:
+        return cls(settings.signin_free_attempts, settings.signin_address_free_attempts,
+                   settings.signin_max_wait_seconds, timedelta(minutes=settings.signin_failure_window_minutes))
+
+
+def seconds_to_wait(failed_attempts: int, last_failed_at: datetime | None, *, now: datetime,
+                    free: int = FREE_ATTEMPTS, max_wait: int = MAX_WAIT_SECONDS) -> float:
     """How long the next attempt must wait: 0 for the first few failures, then doubling, capped."""
-    if failed_attempts < FREE_ATTEMPTS or last_failed_at is None:
+    if failed_attempts < free or last_failed_at is None:
         return 0.0
-    delay = min(2 ** (failed_attempts - FREE_ATTEMPTS + 1), MAX_WAIT_SECONDS)
+    delay = min(2 ** (failed_attempts - free + 1), max_wait)
     return max(0.0, delay - (_naive_utc(now) - _naive_utc(last_failed_at)).total_seconds())
 
 
@@ -68,35 +90,61 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def authenticate_local(session: Session, username: str, password: str, *, now: datetime) -> Principal:
-    """Check a local username and password; throttle repeated failures; refuse inactive users."""
+def _counter_key(*parts: str) -> str:
+    # Hashed: people type passwords into the username field, and addresses are personal data.
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def authenticate_local(session: Session, username: str, password: str, *, now: datetime,
+                       client_address: str | None = None, limits: ThrottleLimits | None = None) -> Principal:
+    """Check a local username and password; throttle repeated failures; refuse inactive users.
+
+    Failures count per client address and per account as tried from that address, so nobody can lock an
+    account out from elsewhere by knowing its name. Both counters are locked (always in that order) before
+    the password is checked, so parallel attempts queue and each sees the count of the one before; an
+    unknown username is counted and answered exactly like a known one.
+    """
     name = (username or "").strip()
     if not name or not password:
         raise SignInRefused("Enter your username and password.")
-    credential = repository.get_local_credential(session, name)
-    if credential is None:
-        verify_password(password, _DUMMY_HASH)  # same work as a real check: do not reveal who exists
-        audit.record(session, user_id=None, action="sign_in.local", result=audit.REFUSED,
-                     object_type="username", object_id=name[:100], details={"reason": "unknown username"})
-        raise SignInRefused("Wrong username or password.")
-    wait = seconds_to_wait(credential.failed_attempts, credential.last_failed_at, now=now)
+    limits = limits or ThrottleLimits.from_settings(get_settings())
+    address = client_address or LOCAL_ADDRESS
+    at = _naive_utc(now)
+    counters = {ADDRESS: (_counter_key(address), limits.address_free_attempts),
+                ACCOUNT: (_counter_key(name.lower(), address), limits.free_attempts)}
+    fresh: dict[str, bool] = {}
+    wait = 0.0
+    for scope, (key, free) in counters.items():
+        failures, last_failed_at = repository.lock_throttle(session, scope, key)
+        fresh[scope] = last_failed_at is None or at - last_failed_at > limits.window
+        if not fresh[scope]:
+            wait = max(wait, seconds_to_wait(failures, last_failed_at, now=at, free=free,
+                                             max_wait=limits.max_wait_seconds))
     if wait > 0:
-        raise SignInRefused(f"Too many failed attempts. Try again in {int(wait) + 1} seconds.")
-    if not verify_password(password, credential.password_hash):
-        credential.failed_attempts += 1
-        credential.last_failed_at = _naive_utc(now)
-        audit.record(session, user_id=credential.user_id, action="sign_in.local", result=audit.REFUSED,
-                     details={"reason": "wrong password", "failed_attempts": credential.failed_attempts})
+        _record_local(session, None, "throttled", username=name)
+        raise SignInRefused(f"Too many failed attempts. Try again in {math.ceil(wait)} seconds.")
+    credential = repository.get_password_hash(session, name)  # (user id, hash)
+    # The same work for an unknown username as for a real check: the reply time reveals nobody.
+    matches = verify_password(password, credential[1] if credential else _DUMMY_HASH)
+    if credential is None or not matches:
+        for scope, (key, _free) in counters.items():
+            repository.count_failure(session, scope, key, at=at, restart=fresh[scope])
+        _record_local(session, credential[0] if credential else None,
+                      "wrong password" if credential else "unknown username", username=name)
         raise SignInRefused("Wrong username or password.")
-    principal = get_principal(session, credential.user_id)
+    principal = get_principal(session, credential[0])
     if not principal.is_active:
-        audit.record(session, user_id=principal.id, action="sign_in.local", result=audit.REFUSED,
-                     details={"reason": "inactive"})
+        _record_local(session, principal.id, "inactive")
         raise SignInRefused("This account is deactivated. Ask an administrator to reactivate it.")
-    credential.failed_attempts = 0
-    credential.last_failed_at = None
+    repository.clear_throttle(session, ACCOUNT, counters[ACCOUNT][0])
     audit.record(session, user_id=principal.id, action="sign_in.local", result=audit.ALLOWED)
     return principal
+
+
+def _record_local(session: Session, user_id: int | None, reason: str, *, username: str | None = None) -> None:
+    audit.record(session, user_id=user_id, action="sign_in.local", result=audit.REFUSED,
+                 object_type="username" if user_id is None and username else None,
+                 object_id=username[:100] if user_id is None and username else None, details={"reason": reason})
 
 
 def set_local_password(session: Session, principal: Principal, *, user_id: int, username: str, password: str) -> None:
@@ -109,8 +157,8 @@ def set_local_password(session: Session, principal: Principal, *, user_id: int, 
         raise ValidationError("A username is 1–100 letters, digits, dots, dashes or underscores.")
     if principals.get_user(session, user_id) is None:
         raise NotFoundError(f"User {user_id} does not exist.")
-    taken = repository.get_local_credential(session, name)
-    if taken is not None and taken.user_id != user_id:
+    owner = repository.get_credential_owner(session, name)
+    if owner is not None and owner != user_id:
         raise ValidationError(f"The username '{name}' is already taken.")
     repository.upsert_local_credential(session, user_id=user_id, username=name, password_hash=hash_password(password))
     audit.record(session, user_id=principal.id, action="admin.set_password", result=audit.ALLOWED,
@@ -120,25 +168,12 @@ def set_local_password(session: Session, principal: Principal, *, user_id: int, 
 _DUMMY_HASH = "$2b$12$D5ktRoUvIT1R8jxCuEEHwOW7faMmUZmhakS0ADX2r86eQ2crvs0S2"  # bcrypt of a random string
 
 
-def record_sign_out(session: Session, *, user_id: int, now: datetime) -> None:
-    """Revoke the user's local sign-in cookies issued until now (on every device)."""
-    credential = repository.get_local_credential_by_user(session, user_id)
-    if credential is not None:
-        credential.signed_out_at = _naive_utc(now)
-        audit.record(session, user_id=user_id, action="sign_out.local", result=audit.ALLOWED)
-
-
-def cookie_still_valid(session: Session, *, user_id: int, issued_at: datetime) -> bool:
-    """False when the user signed out after this cookie was issued."""
-    credential = repository.get_local_credential_by_user(session, user_id)
-    if credential is None or credential.signed_out_at is None:
-        return True
-    return _naive_utc(issued_at) > credential.signed_out_at
-
-
 # --- Microsoft Entra ID ------------------------------------------------------------------------------
 
 ENTRA_ACTION = "sign_in.entra"
+# Claims that say the e-mail address is verified. Entra sends `xms_edov` when the app registration asks for
+# it (Token configuration → optional claim); generic OIDC providers send `email_verified`.
+VERIFIED_EMAIL_CLAIMS = ("xms_edov", "email_verified")
 NAME_LENGTH = 100  # users.first_name / last_name
 
 
@@ -148,6 +183,7 @@ class EntraIdentity:
 
     oid: str
     email: str
+    email_verified: bool  # `xms_edov` (Entra: the domain owner verified it) or OIDC's `email_verified`
     first_name: str | None
     last_name: str | None
     claimed_roles: tuple[str, ...]  # the token's `roles` and `groups`, in that order
@@ -167,7 +203,7 @@ def sign_in_from_claims(session: Session, claims: Mapping[str, Any], *, settings
         )
         _assign_roles(session, user.id, [settings.entra_default_role])
     else:
-        _update_profile(session, user, identity)
+        _update_profile(session, user, identity, link=matched_by == "email")
     mapped = mapped_roles(identity.claimed_roles, settings.entra_role_map)
     if mapped:
         _assign_roles(session, user.id, mapped)
@@ -200,6 +236,7 @@ def _identity(session: Session, claims: Mapping[str, Any]) -> EntraIdentity:
     return EntraIdentity(
         oid=oid,
         email=email,
+        email_verified=any(_true(claims.get(key)) for key in VERIFIED_EMAIL_CLAIMS),
         first_name=_name(claims.get("given_name")),
         last_name=_name(claims.get("family_name")),
         claimed_roles=(*_strings(claims.get("roles")), *_strings(claims.get("groups"))),
@@ -221,14 +258,33 @@ def _find_user(session: Session, identity: EntraIdentity) -> tuple[User | None, 
     if user is not None:
         return user, "oid"
     user = principals.get_user_by_email(session, identity.email)
-    if user is not None:
-        return user, "email"
-    return None, "created"
+    if user is None:
+        return None, "created"
+    if not _linkable(user.azure_id):
+        # The address belongs to an account already linked to another Microsoft account: replacing its
+        # object id would hand that account to whoever controls this token's e-mail claim.
+        _refuse(session, "email linked to another oid", user_id=user.id, oid=identity.oid)
+        raise SignInRefused(
+            "Your e-mail address belongs to a Nexus360 account that is linked to another Microsoft account. "
+            "Ask an administrator to check your account."
+        )
+    if not identity.email_verified:
+        _refuse(session, "email not verified", user_id=user.id, oid=identity.oid)
+        raise SignInRefused(
+            "Microsoft did not confirm that your e-mail address is verified, so it cannot be linked to the "
+            "existing Nexus360 account with that address. Ask an administrator to check the app registration."
+        )
+    return user, "email"
 
 
-def _update_profile(session: Session, user: User, identity: EntraIdentity) -> None:
-    # Linking by email: from now on the user is found by their object id, which never changes.
-    user.azure_id = identity.oid
+def _linkable(azure_id: str | None) -> bool:
+    """Rows not linked to Entra yet: no object id, or the placeholder of a local account."""
+    return not azure_id or azure_id.startswith(LOCAL_AZURE_ID_PREFIX)
+
+
+def _update_profile(session: Session, user: User, identity: EntraIdentity, *, link: bool) -> None:
+    if link:  # found by a verified e-mail address and not linked yet: found by the object id from now on
+        user.azure_id = identity.oid
     if identity.first_name is not None:
         user.first_name = identity.first_name
     if identity.last_name is not None:
@@ -241,13 +297,16 @@ def _assign_roles(session: Session, user_id: int, names: list[str]) -> None:
     known = principals.get_role_ids(session, names)
     if not known:  # a misconfigured map or default role must not strip a user of every role
         return
-    if set(principals.list_role_names(session, user_id)) != set(known):
-        principals.replace_user_roles(session, user_id, known.values())
+    principals.replace_user_roles(session, user_id, known.values(), actor_id=user_id, reason="entra sign-in")
 
 
 def _refuse(session: Session, reason: str, *, user_id: int | None = None, **details: str | None) -> None:
     audit.record(session, user_id=user_id, action=ENTRA_ACTION, result=audit.REFUSED,
                  details={"reason": reason, **{key: value for key, value in details.items() if value}})
+
+
+def _true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def _text(value: Any) -> str | None:

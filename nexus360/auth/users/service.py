@@ -130,9 +130,9 @@ def set_user_roles(session: Session, principal: Principal, *, user_id: int, role
         if user_id == principal.id:
             raise ValidationError("You cannot remove your own administrator role.")
         _ensure_another_active_admin(session, user_id)
-    principals.replace_user_roles(session, user_id, (known[name] for name in set(roles)))
-    audit.record(session, user_id=principal.id, action="admin.set_roles", result=audit.ALLOWED,
-                 object_type="user", object_id=user_id, details={"before": sorted(before), "after": sorted(set(roles))})
+    # The database's function checks admin.users again and writes the audit event (before and after).
+    principals.replace_user_roles(session, user_id, (known[name] for name in set(roles)), actor_id=principal.id,
+                                  reason="admin")
 
 
 def get_permission_matrix(session: Session, principal: Principal) -> pd.DataFrame:

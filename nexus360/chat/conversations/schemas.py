@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nexus360.chat.schemas import Citation, ToolRun
+from nexus360.common.text import clean_text
 
 TITLE_MAX = 255
 
@@ -22,6 +23,8 @@ class ConversationRename(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=TITLE_MAX)
+
+    _title = field_validator("title", mode="before")(clean_text)  # no control characters (PostgreSQL refuses NUL)
 
 
 class MessageRead(BaseModel):

@@ -18,7 +18,7 @@ from nexus360.chat.conversations.schemas import (
     MessageRead,
 )
 from nexus360.common.errors import NotFoundError, ValidationError
-from nexus360.common.text import clean_text
+from nexus360.common.text import CONTROLS, clean_text
 from nexus360.common.validation import parse
 
 USE = "chat.use"
@@ -37,7 +37,7 @@ def title_for(question: str) -> str:
 
 def clean_question(question: str) -> str:
     """The question as it will be saved; empty or overlong questions are refused."""
-    text = (question or "").strip()
+    text = CONTROLS.sub("", question or "").strip()  # line breaks stay; NUL and the like go (PostgreSQL refuses NUL)
     if not text:
         raise ValidationError("Question is required: type what you want to know.")
     if len(text) > QUESTION_MAX:

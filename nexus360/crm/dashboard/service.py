@@ -3,6 +3,11 @@
 Every figure is filtered and aggregated by PostgreSQL (crm/dashboard/repository.py); this module resolves
 the filters, applies the rules and checks `crm.read` on every call. Home shows the company-wide KPIs,
 won revenue by month and pipeline by stage through these same functions (one path per figure).
+
+What a seller may see of colleagues (COLLEAGUE_FIGURES): revenue per owner is what commissions are paid on, and
+the rules (with their rates) are open to every rep, so another seller's figures per period need
+`commissions.read_all`. Without it the filters name oneself or everyone (never a colleague or a team), and the
+leaderboard ranks colleagues without their amounts; the deals themselves stay readable one by one (crm.read).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from sqlalchemy.orm import Session
 from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
 from nexus360.auth.users import service as people
-from nexus360.common.errors import ValidationError
+from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.crm import repository as crm_repository
 from nexus360.crm.dashboard import repository
 from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealScope, OwnerChoice, PeriodFigures
@@ -29,6 +34,21 @@ OWNER_ROLES = (REP_ROLE, MANAGER_ROLE)
 LEADERBOARD_SIZE = 15
 STUCK_FACTOR = 2  # "far longer" than won deals usually spend in a stage: more than twice their median
 MAX_PAGE = 200
+COLLEAGUE_FIGURES = "commissions.read_all"  # who may see another seller's won revenue, pipeline and win rate
+LEADERBOARD_FIGURES = ("won_amount", "won_deals", "open_pipeline", "win_rate")
+
+
+def sees_colleagues(principal: Principal) -> bool:
+    """Whether the dashboard may show this principal another seller's (or a team's) figures."""
+    return principal.is_active and principal.has(COLLEAGUE_FIGURES)
+
+
+def _visible(principal: Principal, filters: DashboardFilters) -> DashboardFilters:
+    """The filters, once the principal may see the owners they name: oneself or everyone, or anyone with
+    COLLEAGUE_FIGURES (a team's total less one's own is a colleague's revenue)."""
+    if filters.owner_ids not in ((), (principal.id,)) and not sees_colleagues(principal):
+        raise AuthorizationError(COLLEAGUE_FIGURES, user_email=principal.email)
+    return filters
 
 
 def _scope(session: Session, filters: DashboardFilters) -> DealScope:
@@ -71,7 +91,7 @@ def _period(session: Session, scope: DealScope, start: date, end: date) -> Perio
 def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> DashboardKpis:
     """Open and weighted pipeline now, and won/lost figures of the period against the one before."""
     require(principal, "crm.read")
-    scope = _scope(session, filters)
+    scope = _scope(session, _visible(principal, filters))
     open_deals, open_amount, weighted, overdue = repository.open_totals(session, scope, today)
     return DashboardKpis(
         open_pipeline=open_amount,
@@ -86,7 +106,7 @@ def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilter
 def get_funnel(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
     """Open deals per open stage in pipeline order: stage, position, deals, amount."""
     require(principal, "crm.read")
-    rows = repository.open_by_stage(session, _scope(session, filters))
+    rows = repository.open_by_stage(session, _scope(session, _visible(principal, filters)))
     frame = pd.DataFrame(rows, columns=["stage", "position", "deals", "amount"])
     return frame.astype({"position": int, "deals": int, "amount": float})
 
@@ -98,7 +118,7 @@ def _year_before(day: date) -> date:
 def get_won_by_month(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
     """Won revenue (and deals) per month of the period, beside the same dates a year earlier."""
     require(principal, "crm.read")
-    scope = _scope(session, filters)
+    scope = _scope(session, _visible(principal, filters))
     this_year = {m: (amount, deals) for m, amount, deals in repository.won_by_month(session, scope, filters.start,
                                                                                  filters.end)}
     last_year = {m.replace(year=m.year + 1): amount for m, amount, _deals in
@@ -115,7 +135,8 @@ def get_won_by_month(session: Session, principal: Principal, *, filters: Dashboa
 def get_revenue_by_industry(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
     """Won revenue of the period per company industry, largest first (industry, revenue, deals)."""
     require(principal, "crm.read")
-    rows = repository.won_by_industry(session, _scope(session, filters), filters.start, filters.end)
+    scope = _scope(session, _visible(principal, filters))
+    rows = repository.won_by_industry(session, scope, filters.start, filters.end)
     frame = pd.DataFrame(rows, columns=["industry", "revenue", "deals"])
     return frame.assign(industry=frame["industry"].fillna("Unknown")).astype({"revenue": float, "deals": int})
 
@@ -123,25 +144,35 @@ def get_revenue_by_industry(session: Session, principal: Principal, *, filters: 
 def get_revenue_by_country(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
     """Won revenue of the period per company country, largest first (iso3, country, revenue, deals)."""
     require(principal, "crm.read")
-    rows = repository.won_by_country(session, _scope(session, filters), filters.start, filters.end)
+    rows = repository.won_by_country(session, _scope(session, _visible(principal, filters)), filters.start, filters.end)
     return pd.DataFrame(rows, columns=["iso3", "country", "revenue", "deals"]).astype({"revenue": float, "deals": int})
 
 
-_LEADERBOARD_COLUMNS = ["owner_id", "won_amount", "won_deals", "open_pipeline", "win_rate"]
+_LEADERBOARD_COLUMNS = ["rank", "owner_id", *LEADERBOARD_FIGURES]
 
 
 def get_owner_leaderboard(
     session: Session, principal: Principal, *, filters: DashboardFilters, limit: int = 50
 ) -> pd.DataFrame:
-    """Owners by won revenue in the period (owner_id, won_amount, won_deals, open_pipeline, win_rate)."""
+    """Owners by won revenue in the period (rank, owner_id, won_amount, won_deals, open_pipeline, win_rate).
+
+    Without COLLEAGUE_FIGURES only the principal's own row keeps its figures; colleagues keep their rank."""
     require(principal, "crm.read")
+    return _owner_board(session, principal, _visible(principal, filters), limit)
+
+
+def _owner_board(session: Session, principal: Principal, filters: DashboardFilters, limit: int) -> pd.DataFrame:
     rows = repository.owner_totals(session, _scope(session, filters), filters.start, filters.end, _page(limit))
     frame = pd.DataFrame(
-        [(owner, float(won), won_n, float(pipeline), won_n / (won_n + lost_n) if won_n + lost_n else None)
-         for owner, won, won_n, lost_n, pipeline in rows],
+        [(rank, owner, float(won), won_n, float(pipeline), won_n / (won_n + lost_n) if won_n + lost_n else None)
+         for rank, (owner, won, won_n, lost_n, pipeline) in enumerate(rows, start=1)],
         columns=_LEADERBOARD_COLUMNS,
     )
-    return frame.astype({"owner_id": int, "won_amount": float, "won_deals": int, "open_pipeline": float})
+    frame = frame.astype({"rank": int, "owner_id": int, "won_amount": float, "won_deals": int, "open_pipeline": float})
+    if not sees_colleagues(principal):
+        frame = frame.astype({"won_deals": "Int64", "win_rate": float})
+        frame.loc[frame["owner_id"] != principal.id, list(LEADERBOARD_FIGURES)] = None
+    return frame
 
 
 def get_rep_leaderboard(
@@ -150,13 +181,14 @@ def get_rep_leaderboard(
 ) -> pd.DataFrame:
     """"Who is ahead": sales reps (present and former; managers are not reps) by won revenue in the period,
     within the filters' owners, with their names (owner_id, owner, won_amount, won_deals, open_pipeline,
-    win_rate)."""
+    win_rate); without COLLEAGUE_FIGURES, colleagues by rank only (see get_owner_leaderboard)."""
     require(principal, "crm.read")
+    _visible(principal, filters)
     reps = _reps(auth_session, principal)
     wanted = tuple(sorted(reps.keys() & set(filters.owner_ids) if filters.owner_ids else reps))
     if not wanted:
         return pd.DataFrame(columns=[*_LEADERBOARD_COLUMNS, "owner"])
-    board = get_owner_leaderboard(session, principal, filters=replace(filters, owner_ids=wanted), limit=limit)
+    board = _owner_board(session, principal, replace(filters, owner_ids=wanted), limit)
     return board.assign(owner=board["owner_id"].map(reps))
 
 
@@ -171,13 +203,16 @@ def _reps(auth_session: Session, principal: Principal) -> dict[int, str]:
 
 def list_owner_choices(session: Session, principal: Principal) -> list[OwnerChoice]:
     """The Owner / team filter's choices (`session` is the auth database's): everyone; one's own deals for
-    those who own deals; each sales manager's team (them and everyone under them); each active rep or manager."""
+    those who own deals; each sales manager's team (them and everyone under them); each active rep or manager
+    (teams and sellers only for holders of COLLEAGUE_FIGURES)."""
     require(principal, "crm.read")
     sellers = people.list_people(session, principal, roles=OWNER_ROLES)
     leads = {user_id for user_id, *_rest in people.list_people(session, principal, roles=(MANAGER_ROLE,))}
     choices = [OwnerChoice("Everyone")]
     if principal.has("crm.write"):
         choices.append(OwnerChoice("My deals", (principal.id,)))
+    if not sees_colleagues(principal):  # a colleague's or a team's figures need COLLEAGUE_FIGURES
+        return choices
     for manager_id, name in people.list_managers(session, principal):
         if manager_id in leads:
             members = people.list_team_member_ids(session, principal, manager_id=manager_id)
@@ -213,7 +248,7 @@ def list_deals_at_risk(
     medians = get_stage_medians(session, principal, today=today) if stage_medians is None else stage_medians
     rows = repository.deals_at_risk(
         session,
-        _scope(session, filters),
+        _scope(session, _visible(principal, filters)),
         today=today,
         stuck_after_days={stage_id: STUCK_FACTOR * median for stage_id, median in medians.items()},
         limit=_page(limit),

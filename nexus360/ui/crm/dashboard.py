@@ -20,7 +20,7 @@ from nexus360.db import Database
 from nexus360.ui import charts
 from nexus360.ui.crm import links
 from nexus360.ui.crm.common import day
-from nexus360.ui.session import cached
+from nexus360.ui.session import cached, current_principal
 
 PERIODS = ("This quarter", "Last quarter", "This year", "Last 12 months", "Custom")
 AT_RISK_ROWS = 20
@@ -140,13 +140,29 @@ def dashboard_tab(reference: dict) -> None:
         st.subheader("Who is ahead", help="Sales reps by won revenue in the period (managers lead teams and are "
                                           "not ranked).")
         board = cached(Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
-        _chart(not board.empty, "owner_leaderboard", board, "No sales rep matches these filters.")
+        if board.empty or dashboards.sees_colleagues(current_principal()):
+            _chart(not board.empty, "owner_leaderboard", board, "No sales rep matches these filters.")
+        else:
+            _ranking(board)
     st.subheader("Revenue by country")
     country = cached(Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
     _chart(not country.empty, "revenue_map", country, "Nothing was won in this period.", config=charts.MAP_CONFIG)
     st.subheader("Deals at risk", help="Open deals past their close date, or in their stage more than twice as "
                                        "long as won deals usually stay there.")
     _deals_at_risk(filters, today)
+
+
+def _ranking(board: pd.DataFrame) -> None:
+    """A seller's view of who is ahead: colleagues by rank, figures only in their own row (the service's rule)."""
+    mine = board[board["owner_id"] == current_principal().id]
+    if not mine.empty:
+        row = mine.iloc[0]
+        st.metric(f"Your rank: {int(row['rank'])} of {len(board)}", money(row["won_amount"]),
+                  f"{int(row['won_deals']):,} won deals", delta_color="off", delta_arrow="off", border=True)
+    st.dataframe(board[["rank", "owner"]], hide_index=True, width="stretch", height=min(38 + 35 * len(board), 420),
+                 column_config={"rank": st.column_config.NumberColumn("Rank", format="%d", width=60),
+                                "owner": st.column_config.TextColumn("Sales rep")})
+    st.caption("Colleagues' revenue is shown to managers only.")
 
 
 def _chart(has_data: bool, figure: str, frame: pd.DataFrame, empty: str, *, config: dict | None = None) -> None:

@@ -60,7 +60,8 @@ def test_a_known_object_id_signs_in_that_user(auth: Session) -> None:
 def test_an_unknown_object_id_matches_the_email_case_insensitively_and_links_the_oid(auth: Session) -> None:
     rep = user_by_email(auth, REP_EMAIL)
     oid = str(uuid.uuid4())
-    principal = signin.sign_in_from_claims(auth, claims(oid=oid, email=REP_EMAIL.upper()), settings=settings())
+    principal = signin.sign_in_from_claims(auth, claims(oid=oid, email=REP_EMAIL.upper(), xms_edov=True),
+                                           settings=settings())
     assert principal.id == rep.id
     auth.refresh(rep)
     assert rep.azure_id == oid
@@ -70,7 +71,7 @@ def test_an_unknown_object_id_matches_the_email_case_insensitively_and_links_the
 def test_preferred_username_serves_as_the_email_when_the_email_claim_is_missing(auth: Session) -> None:
     rep = user_by_email(auth, REP_EMAIL)
     principal = signin.sign_in_from_claims(
-        auth, claims(email=None, preferred_username=REP_EMAIL), settings=settings()
+        auth, claims(email=None, preferred_username=REP_EMAIL, email_verified=True), settings=settings()
     )
     assert principal.id == rep.id
 
@@ -139,7 +140,7 @@ def test_a_deactivated_user_is_refused_and_nothing_changes(auth: Session) -> Non
     before = (rep.azure_id, rep.first_name, rep.last_name)
     with pytest.raises(signin.SignInRefused, match="This account is deactivated"):
         signin.sign_in_from_claims(
-            auth, claims(email=REP_EMAIL, given_name="Changed", roles=["Nexus360.Admin"]),
+            auth, claims(email=REP_EMAIL, xms_edov=True, given_name="Changed", roles=["Nexus360.Admin"]),
             settings=settings(entra_role_map={"Nexus360.Admin": "admin"}),
         )
     auth.refresh(rep)
@@ -168,3 +169,40 @@ def test_every_successful_sign_in_is_audited(auth: Session) -> None:
     event = last_event(auth)
     assert (event.user_id, event.result) == (principal.id, "allowed")
     assert event.details["roles"] == ["sales_rep"]
+
+
+# --- linking by e-mail never takes over an account ("nOAuth") ---------------------------------------------
+
+
+def test_an_email_already_linked_to_another_object_id_is_refused_and_nothing_changes(auth: Session) -> None:
+    rep = user_by_email(auth, REP_EMAIL)
+    rep.azure_id = str(uuid.uuid4())  # linked to Entra already
+    auth.flush()
+    with pytest.raises(signin.SignInRefused, match="linked to another Microsoft account"):
+        signin.sign_in_from_claims(auth, claims(email=REP_EMAIL, xms_edov=True), settings=settings())
+    before = rep.azure_id
+    auth.refresh(rep)
+    assert rep.azure_id == before
+    assert last_event(auth).details["reason"] == "email linked to another oid"
+
+
+def test_an_unverified_email_is_not_linked_to_a_local_account(auth: Session) -> None:
+    rep = user_by_email(auth, REP_EMAIL)
+    before = rep.azure_id
+    token = claims(email=REP_EMAIL, xms_edov=False)
+    with pytest.raises(signin.SignInRefused, match="verified"):
+        signin.sign_in_from_claims(auth, token, settings=settings())
+    auth.refresh(rep)
+    assert rep.azure_id == before
+    assert last_event(auth).details["reason"] == "email not verified"
+
+
+@pytest.mark.parametrize("flag", [{"xms_edov": True}, {"xms_edov": "true"}, {"email_verified": True}])
+def test_a_verified_email_links_a_local_account_once(auth: Session, flag) -> None:
+    rep = user_by_email(auth, REP_EMAIL)
+    oid = str(uuid.uuid4())
+    assert signin.sign_in_from_claims(auth, claims(oid=oid, email=REP_EMAIL, **flag), settings=settings()).id == rep.id
+    with pytest.raises(signin.SignInRefused, match="linked to another Microsoft account"):
+        signin.sign_in_from_claims(auth, claims(email=REP_EMAIL, **flag), settings=settings())
+    auth.refresh(rep)
+    assert rep.azure_id == oid

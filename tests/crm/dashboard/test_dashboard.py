@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -25,7 +26,11 @@ from nexus360.db import Database
 
 ANN, BOB = 900001, 900002
 TODAY = date(2090, 4, 10)
-READER = Principal(id=1, email="reader@nexus360.example.com", permissions=frozenset({"crm.read"}))
+# Reads every seller's figures (a manager's view); REP reads the CRM and their own figures only.
+READER = Principal(id=1, email="reader@nexus360.example.com",
+                   permissions=frozenset({"crm.read", "commissions.read_all"}))
+REP = Principal(id=ANN, email="ann@nexus360.example.com",
+                permissions=frozenset({"crm.read", "crm.write", "commissions.read_own"}))
 STRANGER = Principal(id=2, email="stranger@nexus360.example.com", permissions=frozenset({"chat.use"}))
 
 
@@ -234,10 +239,24 @@ def test_leaderboard_ranks_owners_by_won_revenue_with_pipeline_and_win_rate(crm,
     board = dashboards.get_owner_leaderboard(crm, READER, filters=book.filters())
 
     assert board.to_dict("records") == [
-        {"owner_id": ANN, "won_amount": 46_000.0, "won_deals": 2, "open_pipeline": 45_000.0,
+        {"rank": 1, "owner_id": ANN, "won_amount": 46_000.0, "won_deals": 2, "open_pipeline": 45_000.0,
          "win_rate": pytest.approx(2 / 3)},
-        {"owner_id": BOB, "won_amount": 24_000.0, "won_deals": 2, "open_pipeline": 90_000.0, "win_rate": 0.5},
+        {"rank": 2, "owner_id": BOB, "won_amount": 24_000.0, "won_deals": 2, "open_pipeline": 90_000.0,
+         "win_rate": 0.5},
     ]
+
+
+def test_a_rep_sees_colleagues_on_the_leaderboard_by_rank_without_their_figures(crm, book) -> None:
+    # Revenue per seller and the rules' rates give a colleague's commission: a rep sees only their own figures.
+    filters = book.filters(owner_ids=(), industry_ids=(book.industries["Planted Industry A"],))
+
+    board = dashboards.get_owner_leaderboard(crm, REP, filters=filters)
+
+    assert list(board["rank"]) == [1, 2] and list(board["owner_id"]) == [BOB, ANN]
+    bob, ann = board.to_dict("records")
+    assert all(pd.isna(bob[column]) for column in dashboards.LEADERBOARD_FIGURES)
+    assert (ann["won_amount"], ann["won_deals"], ann["open_pipeline"], ann["win_rate"]) == (10_000.0, 1, 10_000.0,
+                                                                                          1.0)
 
 
 # --- deals at risk --------------------------------------------------------------------------------
@@ -409,6 +428,22 @@ CALLS = {
     "list_deals_at_risk": lambda crm, who, filters: dashboards.list_deals_at_risk(crm, who, filters=filters,
                                                                                   today=TODAY),
 }
+
+
+@pytest.mark.parametrize("call", [call for name, call in CALLS.items() if name != "get_stage_medians"],
+                         ids=[name for name in CALLS if name != "get_stage_medians"])
+@pytest.mark.parametrize("owners", [(BOB,), (ANN, BOB)], ids=["a colleague", "a team"])
+def test_a_rep_may_not_filter_the_dashboard_by_a_colleague_or_a_team(crm, book, call, owners) -> None:
+    with pytest.raises(AuthorizationError, match="commissions.read_all"):
+        call(crm, REP, book.filters(owner_ids=owners))
+
+
+def test_a_rep_filters_the_dashboard_by_their_own_deals_or_everyone(crm, book) -> None:
+    mine = dashboards.get_kpis(crm, REP, filters=book.filters(owner_ids=(ANN,)), today=TODAY)
+    everyone = dashboards.get_kpis(crm, REP, filters=book.filters(owner_ids=()), today=TODAY)
+
+    assert mine.current.won_amount == Decimal(46_000)
+    assert everyone.current.won_amount >= Decimal(70_000)
 
 
 @pytest.mark.parametrize("call", CALLS.values(), ids=CALLS.keys())

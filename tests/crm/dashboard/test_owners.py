@@ -71,3 +71,30 @@ def test_a_filter_naming_no_rep_gives_an_empty_board_with_its_columns(db, manage
         A_YEAR, owner_ids=(ids["Daniel Okafor"],)), auth_session=db(Database.AUTH))
 
     assert board.empty and {"owner", "won_amount", "won_deals"} <= set(board.columns)
+
+
+# --- what a rep may see of colleagues (issue 11, finding 7) ----------------------------------------------
+
+
+def test_a_rep_or_a_marketer_is_offered_no_colleague_and_no_team(db, rep, marketer) -> None:
+    assert [choice.label for choice in dashboards.list_owner_choices(db(Database.AUTH), rep)] == ["Everyone",
+                                                                                                   "My deals"]
+    assert [choice.label for choice in dashboards.list_owner_choices(db(Database.AUTH), marketer)] == ["Everyone"]
+
+
+def test_who_is_ahead_shows_a_rep_colleagues_by_rank_and_only_their_own_figures(db, rep) -> None:
+    board = dashboards.get_rep_leaderboard(db(Database.CRM), rep, filters=A_YEAR, auth_session=db(Database.AUTH))
+
+    assert list(board["rank"]) == list(range(1, len(board) + 1)) and len(board) > 1
+    colleagues, own = board[board["owner_id"] != rep.id], board[board["owner_id"] == rep.id]
+    assert colleagues[list(dashboards.LEADERBOARD_FIGURES)].isna().all().all()
+    assert len(own) == 1 and own["won_amount"].iloc[0] > 0 and own["owner"].notna().all()
+
+
+def test_a_rep_cannot_ask_for_a_team_on_who_is_ahead(db, rep, ids) -> None:
+    from nexus360.common.errors import AuthorizationError
+
+    team = (ids["Emily Chen"], ids["Rafael Costa"])
+    with pytest.raises(AuthorizationError):
+        dashboards.get_rep_leaderboard(db(Database.CRM), rep, filters=replace(A_YEAR, owner_ids=team),
+                                       auth_session=db(Database.AUTH))

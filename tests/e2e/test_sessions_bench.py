@@ -1,0 +1,22 @@
+"""`bench sessions`' websocket client against a real server: people of every role sign in through the form,
+walk every page they may open (tabs, search, next page) at once, and the report counts what they did."""
+
+from __future__ import annotations
+
+from nexus360.bench.sessions import bench_sessions
+from nexus360.ui.navigation import PAGES, allowed_pages
+from tests.pages.apptest import principal_for
+
+ROLES = ("rep", "manager", "marketer", "admin")
+
+
+def test_sessions_of_every_role_walk_their_pages_at_once(app_url: str) -> None:
+    report = bench_sessions(app_url, 4, think=0, ramp=0, accounts=ROLES)
+    assert report["broken_sessions"] == []
+    assert report["error_count"] == 0, report["errors"]
+    assert report["steps"]["sign-in open"]["runs"] == 4
+    # Each person opened exactly the pages their role may open; together, every page.
+    assert report["steps"]["open"]["runs"] == sum(len(allowed_pages(principal_for(name))) for name in ROLES)
+    assert set(report["pages"]) == {spec.url_path for spec in PAGES}
+    assert {"search", "next", "tab"} <= set(report["steps"])
+    assert 0 < report["client"]["cpu_share_of_one_core"] < 0.5
