@@ -125,14 +125,21 @@ class Settings(BaseSettings):
     # with this key (32 bytes, urlsafe base64), which never enters the database; unset: a key generated once
     # into `data_dir/secrets.key`. Every app process and worker must share it.
     secrets_key: SecretStr | None = None
-    # The SMTP server notifications send through (the page's SMTP connector may override all but secrets).
+    # --- notifications (issue 17): e-mail and retention --------------------------------------------------
+    # SMTP for notification e-mails. The password comes from the environment or secrets.toml only, never
+    # the database, the page or the logs. security: "starttls" (port 587), "ssl" (implicit TLS, port 465)
+    # or "none" (a relay on localhost). No host: nothing is sent and the deliveries wait.
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
-    smtp_from: str | None = None
-    smtp_timeout_seconds: float = 15.0
+    smtp_from: str = "Nexus360 <notifications@localhost>"
+    smtp_timeout_seconds: float = 20.0
+    smtp_ca_bundle: str | None = None  # extra CA certificates (a corporate relay; the test server)
+    public_url: str = "http://localhost:8501"  # where the app is reached: links in e-mails start with it
+    notifications_retention_days: int = 180  # archived notifications older than this are pruned
+    # --- end notifications ------------------------------------------------------------------------------
     # The worker (`python -m nexus360 worker`): jobs run at once, seconds between polls when idle.
     worker_concurrency: int = 4
     worker_poll_seconds: float = 2.0

@@ -21,6 +21,7 @@ from nexus360.cli import (
     health,
     importing,
     integrations,
+    notifications,
     serve,
     worker,
 )
@@ -48,6 +49,8 @@ main.add_command(chat.ask)
 main.add_command(integrations.integrations)
 main.add_command(worker.worker)
 bench.bench.add_command(chat.bench_assistant)
+main.add_command(notifications.notifications)
+bench.bench.add_command(notifications.bench_notifications)
 main.add_command(forecasts.forecasts)
 main.add_command(health.health)
 main.add_command(backup.backup)

@@ -42,7 +42,7 @@ def kb() -> None:
 def kb_add(files: tuple[Path, ...], audience: str | None, title: str | None, as_email: str | None) -> None:
     """Add Markdown, text, PDF or Word FILES as articles; prints one JSON line per file."""
     from nexus360.chat import client
-    from nexus360.chat.knowledge import service
+    from nexus360.chat.knowledge import flows
 
     if title and len(files) > 1:
         raise ValidationError("--title applies to one file only.")
@@ -50,9 +50,8 @@ def kb_add(files: tuple[Path, ...], audience: str | None, title: str | None, as_
     for file in files:
         if not file.is_file():
             raise ValidationError(f"{file}: no such file.")
-        with session_scope(Database.CHAT, actor=principal) as session:
-            article_id = service.add_document(session, principal, filename=file.name, data=file.read_bytes(),
-                                              embedder=embedder, audience=roles, title=title)
+        article_id = flows.add_document(principal, filename=file.name, data=file.read_bytes(), embedder=embedder,
+                                        audience=roles, title=title)
         click.echo(json.dumps({"file": str(file), "article": article_id}))
 
 

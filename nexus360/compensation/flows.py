@@ -77,6 +77,14 @@ def run_period(comp: Session, crm: Session, auth: Session, principal: Principal,
 # --- approvals and adjustments ----------------------------------------------------------------------------
 
 
+def submit_for_approval(principal: Principal, *, period_start: date, period_end: date) -> int:
+    """Send every draft statement of the period for approval and tell those who approve; returns how many."""
+    with _sessions(principal, Database.COMPENSATION, Database.AUTH, Database.NOTIFICATIONS) as db:
+        return statements.submit_for_approval(db[Database.COMPENSATION], db[Database.AUTH],
+                                              db[Database.NOTIFICATIONS], principal, period_start=period_start,
+                                              period_end=period_end)
+
+
 def approve(principal: Principal, *, user_id: int, period_start: date, period_end: date,
             comment: str | None = None) -> Statement:
     """Approve one rep's pending statement and tell the rep."""

@@ -171,31 +171,17 @@ CAMPAIGNS: list[tuple[str, str, str, int, int, int]] = [
 # Relative number of leads a campaign of each type brings in.
 LEADS_PER_TYPE = {"webinar": 3, "email": 4, "event": 3, "paid_search": 6, "content": 5, "social": 3}
 
-# name, type, subject, content ({placeholders} are filled in by the notifications service)
-NOTIFICATION_TEMPLATES: list[tuple[str, str, str, str]] = [
-    ("Deal won", "deal_won", "Deal won: {deal_title}",
-     "{owner_name} closed {deal_title} with {company_name} for {amount}. Congratulations!"),
-    ("Deal assigned", "deal_assigned", "New deal assigned: {deal_title}",
-     "{deal_title} ({company_name}, {amount}) is now yours. Expected close date: {close_date}."),
-    ("Commission approved", "commission_approved", "Your commission for {period} is approved",
-     "Hi {first_name}, your commission statement for {period} was approved: {commission} on {revenue} "
-     "of won revenue. It is paid with the next payroll run."),
-    ("Lead assigned", "lead_assigned", "New lead: {lead_name}",
-     "{lead_name} from {company_name} (score {score}) was handed over to you. "
-     "Please make first contact within one business day."),
-    ("Forecast ready", "forecast_ready", "{period} forecast is ready",
-     "The {forecast_type} forecast for {period} is ready: {forecast_value} at {confidence}% confidence."),
-    ("Welcome", "welcome", "Welcome to Nexus360",
-     "Welcome to Nexus360, {first_name}! You are signed in as {role}. Start with the Home dashboard, "
-     "and ask the assistant whenever you need help."),
-]
+# The welcome every user finds first (a general notification; the event types are in the catalogue,
+# nexus360.notifications.events.schemas, whose default templates the demo seeds).
+WELCOME = ("Welcome to Nexus360", "Welcome to Nexus360, {first_name}! You are signed in as {role}. Start with the "
+           "Home dashboard, and ask the assistant whenever you need help.")
 
-# Template types each role hears about (besides its welcome message).
+# Event types each role hears about (besides its welcome message).
 NOTIFICATION_TYPES = {
-    ADMIN: ["deal_won", "forecast_ready"],
-    SALES_MANAGER: ["deal_won", "forecast_ready", "deal_assigned", "commission_approved"],
-    SALES_REP: ["deal_won", "deal_assigned", "commission_approved", "lead_assigned"],
-    MARKETER: ["deal_won", "forecast_ready"],
+    ADMIN: ["deal_won", "deal_assigned", "knowledge_added"],
+    SALES_MANAGER: ["deal_won", "deal_assigned", "statement_approved", "knowledge_added"],
+    SALES_REP: ["deal_won", "deal_assigned", "statement_approved", "lead_handed", "knowledge_added"],
+    MARKETER: ["knowledge_added"],
 }
 
 # name, type, active, config (secrets only as references: env:VARIABLE, never a value)

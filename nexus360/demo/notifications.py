@@ -1,112 +1,143 @@
-"""Demo notifications: the templates, and what each active user was told of in the last 120 days."""
+"""Demo notifications: one template per event type (the catalogue's defaults), and what each active user was
+told of in the last 120 days, rendered with those templates, each with its deep link and why they got it."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from nexus360.auth.schemas import SALES_REP
+from nexus360.auth.schemas import MARKETER
 from nexus360.db import Database
 from nexus360.demo import data
-from nexus360.demo.common import Clock, CrmData, Demo, Member, insert_rows, quarter_label, rng_for, sells
+from nexus360.demo.common import Clock, CrmData, Demo, Member, insert_rows, quarter_label, rng_for
+from nexus360.notifications.events.schemas import CATALOG, link_for
 from nexus360.notifications.models import Notification, NotificationTemplate
+from nexus360.notifications.templates import engine
 
 DATABASE = Database.NOTIFICATIONS
-TABLES = ("notification_templates", "notifications")
-Event = tuple[datetime, str, dict[str, str]]  # when, template type, placeholder values
+TABLES = ("notification_templates", "notifications", "notification_deliveries", "notification_settings",
+          "notification_preferences")
+Event = tuple[datetime, str, dict, str | None]  # when, event type, its data, why (None: the type's reason)
 
 
 def seed(session: Session, demo: Demo) -> str:
-    """Templates, and notifications of the deals, leads, statements and forecasts the earlier steps made."""
+    """Templates, and notifications of the deals, leads and statements the earlier steps made."""
     assert demo.crm is not None, "the crm step runs first"
-    events = _notification_events(demo.clock, demo.members, demo.crm, demo.leads, demo.performance, demo.forecasts)
+    events = _notification_events(demo.clock, demo.members, demo.crm, demo.leads, demo.performance)
     _seed_notifications(session, demo.clock, demo.members, events, demo.counts)
     counts = demo.counts
+    for table in TABLES[2:]:  # emptied by a reset, filled later by people and the sender
+        counts.setdefault(table, 0)
     return f"notifications: {counts['notification_templates']} templates, {counts['notifications']} notifications"
 
 
-def _usd(amount: float | Decimal) -> str:
-    return f"${amount:,.0f}"
+def _usd(amount: float | Decimal | None) -> str:
+    return "–" if amount is None else f"${amount:,.0f}"
 
 
-def _notification_events(
-    clock: Clock,
-    members: list[Member],
-    crm: CrmData,
-    leads: list[dict],
-    performance: list[dict],
-    forecasts: list[dict],
-) -> dict[int, list[Event]]:
+def _notification_events(clock: Clock, members: list[Member], crm: CrmData, leads: list[dict],
+                         performance: list[dict]) -> dict[int, list[Event]]:
     """What happened in the last 120 days that each active user would have been told about."""
     since = clock.end - timedelta(days=120)
-    active = [member for member in members if member.left is None]
-    events: dict[int, list[Event]] = {member.id: [] for member in active}
-    names = {member.id: member.name for member in members}
+    active = {member.id: member for member in members if member.left is None}
+    events: dict[int, list[Event]] = {member_id: [] for member_id in active}
+    names = {member.id: f"{member.first_name} {member.last_name}" for member in members}
     managers = {member.id: member.manager_id for member in members}
     for deal in crm.deals:
-        values = {"deal_title": deal["title"], "company_name": crm.company_names[deal["company_id"]],
-                  "amount": _usd(deal["amount"]), "close_date": deal["close_date"].isoformat(),
-                  "owner_name": names[deal["owner_id"]]}
+        owner = deal["owner_id"]
+        if owner not in events:
+            continue
+        values = {"deal": {"id": deal["id"], "title": deal["title"], "company": crm.company_names[deal["company_id"]],
+                           "amount": _usd(deal["amount"]), "stage": crm.stages[deal["stage_id"]][0],
+                           "close_date": f"{deal['close_date']:%d %b %Y}".lstrip("0") if deal["close_date"] else "–"},
+                  "actor": {"name": names.get(managers.get(owner) or owner, "Nexus360")}}
         if deal["stage_id"] in crm.won_stage_ids and deal["updated_at"] >= since:
-            owner = deal["owner_id"]
-            for member in active:  # reps hear of their own wins, team managers of their team's
-                if owner in (member.id, managers[owner]) or not (member.role == SALES_REP or sells(member)):
-                    events[member.id].append((deal["updated_at"], "deal_won", values))
-        elif crm.is_open(deal) and deal["created_at"] >= since and deal["owner_id"] in events:
-            events[deal["owner_id"]].append((deal["created_at"], "deal_assigned", values))
-    first_names = {member.id: member.first_name for member in members}
+            events[owner].append((deal["updated_at"], "deal_won", values, None))
+        elif crm.is_open(deal) and deal["created_at"] >= since:
+            events[owner].append((deal["created_at"], "deal_assigned", values, None))
     for row in performance:
         if row["status"] != "pending_approval" and row["updated_at"] >= since and row["user_id"] in events:
-            events[row["user_id"]].append((row["updated_at"], "commission_approved", {
-                "first_name": first_names[row["user_id"]], "period": quarter_label(row["period_start"]),
-                "commission": _usd(row["commission"]), "revenue": _usd(row["revenue"])}))
-    for row in forecasts:
-        if row["created_at"] >= since:
-            values = {"period": quarter_label(row["period_start"]),
-                      "forecast_type": row["forecast_type"].replace("_", " "),
-                      "forecast_value": _usd(row["forecast_value"]), "confidence": f"{row['confidence_score']:.0f}"}
-            for member in active:
-                events[member.id].append((row["created_at"], "forecast_ready", values))
-    reps = [member for member in active if member.role == SALES_REP]
-    handed_over = [lead for lead in leads if lead["status"] in ("qualified", "converted")]
-    handed_over = [lead for lead in handed_over if lead["updated_at"] >= since]
-    for index, lead in enumerate(handed_over):
-        events[reps[index % len(reps)].id].append((lead["updated_at"], "lead_assigned", {
-            "lead_name": f"{lead['first_name']} {lead['last_name']}", "company_name": lead["company_name"],
-            "score": str(lead["score"])}))
+            label = quarter_label(row["period_start"])
+            code = f"{row['period_start'].year}-Q{(row['period_start'].month - 1) // 3 + 1}"
+            events[row["user_id"]].append((row["updated_at"], "statement_approved", {
+                "period": {"code": code, "label": label}, "statement": {"commission": _usd(row["commission"])},
+                "comment": "", "rep": {"id": row["user_id"]},
+                "actor": {"name": names.get(managers.get(row["user_id"]) or 0, "Nexus360")}}, None))
+    owners = {deal["id"]: deal["owner_id"] for deal in crm.deals}
+    for lead in leads:
+        deal_id = lead.get("converted_deal_id")
+        owner = owners.get(deal_id)
+        if owner in events and lead["updated_at"] >= since:
+            events[owner].append((lead["updated_at"], "lead_handed", {
+                "lead": {"name": f"{lead['first_name']} {lead['last_name']}", "email": lead["email"],
+                         "company": lead["company_name"] or "–", "score": lead["score"]},
+                "deal": {"id": deal_id, "title": f"{lead['company_name'] or lead['last_name']}: {lead['first_name']} "
+                                                 f"{lead['last_name']}", "amount": "–"},
+                "actor": {"name": "Marketing"}}, None))
+    _knowledge_events(clock, active, events)
     return events
 
 
-def _seed_notifications(
-    session: Session, clock: Clock, members: list[Member], events: dict[int, list[Event]], counts: dict[str, int]
-) -> None:
+def _knowledge_events(clock: Clock, active: dict[int, Member], events: dict[int, list[Event]]) -> None:
+    """The knowledge base's articles for everyone, added over the last months (by the knowledge admin)."""
+    from nexus360.demo.chat import ARTICLES_DIR, MANAGERS_ONLY_PREFIX
+
+    rng = rng_for("notifications:knowledge")
+    author = next((member for member in active.values() if member.role == MARKETER), None)
+    name = f"{author.first_name} {author.last_name}" if author else "Nexus360"
+    for number, path in enumerate(sorted(ARTICLES_DIR.glob("*.md"))):
+        if path.name.startswith(MANAGERS_ONLY_PREFIX):
+            continue
+        title = path.read_text(encoding="utf-8").splitlines()[0].lstrip("# ").strip()
+        moment = clock.stamp(clock.day(-rng.randint(1, 110)), rng)
+        for member_id in active:
+            if author is None or member_id != author.id:  # nobody is told of what they did themselves
+                events[member_id].append((moment, "knowledge_added", {
+                    "article": {"id": number + 1, "title": title, "audience": "everyone"},
+                    "actor": {"name": name}}, "it is written for everyone"))
+
+
+def _seed_notifications(session: Session, clock: Clock, members: list[Member], events: dict[int, list[Event]],
+                        counts: dict[str, int]) -> None:
     rng = rng_for("notifications")
     templates = []
-    for index, (name, kind, subject, content) in enumerate(data.NOTIFICATION_TEMPLATES):
+    for index, spec in enumerate(CATALOG.values()):
         created = clock.stamp(clock.day(-400 + index), rng)
-        templates.append({"name": name, "type": kind, "subject": subject, "content": content,
+        templates.append({"name": spec.label[:100], "type": spec.type, "subject": spec.subject, "content": spec.body,
                           "created_at": created, "updated_at": created})
     insert_rows(session, NotificationTemplate, templates, counts, ids=False)
-    by_type = {template["type"]: template for template in templates}
     rows = []
     for member in members:
         if member.left is not None:
             continue
-        pool = sorted((e for e in events[member.id] if e[1] in data.NOTIFICATION_TYPES[member.role]),
+        pool = sorted((event for event in events[member.id] if event[1] in data.NOTIFICATION_TYPES[member.role]),
                       key=lambda event: (event[0], event[1]))
         chosen = rng.sample(pool, min(len(pool), rng.randint(9, 29)))
-        chosen.append((member.created_at, "welcome", {"first_name": member.first_name,
-                                                       "role": member.role.replace("_", " ")}))
-        for moment, kind, values in sorted(chosen, key=lambda event: event[0]):
+        for number, (moment, kind, values, reason) in enumerate(sorted(chosen, key=lambda event: event[0])):
             recent = clock.end - moment < timedelta(days=7)
-            read = kind == "welcome" or rng.random() < (0.35 if recent else 0.9)
-            rows.append({
-                "user_id": member.id, "type": kind, "title": by_type[kind]["subject"].format(**values),
-                "message": by_type[kind]["content"].format(**values), "status": "read" if read else "unread",
-                "created_at": moment,
-                "read_at": clock.cap(moment + timedelta(minutes=rng.randint(5, 2_880))) if read else None,
-            })
+            rows.append(_row(member.id, moment, kind, values, reason, read=rng.random() >= (0.35 if recent else 0.9),
+                             read_at=clock.cap(moment + timedelta(minutes=rng.randint(5, 2_880))),
+                             key=f"demo:{member.id}:{number}"))
+        title, message = data.WELCOME
+        rows.append({"user_id": member.id, "type": "welcome", "title": title,
+                     "message": message.format(first_name=member.first_name, role=member.role.replace("_", " ")),
+                     "status": "read", "created_at": member.created_at, "read_at": member.created_at,
+                     "link": "/", "reason": "you joined Nexus360", "data": None, "event_key": f"welcome:{member.id}"})
     rows.sort(key=lambda row: (row["created_at"], row["user_id"]))
     insert_rows(session, Notification, rows, counts, ids=False)
+
+
+def _row(user_id: int, moment: datetime, kind: str, values: dict, reason: str | None, *, read: bool,
+         read_at: datetime, key: str) -> dict:
+    spec = CATALOG[kind]
+    reason = reason or spec.reason
+    link = link_for(spec, values)
+    rendered = engine.render(subject=spec.subject, body=spec.body,
+                             data={**values, "reason": reason, "link": link or ""})
+    return {"user_id": user_id, "type": kind, "title": rendered.subject, "message": rendered.text,
+            "status": "read" if read else "unread", "created_at": moment, "read_at": read_at if read else None,
+            "link": link, "reason": reason, "data": json.loads(json.dumps(values, default=str)),
+            "event_key": key}

@@ -29,8 +29,6 @@ from nexus360.forecasting.schemas import REP, TEAM, CallCreate, ForecastRead, Ov
 from nexus360.jobs import service as events
 from nexus360.notifications import service as notifications
 
-NOTIFICATION_TYPE = "forecast"
-
 
 class Generated(BaseModel):
     snapshot_id: int
@@ -189,26 +187,27 @@ def adjust_call(principal: Principal, *, call_id: int, amount: Decimal | float |
         period = Period(saved.period_start, saved.period_end)
         notified = saved.notified_at is not None
     if not notified:
-        _notify(principal, adjusted, int(adjusted.owner_id),
-                title=f"Your {period.label} call was adjusted",
-                message=f"{principal.display_name} adjusted your {period.label} call to "
-                        f"{money_exact(adjusted.value)}: {adjusted.note}")
+        _notify(principal, adjusted, int(adjusted.owner_id), type="forecast_adjusted", period=period,
+                data={"forecast": {"amount": money_exact(adjusted.value)}, "note": adjusted.note})
     return adjusted
 
 
 def _tell_manager(principal: Principal, call: ForecastRead, period: Period) -> None:
     with session_scope(Database.AUTH, actor=principal) as auth:
         manager = service.manager_of(auth, principal, principal.id)
-    what = "their team's" if call.factors and call.factors[0].name == engine.TEAM_CALLS else "their"
-    note = f" Note: {call.note}" if call.note else ""
-    _notify(principal, call, manager, title=f"{principal.display_name} submitted a {period.label} call",
-            message=f"{principal.display_name} submitted {what} {period.label} call: {money_exact(call.value)}.{note}")
+    whose = "their team's" if call.factors and call.factors[0].name == engine.TEAM_CALLS else "their"
+    _notify(principal, call, manager, type="forecast_submitted", period=period, reason=f"you manage "
+            f"{principal.display_name}", data={"rep": {"name": principal.display_name}, "note": call.note,
+                                             "forecast": {"amount": money_exact(call.value), "whose": whose}})
 
 
-def _notify(principal: Principal, forecast: ForecastRead, user_id: int | None, *, title: str, message: str) -> None:
+def _notify(principal: Principal, forecast: ForecastRead, user_id: int | None, *, type: str, period: Period,
+            data: dict, reason: str | None = None) -> None:
     """Tell `user_id` (nobody to tell: nothing to do), then record that the forecast's person was told."""
     if user_id is not None:
         with session_scope(Database.NOTIFICATIONS, actor=principal) as session:
-            notifications.notify(session, user_id=user_id, type=NOTIFICATION_TYPE, title=title, message=message)
+            notifications.notify_event(session, principal, type=type, recipients={user_id: reason},
+                                       data={**data, "period": {"code": period.code, "label": period.label}},
+                                       key=f"forecast:{forecast.id}:{type}")
     with session_scope(Database.FORECASTING, actor=principal) as fc:
         repository.mark_notified(fc, int(forecast.id), now_utc().replace(tzinfo=None))

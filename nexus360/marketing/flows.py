@@ -19,6 +19,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require
 from nexus360.auth.users import service as people
 from nexus360.common.errors import NotFoundError, ValidationError
+from nexus360.common.money import money_exact
 from nexus360.common.text import clean_text
 from nexus360.crm.handoff import service as crm_handoff
 from nexus360.crm.handoff.schemas import HandedLead, HandoffDeal
@@ -66,7 +67,8 @@ def convert_lead(principal: Principal, request: ConversionRequest) -> Conversion
         events.record_event(marketing, "lead.handed_off", result.model_dump(  # commits with the conversion
             mode="json", include={"lead_id", "company_id", "contact_id", "deal_id"}))
         if records.deal_id is not None:
-            _notify_owner(notification_session, lead, records.deal_owner_id, records.deal_title, result)
+            _notify_owner(notification_session, principal, lead, records.deal_owner_id, records.deal_title, request,
+                          result)
         return result
 
 
@@ -140,9 +142,10 @@ def _deal(lead: Any, request: ConversionRequest) -> HandoffDeal | None:
                        stage_id=request.deal_stage_id, close_date=request.expected_close_date)
 
 
-def _notify_owner(session: Session, lead: Any, owner_id: int, title: str, result: ConversionResult) -> None:
-    notifications.notify(
-        session, user_id=owner_id, type="lead_converted", title=f"New deal from marketing: {title}",
-        message=f"{_lead_name(lead)} ({lead['email']}) was handed to you: the deal {title} is yours on the CRM's "
-                "Deals tab.",
-    )
+def _notify_owner(session: Session, principal: Principal, lead: Any, owner_id: int, title: str,
+                  request: ConversionRequest, result: ConversionResult) -> None:
+    notifications.notify_event(session, principal, type="lead_handed", recipients=[owner_id], data={
+        "lead": {"name": _lead_name(lead), "email": lead["email"], "company": lead["company_name"],
+                 "score": lead["score"]},
+        "deal": {"id": result.deal_id, "title": title, "amount": money_exact(request.deal_amount)},
+    }, key=f"lead:{result.lead_id}:handed")

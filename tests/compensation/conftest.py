@@ -110,7 +110,7 @@ def run(sessions: Sessions, principal: Principal = MANAGER) -> dict:
 
 def approve(sessions: Sessions, user_id: int = REP_A) -> None:
     """Submit the period's drafts and approve one rep's statement."""
-    statements.submit_for_approval(sessions.comp, MANAGER, **PERIOD)
+    statements.submit_for_approval(sessions.comp, sessions.auth, sessions.notes, MANAGER, **PERIOD)
     statements.approve(sessions.comp, sessions.auth, sessions.notes, MANAGER, user_id=user_id, **PERIOD)
 
 

@@ -21,7 +21,7 @@ def statements(sessions, deals):
     """Both statements run, submitted (an event each) and disputed by their own reps."""
     comp = sessions.comp
     statements = run(sessions)
-    service.submit_for_approval(comp, MANAGER, **PERIOD)
+    service.submit_for_approval(comp, sessions.auth, sessions.notes, MANAGER, **PERIOD)
     for user_id, rep in ((REP_A, REP_A_PRINCIPAL), (REP_B, REP_B_PRINCIPAL)):
         set_actor(comp, rep)
         disputes.open_dispute(comp, sessions.auth, sessions.notes, rep, line_id=statements[user_id].lines[0].id,

@@ -99,4 +99,4 @@ def test_manager_approves_a_statement_and_the_rep_sees_it(app_url: str, page, br
                 SalesPerformance.period_start == quarter.start, SalesPerformance.period_end == quarter.end))
         with session_scope(Database.NOTIFICATIONS, admin=True) as session:
             session.execute(delete(Notification).where(
-                Notification.type == "commission", Notification.created_at >= started))
+                Notification.type.like("statement%"), Notification.created_at >= started))

@@ -85,5 +85,5 @@ def test_the_rep_calls_the_manager_adjusts_and_the_rep_is_told(app_url: str, pag
             session.execute(text(f"DELETE FROM forecasts WHERE snapshot_id IN ({mine})"), ids)
             session.execute(text(f"DELETE FROM forecast_snapshots WHERE id IN ({mine})"), ids)
         with session_scope(Database.NOTIFICATIONS, admin=True) as session:
-            session.execute(text("DELETE FROM notifications WHERE type = 'forecast' AND created_at >= :since"),
+            session.execute(text("DELETE FROM notifications WHERE type LIKE 'forecast%' AND created_at >= :since"),
                             {"since": started})

@@ -73,14 +73,14 @@ def planted(seeded) -> Iterator[dict]:
             crm.execute(delete(Deal).where(Deal.company_id == ids["company"]))
             crm.execute(delete(Company).where(Company.id == ids["company"]))
         with session_scope(Database.NOTIFICATIONS, admin=True) as notes:
-            notes.execute(delete(Notification).where(Notification.type == "forecast",
+            notes.execute(delete(Notification).where(Notification.type.like("forecast%"),
                                                      Notification.created_at >= started))
 
 
 def notifications_of(user_id: int, since: datetime) -> list[tuple[str, str]]:
     with session_scope(Database.NOTIFICATIONS, admin=True) as notes:
         return [tuple(row) for row in notes.execute(select(Notification.title, Notification.message).where(
-            Notification.user_id == user_id, Notification.type == "forecast", Notification.created_at >= since))]
+            Notification.user_id == user_id, Notification.type.like("forecast%"), Notification.created_at >= since))]
 
 
 def test_the_overview_counts_the_period_boundaries_and_leaves_undated_and_lost_deals_out(planted):

@@ -10,7 +10,7 @@ from nexus360.integrations.connectors import service as connectors
 from nexus360.integrations.probes import flows
 from tests.integrations.conftest import admin
 from tests.support import openai_stub
-from tests.support.smtp_standin import SmtpStandin
+from tests.support.smtp_login_standin import SmtpStandin
 
 
 def add(type: str, name: str, values: dict) -> int:

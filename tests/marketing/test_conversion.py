@@ -69,7 +69,7 @@ def _deal_request(lead_id: int, **values) -> ConversionRequest:
 def _notifications(db, owner_id: int = REP_ID) -> int:
     session = db(Database.NOTIFICATIONS)
     set_actor(session, principal(owner_id, "sales_rep"))
-    statement = select(func.count()).where(Notification.user_id == owner_id, Notification.type == "lead_converted")
+    statement = select(func.count()).where(Notification.user_id == owner_id, Notification.type == "lead_handed")
     return session.execute(statement).scalar_one()
 
 
@@ -96,9 +96,11 @@ def test_the_owner_is_told_the_deal_by_its_name_not_its_number(db, marketing, ma
     flows.convert_lead(marketer, _deal_request(_lead(marketing, tag), deal_name=f"Hopper rollout {tag}"))
     session = db(Database.NOTIFICATIONS)
     set_actor(session, principal(REP_ID, "sales_rep"))
-    message = session.execute(select(Notification.message).where(
-        Notification.user_id == REP_ID, Notification.title.like(f"%Hopper rollout {tag}%"))).scalar_one()
-    assert f"the deal Hopper rollout {tag} is yours" in message and "#" not in message
+    message, link = session.execute(select(Notification.message, Notification.link).where(
+        Notification.user_id == REP_ID, Notification.type == "lead_handed",
+        Notification.message.like(f"%Hopper rollout {tag}%"))).one()
+    assert f"is now your deal Hopper rollout {tag}." in message and "#" not in message
+    assert link.startswith("/crm?crm_tab=Deals&deal=")
 
 
 def test_deal_goes_to_the_first_open_stage_by_default(marketing, marketer, crm, tag):

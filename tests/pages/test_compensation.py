@@ -279,6 +279,7 @@ def test_an_adjustment_from_the_page_notifies_the_rep() -> None:
         assert statement is not None, "the demo data has approved statements"
         performance_id, rep_id, commission = statement.id, statement.user_id, statement.commission
         period = Period(statement.period_start, statement.period_end).code
+        period_label = Period(statement.period_start, statement.period_end).label
     try:
         app = open_commissions_as("manager")
         app.selectbox(key="team_period").set_value(period).run()
@@ -294,7 +295,7 @@ def test_an_adjustment_from_the_page_notifies_the_rep() -> None:
             told = session.scalars(select(Notification).where(
                 Notification.user_id == rep_id, Notification.message.contains(reason))).all()
         assert [(note.type, note.title) for note in told] == [
-            ("commission", f"Your {period} commission statement was adjusted")]
+            ("statement_adjusted", f"Your {period_label} commission statement was adjusted")]
     finally:
         with session_scope(Database.COMPENSATION, admin=True) as session:
             session.execute(delete(CommissionLine).where(CommissionLine.performance_id == performance_id,

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from nexus360.common.pagination import PAGE_SIZE
 from nexus360.common.periods import today_utc
+from nexus360.crm.deals import flows as deal_flows
 from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealCreate
 from nexus360.crm.models import Company
@@ -43,10 +44,9 @@ def planted_deal() -> Iterator:
     rep = principal_for("rep")
     with session_scope(Database.CRM, admin=True) as session:
         company_id = session.scalar(select(func.min(Company.id)))
-    with session_scope(Database.CRM, actor=rep) as crm, session_scope(Database.AUTH, actor=rep) as auth:
-        deal = deal_service.create_deal(crm, rep, auth_session=auth, data=DealCreate(
-            title="Stale-save check", company_id=company_id, stage_id=1, amount=Decimal(1000),
-            close_date=today_utc(), owner_id=rep.id))
+    deal = deal_flows.create_deal(rep, data=DealCreate(
+        title="Stale-save check", company_id=company_id, stage_id=1, amount=Decimal(1000),
+        close_date=today_utc(), owner_id=rep.id))
     yield deal
     manager = principal_for("manager")
     with session_scope(Database.CRM, actor=manager) as crm:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from nexus360.auth.schemas import ADMIN, Principal
 from nexus360.auth.service import require, require_any
+from nexus360.auth.users import service as people
 from nexus360.chat import engine
 from nexus360.chat.client import Embedder
 from nexus360.chat.knowledge import repository
@@ -27,6 +28,7 @@ from nexus360.chat.knowledge.schemas import (
 )
 from nexus360.common.errors import NotFoundError, ValidationError
 from nexus360.common.validation import parse
+from nexus360.notifications import service as notifications
 
 MANAGE = "knowledge.manage"
 CANDIDATES = 40  # rows each search hands to the fusion
@@ -95,24 +97,38 @@ def get_article(session: Session, principal: Principal, *, article_id: int, mode
     return ArticleDetail(**row, content=article.content)
 
 
-def create_article(session: Session, principal: Principal, *, data: ArticleCreate, embedder: Embedder) -> int:
-    """Add an article: split into passages, embedded with the current model; returns its id."""
+def create_article(session: Session, principal: Principal, *, data: ArticleCreate, embedder: Embedder,
+                   auth: Session, notes: Session) -> int:
+    """Add an article: split into passages, embedded with the current model; its audience is told (the
+    auth and notifications sessions come from `chat.knowledge.flows`). Returns its id."""
     require(principal, MANAGE)
     article_id = repository.insert_article(session, {
         **data.model_dump(), "created_by": principal.id, "updated_by": principal.id,
     })
     _index(session, article_id, data, embedder)
+    _tell(auth, notes, principal, article_id, data)
     return article_id
 
 
 def add_document(session: Session, principal: Principal, *, filename: str, data: bytes, embedder: Embedder,
-                 audience: list[str] | None = None, title: str | None = None) -> int:
+                 auth: Session, notes: Session, audience: list[str] | None = None, title: str | None = None) -> int:
     """Add a Markdown, text, PDF or Word file as an article; returns its id."""
     require(principal, MANAGE)
     document = read_document(filename, data)
     article = parse(ArticleCreate, title=(title or "").strip() or document.title, content=document.markdown,
                         audience=audience or [], source_name=filename[:255], source_type=document.source_type)
-    return create_article(session, principal, data=article, embedder=embedder)
+    return create_article(session, principal, data=article, embedder=embedder, auth=auth, notes=notes)
+
+
+def _tell(auth: Session, notes: Session, principal: Principal, article_id: int, data: ArticleCreate) -> None:
+    """The people of the article's audience (everyone, if it names none) hear of it, once."""
+    readers = people.list_people(auth, principal, roles=data.audience, active_only=True)
+    audience = " and ".join(f"{role.replace('_', ' ')}s" for role in data.audience) or "everyone"
+    why = "it is written for your role" if data.audience else "it is written for everyone"
+    notifications.notify_event(
+        notes, principal, type="knowledge_added", recipients=dict.fromkeys((reader.id for reader in readers), why),
+        data={"article": {"id": article_id, "title": data.title, "audience": audience}},
+        key=f"article:{article_id}:added")
 
 
 def update_article(session: Session, principal: Principal, *, article_id: int, data: ArticleUpdate,

@@ -14,13 +14,14 @@ from nexus360.auth.schemas import Principal
 from nexus360.auth.service import require, require_any
 from nexus360.auth.users import service as users
 from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
+from nexus360.common.money import money_exact
 from nexus360.common.periods import Period
 from nexus360.compensation import engine
 from nexus360.compensation.disputes import repository
 from nexus360.compensation.models import SalesPerformance
 from nexus360.compensation.schemas import ACCEPTED, OPEN, REJECTED, Dispute, HistoryEntry
 from nexus360.compensation.statements import repository as statements
-from nexus360.compensation.statements.service import NOTIFICATION_TYPE, audit_period
+from nexus360.compensation.statements.service import audit_period
 from nexus360.crm.deals import service as crm_deals
 from nexus360.notifications import service as notifications
 
@@ -81,16 +82,14 @@ def open_dispute(session: Session, auth: Session, notes: Session, principal: Pri
         raise ValidationError("This line already has an open dispute.")
     dispute = repository.add_dispute(session, performance_id=performance.id, line_id=line_id, user_id=principal.id,
                                      comment=comment, status=OPEN)
-    label = Period(performance.period_start, performance.period_end).code
     managers = users.list_permission_holders(auth, principal, permission="commissions.manage")
     titles = {}
     if crm is not None and line.deal_id is not None and principal.has("crm.read"):
         titles = crm_deals.get_deal_titles(crm, principal, deal_ids=(line.deal_id,))
-    notifications.notify_many(
-        notes, user_ids=[manager for manager in managers if manager != principal.id], type=NOTIFICATION_TYPE,
-        title=f"{principal.display_name} disputes a {label} commission line",
-        message=f"{principal.display_name} disputes this line of their {label} statement: "
-                f"{engine.with_deal_names(line.explanation, titles)}. Why: {comment}")
+    described = engine.with_deal_names(line.explanation, titles) if line.explanation else line.kind
+    _tell(notes, principal, managers, "dispute_opened", performance, dispute.id, rep={"id": principal.id,
+          "name": principal.display_name}, line={"description": f"{described} ({money_exact(line.amount)})"},
+          comment=comment)
     return Dispute.model_validate(dispute, from_attributes=True)
 
 
@@ -114,11 +113,18 @@ def resolve_dispute(session: Session, auth: Session, notes: Session, principal: 
     performance = statements.get_statement(session, dispute.performance_id)
     period = Period(performance.period_start, performance.period_end)
     audit_period(auth, principal, "commissions.dispute_" + dispute.status, period, {"dispute_id": dispute.id})
-    verdict = "accepted" if accepted else "rejected"
-    notifications.notify_many(notes, user_ids=[dispute.user_id], type=NOTIFICATION_TYPE,
-                              title=f"Your {period.code} commission dispute was {verdict}",
-                              message=f"{principal.display_name} {verdict} your dispute: {resolution}")
+    _tell(notes, principal, [dispute.user_id], "dispute_answered", performance, dispute.id,
+          rep={"id": dispute.user_id}, verdict="accepted" if accepted else "rejected", answer=resolution)
     return Dispute.model_validate(dispute, from_attributes=True)
+
+
+def _tell(notes: Session, principal: Principal, recipients: list[int], type: str, performance: SalesPerformance,
+          dispute_id: int, **data: object) -> None:
+    """One notification event about a dispute on a statement."""
+    period = Period(performance.period_start, performance.period_end)
+    notifications.notify_event(notes, principal, type=type, recipients=recipients,
+                               data={**data, "period": {"code": period.code, "label": period.label}},
+                               key=f"dispute:{dispute_id}:{type}")
 
 
 def _visible_statement(session: Session, principal: Principal, performance_id: int) -> SalesPerformance:

@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 from nexus360.auth.audit import service as audit
 from nexus360.auth.schemas import SALES_MANAGER, SALES_REP, Principal
 from nexus360.auth.service import require, require_any
+from nexus360.auth.users import service as users
 from nexus360.common.errors import NotFoundError, ValidationError
-from nexus360.common.periods import Period, month_of, quarter_of
+from nexus360.common.money import money_exact
+from nexus360.common.periods import Period, month_of, now_utc, quarter_of
 from nexus360.compensation import engine
 from nexus360.compensation.models import SalesPerformance
 from nexus360.compensation.rules import service as rules
@@ -41,7 +43,6 @@ from nexus360.notifications import service as notifications
 
 TRANSITIONS = {DRAFT: (PENDING,), PENDING: (APPROVED, DRAFT), APPROVED: (PAID,), PAID: ()}
 ACTIONS = {PENDING: "submitted", APPROVED: "approved", DRAFT: "sent_back", PAID: "paid"}
-NOTIFICATION_TYPE = "commission"
 COMMENT_MAX = 1000  # a decision's comment (approve, send back, mark paid): a few sentences the rep reads
 REASON_MAX = 500  # an adjustment's reason: one sentence on the statement line
 AMOUNT_MAX = Decimal("1000000000")  # an adjustment's amount (the columns hold 15 digits, 2 after the point)
@@ -147,13 +148,19 @@ def _save(session: Session, statement: engine.Statement, *, existing: SalesPerfo
 # --- approvals and adjustments ----------------------------------------------------------------------------
 
 
-def submit_for_approval(session: Session, principal: Principal, *, period_start: date, period_end: date) -> int:
-    """Send every draft statement of the period for approval; returns how many moved."""
+def submit_for_approval(session: Session, auth: Session, notes: Session, principal: Principal, *,
+                        period_start: date, period_end: date) -> int:
+    """Send every draft statement of the period for approval and tell those who approve; returns how many
+    moved."""
     require(principal, "commissions.manage")
     drafts = repository.list_statements_in_status(session, period_start=period_start, period_end=period_end,
                                                   status=DRAFT)
     for performance in drafts:
         _move(session, principal, performance, PENDING, None)
+    if drafts:
+        period = Period(period_start, period_end)
+        approvers = users.list_permission_holders(auth, principal, permission="commissions.manage")
+        _tell(notes, principal, approvers, "statement_submitted", period, statements={"count": len(drafts)})
     return len(drafts)
 
 
@@ -172,9 +179,8 @@ def approve(session: Session, auth: Session, notes: Session, principal: Principa
     label = Period(period_start, period_end).code
     events.record_event(session, "commission.approved", {  # the outgoing webhook event, with the approval
         "user_id": user_id, "period": label, "commission": str(statement.commission), "approved_by": principal.id})
-    _tell(notes, principal, user_id, f"Your {label} commission statement is approved",
-          f"{principal.display_name} approved your {label} statement: {statement.commission:,.2f} commission."
-          + (f" Comment: {comment.strip()}" if (comment or "").strip() else ""))
+    _tell(notes, principal, [user_id], "statement_approved", Period(period_start, period_end), user_id,
+          statement={"commission": money_exact(statement.commission)}, comment=(comment or "").strip())
     return statement
 
 
@@ -184,9 +190,8 @@ def send_back(session: Session, auth: Session, notes: Session, principal: Princi
     if check_comment(comment) is None:
         raise ValidationError("Say why you send the statement back: the rep reads your comment.")
     statement = _decide(session, auth, principal, user_id, Period(period_start, period_end), DRAFT, comment)
-    label = Period(period_start, period_end).code
-    _tell(notes, principal, user_id, f"Your {label} commission statement was sent back",
-          f"{principal.display_name} sent your {label} statement back for review: {comment.strip()}")
+    _tell(notes, principal, [user_id], "statement_sent_back", Period(period_start, period_end), user_id,
+          comment=comment.strip())
     return statement
 
 
@@ -194,9 +199,8 @@ def mark_paid(session: Session, auth: Session, notes: Session, principal: Princi
               period_start: date, period_end: date, comment: str | None = None) -> Statement:
     """Record that an approved statement was paid, and tell the rep."""
     statement = _decide(session, auth, principal, user_id, Period(period_start, period_end), PAID, comment)
-    label = Period(period_start, period_end).code
-    _tell(notes, principal, user_id, f"Your {label} commission is paid",
-          f"Your {label} commission of {statement.commission:,.2f} has been paid.")
+    _tell(notes, principal, [user_id], "statement_paid", Period(period_start, period_end), user_id,
+          statement={"commission": money_exact(statement.commission)})
     return statement
 
 
@@ -230,9 +234,8 @@ def add_adjustment(session: Session, notes: Session, principal: Principal, *, us
     performance.commission = performance.commission + amount
     _record(session, principal, performance.id, "adjustment", performance.status, performance.status,
             f"{amount:+,.2f}: {reason}")
-    label = Period(period_start, period_end).code
-    _tell(notes, principal, user_id, f"Your {label} commission statement was adjusted",
-          f"{principal.display_name} added an adjustment of {amount:+,.2f}: {reason}")
+    _tell(notes, principal, [user_id], "statement_adjusted", Period(period_start, period_end), user_id,
+          adjustment={"amount": ("+" if amount > 0 else "") + money_exact(amount), "reason": reason})
     return _read(session, performance.id)
 
 
@@ -273,8 +276,13 @@ def _record(session: Session, principal: Principal, performance_id: int, action:
                          to_status=to_status, comment=(comment or "").strip() or None, actor_id=principal.id)
 
 
-def _tell(notes: Session, principal: Principal, user_id: int, title: str, message: str) -> None:
-    notifications.notify_many(notes, user_ids=[user_id], type=NOTIFICATION_TYPE, title=title, message=message)
+def _tell(notes: Session, principal: Principal, recipients: Iterable[int], type: str, period: Period,
+          rep_id: int | None = None, **data: object) -> None:
+    """One notification event about a period's statements (`rep_id`: the statement of that rep)."""
+    notifications.notify_event(
+        notes, principal, type=type, recipients=recipients,
+        data={**data, "period": {"code": period.code, "label": period.label}, "rep": {"id": rep_id or ""}},
+        key=f"statement:{rep_id or 'period'}:{period.code}:{type}:{now_utc():%Y%m%dT%H%M%S%f}")
 
 
 # --- reading ----------------------------------------------------------------------------------------------

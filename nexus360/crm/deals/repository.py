@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 
 from nexus360.common.pagination import Page, after_clause, fetch_page
 from nexus360.common.sql import contains
-from nexus360.crm.deals.schemas import DealFilters, DealValues, OpenDeal, WonDeal
+from nexus360.crm.deals.schemas import DealFilters, DealValues, OpenDeal, SlippingDeal, WonDeal
 from nexus360.crm.models import Company, Deal, DealStage, DealStageChange
 
 FAR_FUTURE = date(9999, 12, 31)  # sorts deals without a close date last
@@ -304,3 +304,16 @@ def deal_values(session: Session, deals_by_key: dict[int, list[int]]) -> dict[in
     rows = session.execute(DEAL_VALUES, {"deal_ids": deal_ids, "keys": keys})
     return {row.key: DealValues(pipeline_value=Decimal(row.pipeline_value), won_revenue=Decimal(row.won_revenue),
                                 won_deals=int(row.won)) for row in rows}
+
+
+def slipping_deals(session: Session, *, since: date, before: date) -> list[SlippingDeal]:
+    """Open deals with a close date in [since, before), by close date (the open-deals close-key index)."""
+    key = close_key()
+    statement = (
+        select(Deal.id, Deal.title, Company.name.label("company"), Deal.amount, DealStage.name.label("stage"),
+               Deal.close_date, Deal.owner_id)
+        .join(Company, Company.id == Deal.company_id).join(DealStage, DealStage.id == Deal.stage_id)
+        .where(Deal.is_open, key >= since, key < before)
+        .order_by(key, Deal.id)
+    )
+    return [SlippingDeal.model_validate(row, from_attributes=True) for row in session.execute(statement)]

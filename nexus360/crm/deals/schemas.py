@@ -100,3 +100,15 @@ class DealValues:
     pipeline_value: Decimal  # amounts of the open ones
     won_revenue: Decimal  # amounts of the won ones
     won_deals: int
+
+
+class SlippingDeal(BaseModel):
+    """An open deal past its expected close date, as its owner is told of it."""
+
+    id: int
+    title: str
+    company: str
+    amount: Decimal | None
+    stage: str
+    close_date: date
+    owner_id: int

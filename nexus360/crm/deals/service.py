@@ -25,7 +25,9 @@ from nexus360.auth.service import require, require_any
 from nexus360.auth.users import service as people
 from nexus360.common.errors import AuthorizationError, NotFoundError, ValidationError
 from nexus360.common.exporting import MAX_EXPORT_ROWS, ExportTooLarge
+from nexus360.common.money import money_exact
 from nexus360.common.pagination import PAGE_SIZE, Page
+from nexus360.common.periods import now_utc
 from nexus360.crm import repository as crm_repository
 from nexus360.crm.deals import repository
 from nexus360.crm.deals.schemas import (
@@ -36,10 +38,12 @@ from nexus360.crm.deals.schemas import (
     DealUpdate,
     DealValues,
     OpenDeal,
+    SlippingDeal,
     WonDeal,
 )
 from nexus360.crm.models import Deal
 from nexus360.jobs import service as events
+from nexus360.notifications import service as notifications
 
 WON_STAGE_FALLBACK = "Closed Won"  # the stage name a projected win carries if no stage is marked won
 
@@ -88,8 +92,10 @@ def find_duplicate_deals(
     return repository.find_similar_deals(session, title=title, company_id=company_id, exclude_id=exclude_id)
 
 
-def create_deal(session: Session, principal: Principal, *, data: DealCreate, auth_session: Session) -> DealRead:
-    """Create a deal; a rep creates their own, `crm.manage` may give it to any active user."""
+def create_deal(session: Session, principal: Principal, *, data: DealCreate, auth_session: Session,
+                notes: Session) -> DealRead:
+    """Create a deal; a rep creates their own, `crm.manage` may give it to any active user (who is told:
+    the notifications session comes from `crm.deals.flows`)."""
     require(principal, "crm.write")
     if data.owner_id != principal.id:
         require(principal, "crm.manage")
@@ -102,27 +108,32 @@ def create_deal(session: Session, principal: Principal, *, data: DealCreate, aut
     )
     session.flush()
     events.record_event(session, "deal.created", DealRead.model_validate(deal).model_dump(mode="json"))
+    _tell(session, notes, principal, deal, owner=None, stage=None)
     return DealRead.model_validate(deal)
 
 
 def update_deal(
-    session: Session, principal: Principal, *, deal_id: int, data: DealUpdate, auth_session: Session
+    session: Session, principal: Principal, *, deal_id: int, data: DealUpdate, auth_session: Session, notes: Session
 ) -> DealRead:
-    """Change a deal (own deals with crm.write, any with crm.manage); stage moves are recorded."""
+    """Change a deal (own deals with crm.write, any with crm.manage); stage moves are recorded, and a new
+    owner, or an owner whose deal someone else won or lost, is told."""
     require(principal, "crm.write")
     deal = _editable_deal(session, principal, deal_id)
     if data.owner_id != deal.owner_id:
         require(principal, "crm.manage")
     _check_references(session, auth_session, principal, data)
-    previous_stage = deal.stage_id
+    previous_stage, previous_owner = deal.stage_id, deal.owner_id
     for name, value in data.model_dump().items():
         setattr(deal, name, value)
     _record_move(session, principal, deal, previous_stage)
+    _tell(session, notes, principal, deal, owner=previous_owner, stage=previous_stage)
     return DealRead.model_validate(deal)
 
 
-def move_deal_stage(session: Session, principal: Principal, *, deal_id: int, stage_id: int) -> DealRead:
-    """Move a deal to another stage (the pipeline board); the move is recorded."""
+def move_deal_stage(session: Session, principal: Principal, *, deal_id: int, stage_id: int,
+                    notes: Session) -> DealRead:
+    """Move a deal to another stage (the pipeline board); the move is recorded, and an owner whose deal
+    someone else won or lost is told."""
     require(principal, "crm.write")
     deal = _editable_deal(session, principal, deal_id)
     if crm_repository.get_stage(session, stage_id) is None:
@@ -130,6 +141,7 @@ def move_deal_stage(session: Session, principal: Principal, *, deal_id: int, sta
     previous_stage = deal.stage_id
     deal.stage_id = stage_id
     _record_move(session, principal, deal, previous_stage)
+    _tell(session, notes, principal, deal, owner=deal.owner_id, stage=previous_stage)
     return DealRead.model_validate(deal)
 
 
@@ -185,6 +197,33 @@ def _record_move(session: Session, principal: Principal, deal: Deal, previous_st
         if stage is not None and (stage.is_won or stage.is_lost):
             events.record_event(session, "deal.won" if stage.is_won else "deal.lost",
                                 DealRead.model_validate(deal).model_dump(mode="json"))
+
+
+# --- telling owners (issue 17) ------------------------------------------------------------------------------
+
+
+def _tell(session: Session, notes: Session, principal: Principal, deal: Deal, *, owner: int | None,
+          stage: int | None) -> None:
+    """A deal someone else gave its owner, or won or lost for them: one notification event."""
+    if deal.owner_id == principal.id:
+        return
+    current = crm_repository.get_stage(session, deal.stage_id)
+    if deal.owner_id != owner:
+        type = "deal_assigned"
+    elif deal.stage_id != stage and (current.is_won or current.is_lost):
+        type = "deal_won" if current.is_won else "deal_lost"
+    else:
+        return
+    notifications.notify_event(notes, principal, type=type, recipients=[deal.owner_id], data={"deal": {
+        "id": deal.id, "title": deal.title, "company": crm_repository.get_company(session, deal.company_id).name,
+        "amount": money_exact(deal.amount), "stage": current.name, "close_date": deal.close_date,
+    }}, key=f"deal:{deal.id}:{type}:{deal.owner_id}:{now_utc():%Y%m%dT%H%M%S%f}")
+
+
+def list_slipping_deals(session: Session, principal: Principal, *, since: date, before: date) -> list[SlippingDeal]:
+    """Open deals whose expected close date is in [since, before): the daily "slipping" notifications."""
+    require(principal, "crm.read")
+    return repository.slipping_deals(session, since=since, before=before)
 
 
 def _check_references(session: Session, auth_session: Session, principal: Principal, data: DealCreate) -> None:

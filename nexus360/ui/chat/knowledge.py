@@ -6,13 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from nexus360.chat import client
+from nexus360.chat.knowledge import flows as knowledge_flows
 from nexus360.chat.knowledge import service
 from nexus360.chat.knowledge.schemas import AUDIENCE_ROLES, ArticleUpdate
 from nexus360.common.validation import parse
 from nexus360.config import Settings
 from nexus360.db import Database
 from nexus360.ui.formatting import escape_markdown
-from nexus360.ui.session import FAILED, call, submit
+from nexus360.ui.session import FAILED, call, submit, submit_flow
 from nexus360.ui.sidebar import ROLE_LABELS
 
 FILE_TYPES = ["md", "markdown", "txt", "pdf", "docx"]
@@ -80,8 +81,8 @@ def _add(embedder) -> None:
         return
     added = 0
     for upload in files:
-        result = submit(Database.CHAT, service.add_document, filename=upload.name, data=upload.getvalue(),
-                        embedder=embedder, audience=list(audience), title=title if len(files) == 1 else None)
+        result = submit_flow(knowledge_flows.add_document, filename=upload.name, data=upload.getvalue(),
+                             embedder=embedder, audience=list(audience), title=title if len(files) == 1 else None)
         added += result is not FAILED
     if added:
         st.toast(f"Added {added} article(s).")

@@ -15,10 +15,10 @@ from nexus360.common.money import money
 from nexus360.compensation import flows
 from nexus360.compensation.schemas import APPROVED, DRAFT, LOCKED, PENDING, Statement
 from nexus360.compensation.statements import service as statements
-from nexus360.ui.compensation.common import COMP, changed, label, status_word
+from nexus360.ui.compensation.common import changed, label, status_word
 from nexus360.ui.formatting import literal
 from nexus360.ui.reruns import clear_form, form_key
-from nexus360.ui.session import FAILED, submit, submit_flow
+from nexus360.ui.session import FAILED, submit_flow
 
 COMMENT_HELP = f"The rep reads this in their notification; at most {statements.COMMENT_MAX:,} characters."
 
@@ -41,7 +41,7 @@ def _confirm_submit(start: date, end: date, period: str, drafts: int) -> None:
     st.write(f"Send the {drafts} draft statement{'s' if drafts != 1 else ''} of **{period}** for approval? Drafts "
              "can no longer be recomputed until a manager sends them back.")
     if st.button("Submit", type="primary"):
-        moved = submit(COMP, statements.submit_for_approval, period_start=start, period_end=end)
+        moved = submit_flow(flows.submit_for_approval, period_start=start, period_end=end)
         if moved is not FAILED:
             changed(f"{moved} statement{'s' if moved != 1 else ''} of {period} "
                     f"{'are' if moved != 1 else 'is'} awaiting approval.")

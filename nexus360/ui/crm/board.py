@@ -11,12 +11,13 @@ import streamlit as st
 
 from nexus360.auth.schemas import Principal
 from nexus360.common.money import money
+from nexus360.crm.deals import flows as deal_flows
 from nexus360.crm.deals import service as deal_service
 from nexus360.db import Database
 from nexus360.ui.crm import links
 from nexus360.ui.crm.common import day, rerun_tab, show_toasts, toast_next
 from nexus360.ui.formatting import literal
-from nexus360.ui.session import FAILED, cached, current_principal, submit
+from nexus360.ui.session import FAILED, cached, current_principal, submit_flow
 
 CARDS_PER_STAGE = 6
 
@@ -75,8 +76,8 @@ def _card(principal: Principal, deal, stages: dict[int, str]) -> None:
             "Move to", ids, index=ids.index(deal.stage_id), format_func=stages.get, key=f"move_{deal.id}",
             label_visibility="collapsed",
         )
-        if target != deal.stage_id and submit(
-            Database.CRM, deal_service.move_deal_stage, deal_id=int(deal.id), stage_id=target
+        if target != deal.stage_id and submit_flow(
+            deal_flows.move_deal_stage, deal_id=int(deal.id), stage_id=target
         ) is not FAILED:
             toast_next(f"Moved “{literal(deal.title)}” to {literal(stages[target])}.")
             st.session_state.pop(f"move_{deal.id}", None)

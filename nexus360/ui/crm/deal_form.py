@@ -10,6 +10,7 @@ from nexus360.auth.schemas import Principal
 from nexus360.common.errors import ValidationError
 from nexus360.common.periods import today_utc
 from nexus360.common.validation import parse
+from nexus360.crm.deals import flows as deal_flows
 from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealCreate, DealRead, DealUpdate
 from nexus360.db import Database
@@ -17,7 +18,7 @@ from nexus360.ui.confirm import duplicates_accepted
 from nexus360.ui.crm.common import as_cents, clear_form, form_key, money_input
 from nexus360.ui.crm.pickers import company_picker
 from nexus360.ui.formatting import literal
-from nexus360.ui.session import FAILED, call, submit
+from nexus360.ui.session import FAILED, call, submit_flow
 
 TITLE_CHARACTERS = 255  # deals.title
 
@@ -71,7 +72,7 @@ def _save(deal: DealRead | None, key: str, **values) -> DealRead | None:
         if not duplicates_accepted(key, duplicates, f"This company already has a deal called “{literal(data.title)}”. "
                                                     "Press Create deal again to add another one anyway."):
             return None
-        saved = submit(Database.CRM, deal_service.create_deal, data=data, with_auth=True)
+        saved = submit_flow(deal_flows.create_deal, data=data)
     else:
-        saved = submit(Database.CRM, deal_service.update_deal, deal_id=deal.id, data=data, with_auth=True)
+        saved = submit_flow(deal_flows.update_deal, deal_id=deal.id, data=data)
     return None if saved is FAILED else saved

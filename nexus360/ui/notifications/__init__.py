@@ -1,1 +1,1 @@
-"""Views of the notifications page."""
+"""Views of the Notifications page: the inbox, preferences and the template editor."""

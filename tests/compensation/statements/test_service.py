@@ -138,7 +138,7 @@ def test_an_adjustment_amount_is_refused_by_name(sessions, deals, amount, says) 
 def test_decision_comments_are_limited_to_what_a_rep_reads(sessions, deals) -> None:
     comp, auth, notes = sessions.comp, sessions.auth, sessions.notes
     run(sessions)
-    service.submit_for_approval(comp, MANAGER, **PERIOD)
+    service.submit_for_approval(comp, auth, notes, MANAGER, **PERIOD)
     with pytest.raises(ValidationError, match="Comment must be at most 1,000 characters"):
         service.approve(comp, auth, notes, MANAGER, user_id=REP_A, comment="x" * 5000, **PERIOD)
     with pytest.raises(ValidationError, match="Comment must be at most 1,000 characters"):
@@ -158,7 +158,7 @@ def test_status_moves_only_along_the_workflow(sessions, deals) -> None:
     run(sessions)
     with pytest.raises(ValidationError, match="not to approved"):
         service.approve(comp, auth, notes, MANAGER, user_id=REP_A, **PERIOD)
-    assert service.submit_for_approval(comp, MANAGER, **PERIOD) == 2
+    assert service.submit_for_approval(comp, sessions.auth, sessions.notes, MANAGER, **PERIOD) == 2
     sent_back = service.send_back(comp, auth, notes, MANAGER, user_id=REP_A, comment="Check deal a2", **PERIOD)
     assert sent_back.status == "draft"
     approve(sessions)
@@ -169,7 +169,7 @@ def test_status_moves_only_along_the_workflow(sessions, deals) -> None:
 
 def test_a_manager_cannot_approve_their_own_statement(sessions, deals) -> None:
     run(sessions)
-    service.submit_for_approval(sessions.comp, MANAGER, **PERIOD)
+    service.submit_for_approval(sessions.comp, sessions.auth, sessions.notes, MANAGER, **PERIOD)
     own = principal(REP_A, "sales_manager")
     with pytest.raises(ValidationError, match="cannot approve your own"):
         service.approve(sessions.comp, sessions.auth, sessions.notes, own, user_id=REP_A, **PERIOD)

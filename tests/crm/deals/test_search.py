@@ -9,19 +9,20 @@ from nexus360.crm.deals import repository
 from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealFilters
 from nexus360.crm.models import Company
+from nexus360.db import Database
 from tests.crm.conftest import OTHER_REP_ID, REP_ID
 from tests.crm.deals.test_deals import new_deal
 
 
 @pytest.fixture
-def planted(crm, auth, rep, manager) -> dict[str, int]:
+def planted(db, crm, auth, rep, manager) -> dict[str, int]:
     other = Company(name="Zephyrquill Holdings", domain="zephyrquill.example")
     crm.add(other)
     crm.flush()
     made = {}
     for name, company_id, owner in (("Zephyrquill renewal", 1, REP_ID), ("Plain deal", other.id, REP_ID),
                                     ("Zephyrquill upsell", 1, OTHER_REP_ID)):
-        made[name] = deal_service.create_deal(crm, manager, auth_session=auth,
+        made[name] = deal_service.create_deal(crm, manager, auth_session=auth, notes=db(Database.NOTIFICATIONS),
                                               data=new_deal(company_id, owner, title=name)).id
     return made
 
