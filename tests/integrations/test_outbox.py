@@ -44,8 +44,10 @@ def company(session: Session) -> int:
 
 
 def test_a_created_deal_and_its_event_commit_together(seeded) -> None:
-    with session_scope(Database.CRM, actor=REP) as crm, session_scope(Database.AUTH) as auth:
-        created = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "Outbox commits"), auth_session=auth)
+    with (session_scope(Database.CRM, actor=REP) as crm, session_scope(Database.AUTH) as auth,
+          session_scope(Database.NOTIFICATIONS) as notes):
+        created = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "Outbox commits"), auth_session=auth,
+                                           notes=notes)
     with session_scope(Database.CRM, admin=True) as crm:
         assert crm.get(Deal, created.id) is not None
         assert len(events_in(crm, "deal.created", id=created.id)) == 1
@@ -55,9 +57,10 @@ def test_a_rolled_back_change_leaves_no_event(seeded) -> None:
     class Boom(Exception):
         pass
 
-    with pytest.raises(Boom), session_scope(Database.CRM, actor=REP) as crm, session_scope(Database.AUTH) as auth:
+    with (pytest.raises(Boom), session_scope(Database.CRM, actor=REP) as crm, session_scope(Database.AUTH) as auth,
+          session_scope(Database.NOTIFICATIONS) as notes):
         data = new_deal(company(crm), "Outbox rolls back")
-        created = deal_service.create_deal(crm, REP, data=data, auth_session=auth)
+        created = deal_service.create_deal(crm, REP, data=data, auth_session=auth, notes=notes)
         raise Boom  # e.g. the database fails at commit: the deal and its event go together
     with session_scope(Database.CRM, admin=True) as crm:
         assert crm.get(Deal, created.id) is None
@@ -65,14 +68,14 @@ def test_a_rolled_back_change_leaves_no_event(seeded) -> None:
 
 
 def test_winning_and_losing_a_deal_emit_their_events(db) -> None:
-    crm, auth = db(Database.CRM), db(Database.AUTH)
-    won = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "To win"), auth_session=auth)
-    lost = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "To lose"), auth_session=auth)
+    crm, auth, notes = db(Database.CRM), db(Database.AUTH), db(Database.NOTIFICATIONS)
+    won = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "To win"), auth_session=auth, notes=notes)
+    lost = deal_service.create_deal(crm, REP, data=new_deal(company(crm), "To lose"), auth_session=auth, notes=notes)
 
-    deal_service.move_deal_stage(crm, REP, deal_id=won.id, stage_id=PROPOSAL)
+    deal_service.move_deal_stage(crm, REP, deal_id=won.id, stage_id=PROPOSAL, notes=notes)
     assert events_in(crm, "deal.won", id=won.id) == []
-    deal_service.move_deal_stage(crm, REP, deal_id=won.id, stage_id=WON)
-    deal_service.move_deal_stage(crm, REP, deal_id=lost.id, stage_id=LOST)
+    deal_service.move_deal_stage(crm, REP, deal_id=won.id, stage_id=WON, notes=notes)
+    deal_service.move_deal_stage(crm, REP, deal_id=lost.id, stage_id=LOST, notes=notes)
 
     [event] = events_in(crm, "deal.won", id=won.id)
     assert event["title"] == "To win" and event["amount"] == "5000.00"
