@@ -46,7 +46,9 @@ def test_connectors_show_where_secrets_come_from_never_their_value() -> None:
     app = open_integrations()
     connectors = app.dataframe[0].value
     assert {"Name", "Type", "On", "Where", "Secret"} <= set(connectors.columns)
-    assert set(connectors["Secret"]) <= {"env variable, set", "env variable, not set"}
+    assert {"env variable, set", "env variable, not set"} & set(connectors["Secret"])  # the demo's references
+    described = ("env variable, ", "secrets.toml, ", "encrypted", "not set")  # other tests' connectors too
+    assert all(secret.startswith(described) for secret in connectors["Secret"]), set(connectors["Secret"])
 
 
 @pytest.mark.usefixtures("seeded")
