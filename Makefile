@@ -6,9 +6,10 @@ STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 
 .PHONY: run test install lint browser clean-data
 
-# `make run PORT=8600` serves on another port (STREAMLIT_SERVER_PORT works too).
+# `make run PORT=8600` serves on another port (STREAMLIT_SERVER_PORT works too). `serve` also starts one background
+# worker (`python -m nexus360 worker`: webhooks, scheduled syncs, e-mails, retention); NO_WORKER=1 leaves it out.
 run: $(STAMP)
-	$(PY) -m nexus360 serve $(if $(PORT),--port $(PORT))
+	$(PY) -m nexus360 serve $(if $(PORT),--port $(PORT)) $(if $(NO_WORKER),--no-worker)
 
 test: $(STAMP) browser
 	$(PY) -m pytest

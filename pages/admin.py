@@ -1,4 +1,4 @@
-"""Admin: users, roles and the permission matrix, the audit log, and the directory sync."""
+"""Admin: users, roles and the permission matrix, the audit log (the directory sync is on Integrations)."""
 
 from nexus360.ui.admin import page
 

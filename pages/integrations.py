@@ -1,8 +1,5 @@
-"""Integrations (placeholder until its issue builds it)."""
+"""Integrations: connectors, their health and run log, the directory sync, retention."""
 
-from nexus360.ui import placeholder
+from nexus360.ui.integrations import integrations_page
 
-placeholder.render(
-    "Integrations",
-    "Connectors (Microsoft Graph, mail, webhooks), their settings and run log.",
-)
+integrations_page()

@@ -16,7 +16,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOMAINS = ("auth", "crm", "marketing", "compensation", "forecasting", "notifications", "chat", "integrations")
+DOMAINS = ("auth", "crm", "marketing", "compensation", "forecasting", "notifications", "chat", "integrations", "jobs")
 PRIVATE_LAYERS = ("models", "repository")
 
 

@@ -20,8 +20,10 @@ from nexus360.cli import (
     forecasts,
     health,
     importing,
+    integrations,
     notifications,
     serve,
+    worker,
 )
 from nexus360.cli.common import configure_logging
 from nexus360.cli.sessions import bench_sessions
@@ -44,6 +46,8 @@ main.add_command(serve.serve)
 main.add_command(bench.bench)
 main.add_command(chat.kb)
 main.add_command(chat.ask)
+main.add_command(integrations.integrations)
+main.add_command(worker.worker)
 bench.bench.add_command(chat.bench_assistant)
 main.add_command(notifications.notifications)
 bench.bench.add_command(notifications.bench_notifications)

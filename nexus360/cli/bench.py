@@ -77,3 +77,17 @@ def bench_commissions(runs: int, only: str | None) -> None:
     from nexus360.bench.compensation import bench_commissions as run_bench
 
     echo_json(run_bench(runs=runs, only=only))
+
+
+@bench.command("integrations")
+@RUNS
+@ONLY
+@click.option("--seed", type=click.IntRange(0, 100_000_000), default=None,
+              help="First load this many bench run-log rows (once; e.g. 10000000, in a data dir of its own).")
+@friendly_errors
+def bench_integrations(runs: int, only: str | None, seed: int | None) -> None:
+    """Median and p95 of every Integrations page query (log lists per filter, health tiles), services and raw SQL."""
+    from nexus360.bench.integrations import bench_integrations as run_bench
+    from nexus360.cli.common import say
+
+    echo_json(run_bench(runs=runs, only=only, seed=seed, progress=say))

@@ -26,8 +26,10 @@ def uses_embedded_server() -> bool:
 @click.option("--address", default="127.0.0.1", show_default=True, envvar="STREAMLIT_SERVER_ADDRESS",
               help="Address to listen on (also STREAMLIT_SERVER_ADDRESS); 0.0.0.0 serves every interface.")
 @click.option("--seed/--no-seed", default=True, show_default=True, help="Load demo data into empty databases.")
+@click.option("--worker/--no-worker", default=True, show_default=True,
+              help="Start a background worker beside the app (webhooks, syncs, e-mails, retention).")
 @friendly_errors
-def serve(port: int, address: str, seed: bool) -> None:
+def serve(port: int, address: str, seed: bool, worker: bool) -> None:
     """Prepare the databases and run the app; stop the embedded server when the app stops."""
     from nexus360.db import embedded, migrate
     from nexus360.demo import seed as demo_seed_module
@@ -40,9 +42,17 @@ def serve(port: int, address: str, seed: bool) -> None:
     if seed and not demo_seed_module.is_seeded():
         say("loading demo data (first run only)…")
         demo_seed_module.seed_demo_data(progress=say)
+    background = _start_worker() if worker else None
     try:
         sys.exit(_run_streamlit(port, address))
     finally:
+        if background is not None:
+            background.terminate()
+            try:
+                background.wait(20)
+            except subprocess.TimeoutExpired:
+                background.kill()
+            say("worker stopped")
         if embedded_in_use:
             embedded.stop(get_settings().data_dir)
             say("embedded PostgreSQL stopped")
@@ -56,6 +66,12 @@ def streamlit_command(port: int, address: str) -> list[str]:
         sys.executable, "-m", "streamlit", "run", str(SERVER_SCRIPT),
         "--server.port", str(port), "--server.address", address, "--server.headless", "true",
     ]
+
+
+def _start_worker() -> subprocess.Popen:
+    """`python -m nexus360 worker` beside the app; more can run elsewhere (they share the queue safely)."""
+    say("starting the background worker")
+    return subprocess.Popen([sys.executable, "-m", "nexus360", "worker"], cwd=PROJECT_ROOT, env=os.environ.copy())
 
 
 def _run_streamlit(port: int, address: str) -> int:

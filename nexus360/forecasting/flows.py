@@ -26,6 +26,7 @@ from nexus360.db import Database, session_scope
 from nexus360.forecasting import engine, repository, service
 from nexus360.forecasting.figures import service as figures_service
 from nexus360.forecasting.schemas import REP, TEAM, CallCreate, ForecastRead, Overview, RollupRow, Scope
+from nexus360.jobs import service as events
 from nexus360.notifications import service as notifications
 
 
@@ -151,6 +152,8 @@ def _save_call(principal: Principal, *, period: Period, scope: Scope, data: Call
                                                  results=[*figures_service.methods(figures), call], note=data.note,
                                                  request_key=request_key)
         saved = rows[-1]
+        events.record_forecast_submitted(fc, forecast_id=saved.id, period=period.code, scope=scope.code,  # webhook
+                                         amount=str(amount), submitted_by=principal.id)  # event, with the call
         return service.forecast_read(saved, repository.factors_of(fc, [saved.id]).get(saved.id, ()))
 
 

@@ -39,12 +39,34 @@ class GraphError(Nexus360Error):
     """Microsoft Graph or Entra ID could not be reached or refused a request."""
 
 
+class GraphDeltaExpired(GraphError):
+    """Graph no longer knows the saved deltaLink (410 Gone): the next round must list everyone again."""
+
+
+class GraphListingStopped(GraphError):
+    """A listing failed part-way; `users` and `removed` hold what arrived before (safe to apply)."""
+
+    def __init__(self, message: str, *, users: list[GraphUser], removed: list[str]) -> None:
+        super().__init__(message)
+        self.users, self.removed = users, removed
+
+
 class GraphNotConfigured(GraphError):
     """The directory sync lacks its tenant, client id or client secret."""
 
 
 class GraphAuthError(GraphError):
     """Entra ID refused the app's token request (wrong secret, unknown client, no consent…)."""
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """One round of Graph's delta query: the users it sent, the ids it removed, the link for the next round."""
+
+    users: list[GraphUser]
+    removed: list[str]
+    delta_link: str | None
+    full: bool  # a round without a deltaLink lists every user (then missing users are gone)
 
 
 @dataclass(frozen=True)
@@ -122,6 +144,43 @@ class GraphClient:
         for item in self._iter_values(url, params):
             yield GraphUser.from_json(item)
 
+    def user_changes(self, delta_link: str | None) -> UserChanges:
+        """Users changed since `delta_link` (every user when None) through /users/delta, with the next link.
+
+        A round with no changes is one request answering an empty page. GraphDeltaExpired when Graph
+        answers 410 Gone for an old link (the caller then starts a full round).
+        """
+        if delta_link and not delta_link.startswith(f"{self.base_url}/"):
+            delta_link = None  # saved for another Graph endpoint: start over with a full round
+        url = delta_link or f"{self.base_url}/users/delta"
+        params = None if delta_link else {"$select": USER_FIELDS}
+        users: list[GraphUser] = []
+        removed: list[str] = []
+        next_url: str | None = url
+        new_link = None
+        while next_url:
+            try:
+                page = self._get(next_url, params if next_url == url else None, gone=GraphDeltaExpired)
+            except GraphDeltaExpired:
+                raise
+            except GraphError as error:
+                if not users and not removed:
+                    raise
+                raise GraphListingStopped(str(error), users=users, removed=removed) from error
+            for item in page.get("value", []):
+                if "@removed" in item:
+                    removed.append(str(item.get("id") or ""))
+                else:
+                    users.append(GraphUser.from_json(item))
+            next_url = page.get("@odata.nextLink")
+            new_link = page.get("@odata.deltaLink") or new_link
+        return UserChanges(users=users, removed=[user_id for user_id in removed if user_id], delta_link=new_link,
+                           full=delta_link is None)
+
+    def probe(self) -> int:
+        """Get a token and read the first user: how many users the first page held (0 or 1)."""
+        return len(self._get(f"{self.base_url}/users", {"$select": "id", "$top": "1"}).get("value", []))
+
     def list_group_ids(self, user_id: str) -> list[str]:
         """Object ids of the groups the user belongs to, directly or through nested groups."""
         url = f"{self.base_url}/users/{quote(user_id, safe='')}/transitiveMemberOf/microsoft.graph.group"
@@ -142,7 +201,7 @@ class GraphClient:
             yield from page.get("value", [])
             next_url = page.get("@odata.nextLink")
 
-    def _get(self, url: str, params: dict[str, str] | None) -> dict[str, Any]:
+    def _get(self, url: str, params: dict[str, str] | None, gone: type[GraphError] = GraphError) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
         for attempt in range(MAX_RETRIES + 1):
             try:
@@ -152,6 +211,8 @@ class GraphClient:
             if response.status_code not in RETRY_STATUSES or attempt == MAX_RETRIES:
                 break
             time.sleep(_retry_after(response, attempt))
+        if response.status_code == 410:
+            raise gone(f"Microsoft Graph no longer knows this sync state: {_graph_message(response)}")
         if not response.ok:
             path = urlsplit(url).path
             raise GraphError(f"Microsoft Graph answered {response.status_code} for {path}: {_graph_message(response)}")

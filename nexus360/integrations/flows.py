@@ -6,12 +6,17 @@ writes through both sessions; `run_directory_sync` opens the integration scope *
 scope, so the user changes commit first and the log row after them.
 
 A rerun is safe: users are matched by their Entra object id, so nothing is created twice.
+
+Runs use Graph's delta query: the first run (and one a day, the connector's `full_sync_hours`) lists every
+user and keeps the deltaLink Graph ends with; the next runs ask that link for what changed, so a run with no
+changes is one request and transfers nothing. Only a full listing deactivates users missing from it; a
+round of changes deactivates the users Graph says were removed. Group-only changes (a user added to a
+mapped group) reach the roles at the next full listing or at the user's next sign-in.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,22 +26,31 @@ from sqlalchemy.orm import Session
 from nexus360.auth import service as auth_service
 from nexus360.auth.schemas import ADMIN, LOCAL_AZURE_ID_PREFIX, Principal
 from nexus360.auth.service import SystemActor
+from nexus360.common.clock import SYSTEM_CLOCK, Clock
 from nexus360.config import Settings
 from nexus360.db import Database, session_scope
 from nexus360.integrations import service
-from nexus360.integrations.client import GraphClient, GraphError, GraphUser
+from nexus360.integrations.client import (
+    GraphClient,
+    GraphDeltaExpired,
+    GraphError,
+    GraphListingStopped,
+    GraphUser,
+    UserChanges,
+)
 from nexus360.integrations.schemas import SyncResult
 
 
 class DirectoryClient(Protocol):
     """What the sync needs from Microsoft Graph (`nexus360.integrations.client.GraphClient`)."""
 
-    def iter_users(self) -> Iterator[GraphUser]: ...
+    def user_changes(self, delta_link: str | None) -> UserChanges: ...
 
     def list_group_ids(self, user_id: str) -> list[str]: ...
 
 
-def run_directory_sync(principal: Principal | SystemActor, *, settings: Settings) -> SyncResult:
+def run_directory_sync(principal: Principal | SystemActor, *, settings: Settings, connector_id: int | None = None,
+                       clock: Clock = SYSTEM_CLOCK) -> SyncResult:
     """Sync users from Microsoft Graph: user changes commit first, then the run's log row.
 
     Auth and integration may sit on different servers, so this is two transactions, nested so the
@@ -49,7 +63,8 @@ def run_directory_sync(principal: Principal | SystemActor, *, settings: Settings
             session_scope(Database.INTEGRATION, actor=actor) as log_session,
             session_scope(Database.AUTH, actor=actor) as auth_session,
         ):
-            return sync_directory(auth_session, log_session, principal, client=client, settings=settings)
+            return sync_directory(auth_session, log_session, principal, client=client, settings=settings,
+                                  connector_id=connector_id, clock=clock)
     finally:
         client.close()
 
@@ -61,25 +76,33 @@ def sync_directory(
     *,
     client: DirectoryClient,
     settings: Settings,
+    connector_id: int | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> SyncResult:
     """Create, update and deactivate users from the tenant; map groups to roles; log and audit the run."""
     auth_service.require_directory_sync(principal)
     started = time.monotonic()
     result = SyncResult()
-    graph_users = _list_users(client, result)
+    cursor = service.directory_cursor(integration_session, principal, settings=settings, connector_id=connector_id,
+                                      clock=clock)
+    changes = _list_changes(client, result, cursor.delta_link)
+    graph_users = changes.users
     run = _Run(auth_session, principal, client, result, listed_ids={user.id for user in graph_users})
     run.load()
     _read_role_settings(run, settings)
     for graph_user in graph_users:
         _sync_one(run, graph_user)
-    if result.listing_complete:  # never on a partial listing: the missing users may simply be unlisted
+    if result.listing_complete and changes.full:  # never on a partial listing: the missing may simply be unlisted
         _deactivate_missing(run)
+    elif result.listing_complete:
+        _deactivate_removed(run, changes.removed)
     result.status = _status(result)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     auth_service.record_directory_sync(
         auth_session, principal, failed=result.status == "error", integration=service.DIRECTORY_SYNC_NAME,
         details={"status": result.status, **result.counts(), "errors": len(result.errors)})
-    service.log_directory_sync(integration_session, principal, settings=settings, result=result, elapsed_ms=elapsed_ms)
+    service.log_directory_sync(integration_session, principal, cursor=cursor, settings=settings, result=result,
+                               elapsed_ms=elapsed_ms, delta_link=changes.delta_link, clock=clock)
     return result
 
 
@@ -129,15 +152,22 @@ class _Run:
         return self.principal.id if isinstance(self.principal, Principal) else None
 
 
-def _list_users(client: DirectoryClient, result: SyncResult) -> list[GraphUser]:
-    users: list[GraphUser] = []
+def _list_changes(client: DirectoryClient, result: SyncResult, delta_link: str | None) -> UserChanges:
+    """This round's users: what changed since `delta_link`, or everyone (no link, or Graph forgot it)."""
     try:
-        users.extend(client.iter_users())
+        try:
+            changes = client.user_changes(delta_link)
+        except GraphDeltaExpired:
+            changes = client.user_changes(None)
+    except GraphListingStopped as error:
+        result.errors.append(f"Listing the tenant's users stopped after {len(error.users)}: {error}")
+        return UserChanges(users=error.users, removed=[], delta_link=None, full=delta_link is None)
     except GraphError as error:
-        result.errors.append(f"Listing the tenant's users stopped after {len(users)}: {error}")
-        return users
+        result.errors.append(f"Listing the tenant's users failed: {error}")
+        return UserChanges(users=[], removed=[], delta_link=None, full=delta_link is None)
     result.listing_complete = True
-    return users
+    result.mode = "full" if changes.full else "changes"
+    return changes
 
 
 def _read_role_settings(run: _Run, settings: Settings) -> None:
@@ -293,6 +323,21 @@ def _deactivate_missing(run: _Run) -> None:
             run.result.errors.append(f"{user.email}: gone from the tenant but kept active ({refusal})")
             continue
         # written at once: the next user's last-administrator check counts the active admins
+        auth_service.deactivate_directory_user(run.session, run.principal, user_id=user.id)
+        user.is_active = False
+        run.result.deactivated += 1
+
+
+def _deactivate_removed(run: _Run, removed: list[str]) -> None:
+    """A round of changes: deactivate the users Graph reports deleted (kept when the rules below refuse)."""
+    for azure_id in removed:
+        user = run.by_azure_id.get(azure_id)
+        if user is None or not user.is_active or azure_id.startswith(LOCAL_AZURE_ID_PREFIX):
+            continue
+        refusal = _deactivation_refusal(run, user)
+        if refusal:
+            run.result.errors.append(f"{user.email}: removed from the tenant but kept active ({refusal})")
+            continue
         auth_service.deactivate_directory_user(run.session, run.principal, user_id=user.id)
         user.is_active = False
         run.result.deactivated += 1

@@ -9,6 +9,7 @@ class SyncResult(BaseModel):
     """One directory sync run: what it did to the users, and the problems it met (one line each)."""
 
     status: str = "success"  # success | partial | error
+    mode: str = "full"  # full (every user listed) | changes (Graph's delta since the last run)
     users_seen: int = 0
     created: int = 0
     updated: int = 0

@@ -24,6 +24,7 @@ from nexus360.common.text import clean_text
 from nexus360.crm.handoff import service as crm_handoff
 from nexus360.crm.handoff.schemas import HandedLead, HandoffDeal
 from nexus360.db import Database, session_scope
+from nexus360.jobs import service as events
 from nexus360.marketing import repository
 from nexus360.marketing.roi.service import campaign_roi
 from nexus360.marketing.schemas import ConversionRequest, ConversionResult, RoiFilters, RoiReport
@@ -63,6 +64,8 @@ def convert_lead(principal: Principal, request: ConversionRequest) -> Conversion
             contact_created=records.contact_created, deal_created=records.deal_created,
         )
         record_conversion(marketing, result)
+        events.record_event(marketing, "lead.handed_off", result.model_dump(  # commits with the conversion
+            mode="json", include={"lead_id", "company_id", "contact_id", "deal_id"}))
         if records.deal_id is not None:
             _notify_owner(notification_session, principal, lead, records.deal_owner_id, records.deal_title, request,
                           result)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from nexus360.cli import main
 
 COMMANDS = {"db", "demo", "check", "auth", "import", "commissions", "server", "serve", "bench", "kb", "ask",
-            "forecasts", "notifications", "health", "backup", "restore"}
+            "forecasts", "notifications", "health", "backup", "restore", "integrations", "worker"}
 
 
 def test_every_verb_group_is_registered() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from nexus360.auth import service as auth_service
@@ -22,7 +22,7 @@ from nexus360.config import Settings, reset_settings
 from nexus360.db import Database, session_scope
 from nexus360.integrations.client import GraphClient, GraphError, GraphNotConfigured
 from nexus360.integrations.flows import sync_directory
-from nexus360.integrations.models import IntegrationConfig, IntegrationLog
+from nexus360.integrations.models import IntegrationConfig, IntegrationLog, IntegrationState
 from nexus360.integrations.schemas import SyncResult
 from nexus360.integrations.service import last_sync
 from tests.support.graph_standin import GraphStandin, standin_user
@@ -283,7 +283,7 @@ def test_the_sync_does_not_reactivate_a_deactivated_user(run, graph: GraphStandi
 def test_user_paging_is_followed(run, graph: GraphStandin) -> None:
     result = run()
 
-    pages = [r for r in graph.requests if r.startswith("GET /v1.0/users?")]
+    pages = [r for r in graph.requests if r.startswith("GET /v1.0/users/delta?")]
     assert len(graph.users) > 4 and len(pages) == -(-len(graph.users) // graph.page_size)
     assert result.users_seen == len(graph.users)
 
@@ -326,7 +326,6 @@ def test_each_run_is_logged_with_counts_and_a_secret_reference(
     assert logged["counts"]["created"] == 1 and logged["counts"]["deactivated"] == 1
     config = log_session.scalars(select(IntegrationConfig).where(IntegrationConfig.type == "msgraph")).one()
     assert config.config["client_secret"] == "env:NEXUS360_GRAPH_CLIENT_SECRET"
-    assert config.config["tenant_id"] == graph.tenant_id
     assert graph.client_secret not in json.dumps(config.config)
     audit = list_events(auth_session, action="directory.sync", limit=1)
     assert audit.iloc[0]["result"] == "allowed" and audit.iloc[0]["details"]["created"] == 1
@@ -448,3 +447,50 @@ def _remove_cli_traces(last_audit: int, last_log: int, saved_config: dict | None
             session.execute(
                 update(IntegrationConfig).where(IntegrationConfig.type == "msgraph").values(config=saved_config)
             )
+
+
+# --- Graph's delta query ----------------------------------------------------------------------------
+
+
+def test_a_second_run_with_no_changes_transfers_nothing(run, graph: GraphStandin) -> None:
+    first = run()
+    graph.requests.clear()
+
+    second = run()
+
+    assert (first.mode, second.mode) == ("full", "changes")
+    assert second.users_seen == 0 and (second.created, second.updated, second.deactivated) == (0, 0, 0)
+    graph_calls = [r for r in graph.requests if "/v1.0/" in r]
+    assert len(graph_calls) == 1 and "deltatoken=" in graph_calls[0]  # one empty page, no per-user requests
+
+
+def test_a_run_of_changes_applies_new_changed_and_removed_users(run, graph: GraphStandin,
+                                                                auth_session: Session) -> None:
+    run()
+    graph.users.append(standin_user("entra-grace", "Grace", "Hopper", mail="grace.hopper@nexus360.example.com"))
+    entry(graph, EMILY).update(surname="Chen-Wright")
+    graph.users.remove(entry(graph, JONAS))
+
+    result = run()
+
+    assert result.mode == "changes" and result.users_seen == 2
+    assert (result.created, result.updated, result.deactivated) == (1, 1, 1)
+    assert user_by_email(auth_session, EMILY).last_name == "Chen-Wright"
+    assert user_by_email(auth_session, JONAS).is_active is False
+
+
+def test_an_expired_delta_link_falls_back_to_a_full_listing(run, graph: GraphStandin) -> None:
+    run()
+    graph.forget_delta_tokens()
+
+    result = run()
+
+    assert result.status == "success" and result.mode == "full" and result.users_seen == len(graph.users)
+
+
+def test_a_full_listing_is_made_again_after_the_connectors_interval(run, graph: GraphStandin,
+                                                                   log_session: Session) -> None:
+    run()
+    log_session.execute(update(IntegrationState).values(cursor_at=func.now() - text("interval '2 days'")))
+
+    assert run().mode == "full"

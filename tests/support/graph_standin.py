@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+USER_FIELDS = ("id", "displayName", "givenName", "surname", "mail", "userPrincipalName", "accountEnabled")
 
 
 def standin_user(
@@ -75,6 +76,7 @@ class GraphStandin:
         self.throttle_next = 0  # answer this many Graph requests with 429 + Retry-After: 0 first
         self.requests: list[str] = []  # "GET /v1.0/users?…", to assert paging
         self.tokens: set[str] = set()
+        self.delta_states: dict[str, dict[str, dict[str, Any]]] = {}  # delta token -> the users as sent then
         self._dir = tempfile.TemporaryDirectory(prefix="graph-standin-")
         self.ca_file = str(Path(self._dir.name) / "cert.pem")
         self._server: ThreadingHTTPServer | None = None
@@ -174,12 +176,52 @@ class GraphStandin:
             return 404, _graph_error("Request_ResourceNotFound", f"Resource '{path}' does not exist.")
         if len(parts) == 2:
             return self._page(f"{self.graph_base_url}/users", self.users, query, fail=self.fail_users_page)
+        if len(parts) == 3 and parts[2] == "delta":
+            return self._delta(query)
         if len(parts) == 5 and parts[3:] == ["transitiveMemberOf", "microsoft.graph.group"]:
             if not any(user["id"] == parts[2] for user in self.users):
                 return 404, _graph_error("Request_ResourceNotFound", f"Resource '{parts[2]}' does not exist.")
             groups = [{"@odata.type": "#microsoft.graph.group", "id": g} for g in self.groups.get(parts[2], [])]
             return self._page(f"{self.graph_base_url}/{'/'.join(parts[1:])}", groups, query, fail=None)
         return 404, _graph_error("Request_ResourceNotFound", f"Resource '{path}' does not exist.")
+
+    def forget_delta_tokens(self) -> None:
+        """Graph forgets sync states after a while: the next delta link answers 410 Gone."""
+        self.delta_states.clear()
+
+    def _delta(self, query: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """GET /users/delta: every user (no token), or the users changed and removed since `$deltatoken`.
+
+        Paging carries the token and offset in `$skiptoken`; the last page ends with `@odata.deltaLink`,
+        whose `$deltatoken` names the users as this round sent them (what the next round compares with).
+        """
+        fields = [f for f in query.get("$select", "").split(",") if f] or list(USER_FIELDS)
+        token, _, offset = query.get("$skiptoken", "").partition(".")
+        token = token or query.get("$deltatoken", "")
+        if token and token not in self.delta_states and token != "full":
+            return 410, _graph_error("syncStateNotFound", "The sync state is no longer available; resync.")
+        before = self.delta_states.get(token, {}) if token != "full" else {}
+        current = {user["id"]: dict(user) for user in self.users}
+        items: list[dict[str, Any]] = [
+            {k: v for k, v in user.items() if k in fields or k == "id"}
+            for user_id, user in current.items() if before.get(user_id) != user]
+        if token:
+            items += [{"id": user_id, "@removed": {"reason": "changed"}}
+                      for user_id in before if user_id not in current]
+        start = int(offset or 0)
+        if self.fail_users_page is not None and start // self.page_size == self.fail_users_page:
+            return 500, _graph_error("UnknownError", "The stand-in failed this page on purpose.")
+        body: dict[str, Any] = {"value": items[start : start + self.page_size]}
+        url = f"{self.graph_base_url}/users/delta"
+        if start + self.page_size < len(items):
+            select = {"$select": query["$select"]} if "$select" in query else {}
+            skip = f"{token or 'full'}.{start + self.page_size}"
+            body["@odata.nextLink"] = f"{url}?{urlencode({**select, '$skiptoken': skip})}"
+        else:
+            new_token = secrets.token_urlsafe(12)
+            self.delta_states[new_token] = current
+            body["@odata.deltaLink"] = f"{url}?{urlencode({'$deltatoken': new_token})}"
+        return 200, body
 
     def _page(
         self, url: str, items: list[dict[str, Any]], query: dict[str, str], *, fail: int | None

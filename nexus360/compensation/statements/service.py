@@ -38,6 +38,7 @@ from nexus360.compensation.schemas import (
     StatementLine,
 )
 from nexus360.compensation.statements import repository
+from nexus360.jobs import service as events
 from nexus360.notifications import service as notifications
 
 TRANSITIONS = {DRAFT: (PENDING,), PENDING: (APPROVED, DRAFT), APPROVED: (PAID,), PAID: ()}
@@ -175,6 +176,9 @@ def approve(session: Session, auth: Session, notes: Session, principal: Principa
             period_start: date, period_end: date, comment: str | None = None) -> Statement:
     """Approve one rep's pending statement (not one's own), audit it and tell the rep."""
     statement = _decide(session, auth, principal, user_id, Period(period_start, period_end), APPROVED, comment)
+    label = Period(period_start, period_end).code
+    events.record_event(session, "commission.approved", {  # the outgoing webhook event, with the approval
+        "user_id": user_id, "period": label, "commission": str(statement.commission), "approved_by": principal.id})
     _tell(notes, principal, [user_id], "statement_approved", Period(period_start, period_end), user_id,
           statement={"commission": money_exact(statement.commission)}, comment=(comment or "").strip())
     return statement

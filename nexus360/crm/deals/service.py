@@ -42,6 +42,7 @@ from nexus360.crm.deals.schemas import (
     WonDeal,
 )
 from nexus360.crm.models import Deal
+from nexus360.jobs import service as events
 from nexus360.notifications import service as notifications
 
 WON_STAGE_FALLBACK = "Closed Won"  # the stage name a projected win carries if no stage is marked won
@@ -106,6 +107,7 @@ def create_deal(session: Session, principal: Principal, *, data: DealCreate, aut
         session, deal_id=deal.id, from_stage_id=None, to_stage_id=deal.stage_id, user_id=principal.id
     )
     session.flush()
+    events.record_event(session, "deal.created", DealRead.model_validate(deal).model_dump(mode="json"))
     _tell(session, notes, principal, deal, owner=None, stage=None)
     return DealRead.model_validate(deal)
 
@@ -191,6 +193,10 @@ def _record_move(session: Session, principal: Principal, deal: Deal, previous_st
             session, deal_id=deal.id, from_stage_id=previous_stage, to_stage_id=deal.stage_id, user_id=principal.id
         )
         session.flush()
+        stage = crm_repository.get_stage(session, deal.stage_id)  # won or lost: an outgoing webhook event
+        if stage is not None and (stage.is_won or stage.is_lost):
+            events.record_event(session, "deal.won" if stage.is_won else "deal.lost",
+                                DealRead.model_validate(deal).model_dump(mode="json"))
 
 
 # --- telling owners (issue 17) ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from nexus360.ui.admin import audit, directory, roles, users
+from nexus360.ui.admin import audit, roles, users
 from nexus360.ui.session import current_principal, record_refusal
 
 TAB_KEY = "admin_tab"  # the tab bar's key and query parameter (the page-bench convention: <url_path>_tab)
@@ -16,7 +16,6 @@ VIEWS: dict[str, Callable[[], None]] = {
     "Users": users.users_tab,
     "Roles & permissions": roles.permissions_tab,
     "Audit log": audit.audit_tab,
-    "Directory sync": directory.directory_tab,  # moves to the Integrations page (issue 18)
 }
 
 

@@ -10,8 +10,10 @@ import streamlit as st
 
 from nexus360.chat import client
 from nexus360.config import get_settings
+from nexus360.db import Database
+from nexus360.integrations.connectors import service as ai_connector
 from nexus360.ui.chat import conversations, knowledge, thread
-from nexus360.ui.session import current_principal
+from nexus360.ui.session import call, current_principal
 
 CHAT, KNOWLEDGE = "Chat", "Knowledge base"
 
@@ -19,7 +21,7 @@ CHAT, KNOWLEDGE = "Chat", "Knowledge base"
 def chat_page() -> None:
     principal = current_principal()
     st.title("Assistant")
-    settings = get_settings()
+    settings = call(Database.INTEGRATION, ai_connector.ai_settings, settings=get_settings())  # the page's AI connector
     st.caption(f"Answers come from the knowledge base and from the data you may see. Model: "
                f"{client.describe(settings)}.")
     view = CHAT

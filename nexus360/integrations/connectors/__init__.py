@@ -1,0 +1,1 @@
+"""Connectors: per-type settings, secrets by reference or encrypted, test connection."""

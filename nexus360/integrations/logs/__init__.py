@@ -1,0 +1,1 @@
+"""Run logs, health and retention."""

@@ -1,0 +1,1 @@
+"""Outgoing webhooks (Standard Webhooks): signing, retry schedule, SSRF rules, delivery."""
