@@ -19,7 +19,7 @@ def raising(kind: str) -> None:
     typed = "![x](http://127.0.0.1:9/pixel.png) **b** :red[c]"
     error = ValidationError(f"The {kind} '{typed}' is taken.")
     if st.session_state.get("in_place"):
-        _shown_in_place(lambda: (_ for _ in ()).throw(error))
+        _shown_in_place(lambda: (_ for _ in ()).throw(error), ValidationError)  # the action named in the log
     else:
         with friendly_errors():
             raise error
