@@ -7,36 +7,30 @@ never raises for the receiver's failures: `record_outcome` reschedules it itself
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from nexus360.auth import service as auth_service
-from nexus360.auth.schemas import ADMIN
 from nexus360.auth.service import SYSTEM
-from nexus360.auth.users import service as people
 from nexus360.common.clock import Clock
 from nexus360.config import Settings
 from nexus360.db import Database, session_scope
 from nexus360.integrations import flows as directory
 from nexus360.integrations.connectors import service as connectors
+from nexus360.integrations.email import flows as email
 from nexus360.integrations.logs import service as logs
 from nexus360.integrations.webhooks import client as webhook_client
 from nexus360.integrations.webhooks import service as webhooks
 from nexus360.jobs import service as jobs
 from nexus360.jobs.schemas import ClaimedJob
-from nexus360.notifications import service as notifications
+from nexus360.notifications import flows as notification_flows
 
 log = logging.getLogger(__name__)
 
 OUTBOX_DATABASES = (Database.CRM, Database.MARKETING, Database.COMPENSATION, Database.FORECASTING)
 EVENT_RETENTION = timedelta(days=7)
 NOTIFICATIONS_KIND, RETENTION_KIND = "notifications.send_due", "retention.prune"
-NOTIFICATIONS_SENDER = "nexus360.integrations.email.flows"  # issue 17's "send due e-mails and digests"
-NOTIFICATIONS_FLOWS = "nexus360.notifications.flows"  # issue 17's events (an integration failing)
 # Schedules every worker makes sure of at start: (kind, key, every).
 SCHEDULES = ((NOTIFICATIONS_KIND, "schedule:notifications", timedelta(minutes=1)),
              (RETENTION_KIND, "schedule:retention", timedelta(hours=1)))
@@ -77,41 +71,17 @@ def notify_failing(job: ClaimedJob, ctx: Context) -> str:
     tile = tiles.get(integration_id)
     if tile is None:
         return "connector gone"
-    tell = _notifications_hook("notify_integration_failing")
-    if tell is not None:  # issue 17's: its template, preferences and e-mail, once per key
-        told = tell(integration=tile.name, key=job.key,
-                    error=f"{tile.consecutive_failures} failures in a row. {tile.reason}")
-        return f"told {told} admin(s)"
-    with session_scope(Database.AUTH) as session:
-        admins = [person.id for person in people.list_people(session, _OPERATOR, roles=[ADMIN], active_only=True)]
-    with session_scope(Database.NOTIFICATIONS) as session:
-        notifications.notify_many(
-            session, user_ids=admins, type="integration_failing", title=f"Integration failing: {tile.name}",
-            message=f"{tile.type_label} {tile.name} has failed {tile.consecutive_failures} times in a row. "
-                    "Open Integrations to see its run log.")
-    return f"told {len(admins)} admin(s)"
-
-
-def _notifications_hook(name: str) -> Callable[..., Any] | None:
-    """Issue 17's `nexus360.notifications.flows.<name>` once that branch is merged, else None."""
-    try:
-        return getattr(importlib.import_module(NOTIFICATIONS_FLOWS), name, None)
-    except ModuleNotFoundError:
-        return None
+    # The notifications' template, preferences and e-mail; one notice per key (a failure streak).
+    told = notification_flows.notify_integration_failing(
+        integration=tile.name, key=job.key, error=f"{tile.consecutive_failures} failures in a row. {tile.reason}")
+    return f"told {told} admin(s)"
 
 
 def send_due_notifications(job: ClaimedJob, ctx: Context) -> str:
-    """Due notification e-mails and digests, through the active SMTP connector (else NEXUS360_SMTP_*).
-
-    The sender is issue 17's `nexus360.integrations.email.flows.send_due_notifications`; until that branch is
-    merged there is none and nothing is due. (Once merged, a plain import can replace the lookup.)"""
-    try:
-        sender = importlib.import_module(NOTIFICATIONS_SENDER)
-    except ModuleNotFoundError:
-        return "no e-mail sender yet"
+    """Due notification e-mails and digests, through the active SMTP connector (else NEXUS360_SMTP_*)."""
     with session_scope(Database.INTEGRATION) as session:
         settings = connectors.mail_settings(session, SYSTEM, settings=ctx.settings)
-    sender.send_due_notifications(settings=settings)
+    email.send_due_notifications(settings=settings)
     return "notification e-mails sent"
 
 
@@ -152,7 +122,6 @@ def ensure_schedules(ctx: Context) -> None:
             jobs.set_schedule(session, kind=kind, key=key, every=every, clock=ctx.clock)
 
 
-_OPERATOR = auth_service.SYSTEM  # list_people reads who the admins are; it checks no permission
 # Handlers that finish their job themselves (a delivery reschedules or gives up by the receiver's answer);
 # the runner completes every other job when its handler returns.
 SELF_FINISHING = frozenset({webhooks.DELIVER})

@@ -4,8 +4,6 @@ thresholds and tells admins once; replays; SSRF refusals at delivery; retention 
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import timedelta
 
 import pytest
@@ -180,15 +178,3 @@ def test_retention_prunes_by_age_and_by_count(clean, receiver, secret) -> None:
         assert pruned.by_age >= 2 and pruned.by_count >= 1 and len(left) == 3
     finally:
         remove_endpoint(endpoint)
-
-
-def test_the_worker_tells_through_issue_17s_notifications_once_they_are_there(monkeypatch) -> None:
-    from nexus360.worker import handlers
-
-    monkeypatch.setitem(sys.modules, handlers.NOTIFICATIONS_FLOWS, types.SimpleNamespace())
-    assert handlers._notifications_hook("notify_integration_failing") is None  # not merged yet: the inbox only
-    told = []
-    flows_module = types.SimpleNamespace(notify_integration_failing=lambda **kwargs: told.append(kwargs) or 2)
-    monkeypatch.setitem(sys.modules, handlers.NOTIFICATIONS_FLOWS, flows_module)
-    tell = handlers._notifications_hook("notify_integration_failing")
-    assert tell(integration="Hook", error="10 failures in a row.", key="failing:1:t") == 2 and told
