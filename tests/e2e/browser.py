@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from nexus360.config import PROJECT_ROOT
@@ -50,3 +51,15 @@ def wait_for_session_cookie(page, *, timeout_ms: int = 15_000) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError("the sign-in cookie was not set")
+
+
+def press(page, name: str) -> None:
+    """Click the button labelled exactly `name` (an icon before the label is read out as its name)."""
+    page.get_by_role("button", name=re.compile(rf"(^|\s){re.escape(name)}$")).click()
+    wait_idle(page)
+
+
+def unread_count(page) -> int:
+    """The sidebar's unread count (0 when it shows none)."""
+    link = page.get_by_text(re.compile(r"^[\d,]+ unread notifications?$"))
+    return int(link.first.inner_text().split()[0].replace(",", "")) if link.count() else 0

@@ -16,7 +16,15 @@ from nexus360.common.periods import quarter_of, today_utc
 from nexus360.compensation.models import SalesPerformance
 from nexus360.db import Database, session_scope
 from nexus360.notifications.models import Notification
-from tests.e2e.browser import DEMO_PASSWORD, screenshot, sign_in, wait_for_session_cookie, wait_idle
+from tests.e2e.browser import (
+    DEMO_PASSWORD,
+    press,
+    screenshot,
+    sign_in,
+    unread_count,
+    wait_for_session_cookie,
+    wait_idle,
+)
 
 REP_ID, REP_NAME = 10, "Emily Chen"
 
@@ -24,17 +32,6 @@ REP_ID, REP_NAME = 10, "Emily Chen"
 def open_commissions(page, app_url: str) -> None:
     page.goto(f"{app_url}/commissions")
     wait_idle(page)
-
-
-def press(page, name: str) -> None:
-    """Click the button labelled exactly `name` (an icon before the label is read out as its name)."""
-    page.get_by_role("button", name=re.compile(rf"(^|\s){re.escape(name)}$")).click()
-    wait_idle(page)
-
-
-def unread_count(page) -> int:
-    link = page.get_by_text(re.compile(r"^[\d,]+ unread notifications?$"))
-    return int(link.first.inner_text().split()[0].replace(",", "")) if link.count() else 0
 
 
 def test_manager_approves_a_statement_and_the_rep_sees_it(app_url: str, page, browser) -> None:

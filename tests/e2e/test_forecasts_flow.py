@@ -15,7 +15,15 @@ from sqlalchemy import func, select, text
 from nexus360.common.periods import quarter_of, today_utc
 from nexus360.db import Database, session_scope
 from nexus360.notifications.models import Notification
-from tests.e2e.browser import DEMO_PASSWORD, screenshot, sign_in, wait_for_session_cookie, wait_idle
+from tests.e2e.browser import (
+    DEMO_PASSWORD,
+    press,
+    screenshot,
+    sign_in,
+    unread_count,
+    wait_for_session_cookie,
+    wait_idle,
+)
 
 REP_ID, REP_NAME = 10, "Emily Chen"
 
@@ -23,16 +31,6 @@ REP_ID, REP_NAME = 10, "Emily Chen"
 def open_forecasts(page, app_url: str) -> None:
     page.goto(f"{app_url}/forecasts")
     wait_idle(page)
-
-
-def press(page, name: str) -> None:
-    page.get_by_role("button", name=re.compile(rf"(^|\s){re.escape(name)}$")).click()
-    wait_idle(page)
-
-
-def unread_count(page) -> int:
-    link = page.get_by_text(re.compile(r"^[\d,]+ unread notifications?$"))
-    return int(link.first.inner_text().split()[0].replace(",", "")) if link.count() else 0
 
 
 def test_the_rep_calls_the_manager_adjusts_and_the_rep_is_told(app_url: str, page, browser) -> None:

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-import streamlit as st
-from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.apptest import open_as
@@ -65,25 +59,3 @@ def errors(app: AppTest) -> list[str]:
     return [shown(error.value) for error in app.error]
 
 
-@contextmanager
-def sql_sent() -> Iterator[list[str]]:
-    """The text of every SQL statement any engine sends while open."""
-    texts: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        texts.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", seen)
-    try:
-        yield texts
-    finally:
-        event.remove(Engine, "before_cursor_execute", seen)
-
-
-def cold_run(app: AppTest) -> list[str]:
-    """Rerun with every cache emptied, so each query the run needs is sent: the statements it sent."""
-    st.cache_data.clear()
-    with sql_sent() as texts:
-        app.run()
-    assert not app.exception, app.exception
-    return texts

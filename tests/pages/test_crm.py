@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from nexus360.common.pagination import PAGE_SIZE
@@ -19,6 +19,7 @@ from nexus360.crm.deals.schemas import DealCreate
 from nexus360.crm.models import Company
 from nexus360.db import Database, session_scope
 from tests.pages.apptest import open_as, principal_for, shown
+from tests.pages.sql_sent import sql_sent
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -110,14 +111,8 @@ def test_empty_boards_say_what_each_person_can_do() -> None:
 
 @pytest.fixture
 def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_connection, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(Engine, "before_cursor_execute", record)
+    with sql_sent() as seen:
+        yield seen
 
 
 def test_only_the_open_tab_queries_the_database(statements) -> None:

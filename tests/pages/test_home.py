@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 import streamlit as st
-from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.apptest import open_as
+from tests.pages.sql_sent import sql_sent
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -96,14 +96,8 @@ def test_a_reps_home_and_their_crm_dashboard_agree() -> None:
 
 @pytest.fixture
 def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_connection, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(Engine, "before_cursor_execute", record)
+    with sql_sent() as seen:
+        yield seen
 
 
 @pytest.mark.parametrize(("username", "cold_budget"), [("manager", 24), ("rep", 24), ("marketer", 16)])

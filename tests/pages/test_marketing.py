@@ -19,7 +19,6 @@ from tests.pages.apptest import principal_for, shown
 from tests.pages.marketing_app import (
     PAYLOAD,
     TABS,
-    cold_run,
     errors,
     labels,
     open_campaigns_as,
@@ -29,6 +28,7 @@ from tests.pages.marketing_app import (
     table,
     widget,
 )
+from tests.pages.sql_sent import cold_run
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
