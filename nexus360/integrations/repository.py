@@ -36,10 +36,13 @@ def list_configs(session: Session, *, type: str | None = None, active_only: bool
     return list(session.scalars(statement))
 
 
-def first_active(session: Session, *, type: str) -> IntegrationConfig | None:
+def first_active(session: Session, *, type: str, except_name: str | None = None) -> IntegrationConfig | None:
+    """The oldest active config of `type` (leaving out the one named `except_name`, case-insensitive)."""
     statement = (select(IntegrationConfig).where(IntegrationConfig.type == type,
                                                  IntegrationConfig.is_active.is_not(False))
                  .order_by(IntegrationConfig.id))
+    if except_name is not None:
+        statement = statement.where(func.lower(IntegrationConfig.name) != except_name.strip().lower())
     return session.scalars(statement).first()
 
 

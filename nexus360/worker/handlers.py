@@ -19,6 +19,7 @@ from nexus360.db import Database, session_scope
 from nexus360.integrations import flows as directory
 from nexus360.integrations.connectors import service as connectors
 from nexus360.integrations.email import flows as email
+from nexus360.integrations.email import service as mail
 from nexus360.integrations.logs import service as logs
 from nexus360.integrations.webhooks import client as webhook_client
 from nexus360.integrations.webhooks import service as webhooks
@@ -80,8 +81,8 @@ def notify_failing(job: ClaimedJob, ctx: Context) -> str:
 def send_due_notifications(job: ClaimedJob, ctx: Context) -> str:
     """Due notification e-mails and digests, through the active SMTP connector (else NEXUS360_SMTP_*)."""
     with session_scope(Database.INTEGRATION) as session:
-        settings = connectors.mail_settings(session, SYSTEM, settings=ctx.settings)
-    email.send_due_notifications(settings=settings)
+        settings, connector_id = mail.mail_route(session, SYSTEM, settings=ctx.settings)
+    email.send_due_notifications(settings=settings, integration_id=connector_id)
     return "notification e-mails sent"
 
 

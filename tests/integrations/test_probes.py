@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
+from sqlalchemy import text
 
 from nexus360.config import get_settings
 from nexus360.db import Database, session_scope
 from nexus360.integrations.connectors import service as connectors
+from nexus360.integrations.email import service as email
 from nexus360.integrations.probes import flows
+from nexus360.notifications.delivery.schemas import SendRecord
+from nexus360.notifications.schemas import DELIVERY
 from tests.integrations.conftest import admin
 from tests.support import openai_stub
 from tests.support.smtp_login_standin import SmtpStandin
@@ -55,25 +62,63 @@ def test_an_ai_provider_answers_through_the_openai_protocol(seeded) -> None:
     assert openai_stub.KEY not in result.message
 
 
-def test_notification_mail_goes_through_the_active_smtp_connector(seeded, monkeypatch) -> None:
-    monkeypatch.setenv("I18_TEST_SMTP_PASSWORD", "relay-pw")
+@contextmanager
+def no_other_smtp_connector() -> Iterator[None]:
+    """Every active SMTP connector set inactive for the block, and active again after it."""
     settings = get_settings()
     with session_scope(Database.INTEGRATION, actor=admin()) as session:
         others = [c.id for c in connectors.list_connectors(session, admin(), settings=settings)
                   if c.type == "smtp" and c.is_active]
         for other in others:
             connectors.set_active(session, admin(), connector_id=other, active=False, settings=settings)
-        assert connectors.mail_settings(session, admin(), settings=settings) is settings  # no connector: as it was
-    connector = add("smtp", "Relay", {"host": "relay.example.com", "port": 465, "security": "ssl", "username": "n",
-                                      "password": "env:I18_TEST_SMTP_PASSWORD", "from_address": "n@example.com"})
     try:
-        with session_scope(Database.INTEGRATION, actor=admin()) as session:
-            mail = connectors.mail_settings(session, admin(), settings=settings)
+        yield
     finally:
-        remove(connector)
         with session_scope(Database.INTEGRATION, actor=admin()) as session:
             for other in others:
                 connectors.set_active(session, admin(), connector_id=other, active=True, settings=settings)
+
+
+RELAY = {"host": "relay.example.com", "port": 465, "security": "ssl", "username": "n",
+         "password": "env:I18_TEST_SMTP_PASSWORD", "from_address": "n@example.com"}
+
+
+def test_notification_mail_goes_through_the_active_smtp_connector(seeded, monkeypatch) -> None:
+    monkeypatch.setenv("I18_TEST_SMTP_PASSWORD", "relay-pw")
+    settings = get_settings()
+    with no_other_smtp_connector():
+        with session_scope(Database.INTEGRATION, actor=admin()) as session:
+            assert connectors.mail_settings(session, admin(), settings=settings) is settings  # no connector: as it was
+        connector = add("smtp", "Relay", RELAY)
+        try:
+            with session_scope(Database.INTEGRATION, actor=admin()) as session:
+                mail = connectors.mail_settings(session, admin(), settings=settings)
+        finally:
+            remove(connector)
     assert (mail.smtp_host, mail.smtp_port, mail.smtp_security, mail.smtp_user, mail.smtp_from) == (
         "relay.example.com", 465, "ssl", "n", "n@example.com")
     assert mail.smtp_password.get_secret_value() == "relay-pw"
+
+
+def test_notification_mail_is_logged_on_the_connector_it_went_through(seeded) -> None:
+    """Sent with NEXUS360_SMTP_*, mail is logged on the environment's row, which never becomes the connector
+    mail goes through; through a connector, on that connector's own row (one SMTP row, not two)."""
+    settings = get_settings().model_copy(update={"smtp_host": "mail.internal", "smtp_from": "n@mail.internal"})
+    record = SendRecord(kind="immediate", user_id=7, type="deal_assigned", status="sent")
+    with no_other_smtp_connector():
+        with session_scope(Database.INTEGRATION, actor=DELIVERY) as session:
+            email.log_notification_email(session, DELIVERY, settings=settings, record=record)
+            assert email.mail_route(session, admin(), settings=settings) == (settings, None)
+        connector = add("smtp", "Relay", RELAY)
+        try:
+            with session_scope(Database.INTEGRATION, actor=DELIVERY) as session:
+                routed, connector_id = email.mail_route(session, admin(), settings=settings)
+                email.log_notification_email(session, DELIVERY, settings=routed, record=record,
+                                             integration_id=connector_id)
+                logged_on = session.execute(text(
+                    "SELECT c.name FROM integration_logs l JOIN integration_configs c ON c.id = l.integration_id "
+                    "WHERE l.event_type = 'notification_email' ORDER BY l.id DESC LIMIT 2")).scalars().all()
+        finally:
+            remove(connector)
+    assert (connector_id, routed.smtp_host) == (connector, "relay.example.com")
+    assert logged_on == ["Relay", "Notification e-mail"]

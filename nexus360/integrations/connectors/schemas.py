@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from nexus360.jobs.schemas import EVENT_TYPES
 
 WEBHOOK, GRAPH, SMTP, AI = "webhook", "msgraph", "smtp", "ai_provider"
+# The SMTP row notification e-mail sent with NEXUS360_SMTP_* (no connector) is logged on.
+ENVIRONMENT_SMTP_NAME = "Notification e-mail"
 TYPE_LABELS = {WEBHOOK: "Outgoing webhook", GRAPH: "Microsoft Graph directory sync", SMTP: "SMTP e-mail",
                AI: "AI provider"}
 SECRET_FIELDS = {WEBHOOK: ("secret",), GRAPH: ("client_secret",), SMTP: ("password",), AI: ("api_key",)}

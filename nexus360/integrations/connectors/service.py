@@ -29,6 +29,7 @@ from nexus360.integrations.connectors import engine
 from nexus360.integrations.connectors.schemas import (
     AI,
     CONFIG_MODELS,
+    ENVIRONMENT_SMTP_NAME,
     GRAPH,
     SECRET_FIELDS,
     SECRET_LABELS,
@@ -255,11 +256,18 @@ def graph_settings(session: Session, actor: Actor, *, settings: Settings, connec
     })
 
 
+def sending_smtp(session: Session) -> IntegrationConfig | None:
+    """The active SMTP connector notification e-mail goes through (the oldest an admin added). The row the
+    sender logs environment-configured mail on (ENVIRONMENT_SMTP_NAME) mirrors NEXUS360_SMTP_* and is never
+    taken for a connector: it would outlive the environment it mirrors and shadow connectors added later."""
+    return repository.first_active(session, type=SMTP, except_name=ENVIRONMENT_SMTP_NAME)
+
+
 def smtp_settings(session: Session, actor: Actor, *, settings: Settings) -> SmtpConfig | None:
     """The SMTP server to send through, its password resolved: the active SMTP connector, else the environment
     (NEXUS360_SMTP_*); None when neither names a host. For the notifications domain's sender (the worker)."""
     require_manage(actor)
-    row = repository.first_active(session, type=SMTP)
+    row = sending_smtp(session)
     if row is not None:
         config = SmtpConfig(**row.config)
         return config.model_copy(update={"password": resolve_secret(config.password, settings)})
@@ -275,7 +283,7 @@ def mail_settings(session: Session, actor: Actor, *, settings: Settings) -> Sett
     """Settings whose NEXUS360_SMTP_* are the active SMTP connector's (unchanged without one): what the
     notification e-mail sender reads."""
     require_manage(actor)
-    config = smtp_settings(session, actor, settings=settings) if repository.first_active(session, type=SMTP) else None
+    config = smtp_settings(session, actor, settings=settings) if sending_smtp(session) else None
     if config is None:
         return settings
     return settings.model_copy(update={

@@ -19,13 +19,15 @@ from nexus360.notifications.schemas import DELIVERY
 
 
 def send_due_notifications(*, settings: Settings | None = None, now: datetime | None = None,
-                           batch: int | None = None) -> DeliveryReport:
-    """Send every due notification e-mail and digest, logging each send in the integration log."""
+                           batch: int | None = None, integration_id: int | None = None) -> DeliveryReport:
+    """Send every due notification e-mail and digest, logging each send in the integration log (on the
+    connector `integration_id` the settings came from, else on the environment's row)."""
     settings = settings or get_settings()
 
     def log_send(record: SendRecord) -> None:
         with session_scope(Database.INTEGRATION, actor=DELIVERY) as session:
-            service.log_notification_email(session, DELIVERY, settings=settings, record=record)
+            service.log_notification_email(session, DELIVERY, settings=settings, record=record,
+                                           integration_id=integration_id)
 
     options = {"batch": batch} if batch else {}
     return notifications.send_due(log_send=log_send, settings=settings, now=now, **options)
