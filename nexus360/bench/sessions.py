@@ -11,7 +11,9 @@ open, per session) and the client's own CPU time, so its overhead can be judged.
 Started without `--url`, it serves the app itself (the configured databases; `NEXUS360_DATA_DIR=/tmp/large-data`
 copy for the large demo) on a free port, so it knows the server's process for its memory. Several servers
 (`--replicas N`, or `--url` repeated) share the sessions as a sticky load balancer would: session i on server
-i mod N for its whole walk; the report adds each server's sessions and page-run figures.
+i mod N for its whole walk; the report adds each server's sessions and page-run figures. Each session comes from
+an address of its own (`X-Forwarded-For`, which the server trusts from 127.0.0.1, as from a proxy in front of it):
+from one address, sign-ins queue on that address's throttle counter, which people at different addresses do not.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ class Walker:
     async def walk(self) -> None:
         self.rng.seed(self.index)
         try:
-            async with StreamlitSession(self.base_url) as session:
+            async with StreamlitSession(self.base_url, client_address=self.client_address) as session:
                 await self._sign_in(session)
                 for _ in range(self.rounds):
                     pages = [page for page in session.pages if not page.hidden]
@@ -72,6 +74,13 @@ class Walker:
                 self.received_bytes = session.received_bytes
         except Exception as error:  # noqa: BLE001 - a session that broke is a finding, reported with the rest
             self.failure = f"{type(error).__name__}: {error}"[:300]
+
+    @property
+    def client_address(self) -> str:
+        """Each person from an address of their own (a documentation range, RFC 5737), as people are: the sign-in
+        throttle locks one counter per address for the whole sign-in, so people sharing one address sign in one
+        after another."""
+        return f"198.51.100.{self.index % 254 + 1}" if self.index < 254 else f"203.0.113.{self.index % 254 + 1}"
 
     async def _pause(self) -> None:
         if self.think:
