@@ -4,6 +4,11 @@
 does that for you.
 """
 
+# The forecast baseline imports statsmodels on first use (to keep the command line and the tests quick to start);
+# in the server that first use held the GIL ~1.2 s while every session's rerun waited (py-spy under `bench
+# sessions`). The server imports it at its start instead. (Our page modules cannot be imported here: a custom
+# component declared outside a script run is never registered, e.g. the sign-in's cookie component.)
+import statsmodels.tsa.exponential_smoothing.ets  # noqa: F401
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 

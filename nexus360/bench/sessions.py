@@ -9,7 +9,11 @@ step, errors (pages that showed an error or an exception), the server's memory (
 open, per session) and the client's own CPU time, so its overhead can be judged.
 
 Started without `--url`, it serves the app itself (the configured databases; `NEXUS360_DATA_DIR=/tmp/large-data`
-copy for the large demo) on a free port, so it knows the server's process for its memory.
+copy for the large demo) on a free port, so it knows the server's process for its memory. Several servers
+(`--replicas N`, or `--url` repeated) share the sessions as a sticky load balancer would: session i on server
+i mod N for its whole walk; the report adds each server's sessions and page-run figures. Each session comes from
+an address of its own (`X-Forwarded-For`, which the server trusts from 127.0.0.1, as from a proxy in front of it):
+from one address, sign-ins queue on that address's throttle counter, which people at different addresses do not.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ class Walker:
     async def walk(self) -> None:
         self.rng.seed(self.index)
         try:
-            async with StreamlitSession(self.base_url) as session:
+            async with StreamlitSession(self.base_url, client_address=self.client_address) as session:
                 await self._sign_in(session)
                 for _ in range(self.rounds):
                     pages = [page for page in session.pages if not page.hidden]
@@ -70,6 +74,13 @@ class Walker:
                 self.received_bytes = session.received_bytes
         except Exception as error:  # noqa: BLE001 - a session that broke is a finding, reported with the rest
             self.failure = f"{type(error).__name__}: {error}"[:300]
+
+    @property
+    def client_address(self) -> str:
+        """Each person from an address of their own (a documentation range, RFC 5737), as people are: the sign-in
+        throttle locks one counter per address for the whole sign-in, so people sharing one address sign in one
+        after another."""
+        return f"198.51.100.{self.index % 254 + 1}" if self.index < 254 else f"203.0.113.{self.index % 254 + 1}"
 
     async def _pause(self) -> None:
         if self.think:
@@ -144,9 +155,11 @@ def summarize(values: list[float]) -> dict[str, float | int]:
             "max_ms": round(max(values), 1)}
 
 
-async def _drive(base_url: str, users: int, *, rounds: int, think: float, ramp: float,
+async def _drive(base_urls: tuple[str, ...], users: int, *, rounds: int, think: float, ramp: float,
                  accounts: tuple[str, ...]) -> tuple[list[Walker], float, int]:
-    walkers = [Walker(index, accounts[index % len(accounts)], base_url, think, rounds) for index in range(users)]
+    # Session i on server i mod N, and there for its whole walk: what a sticky load balancer does.
+    walkers = [Walker(index, accounts[index % len(accounts)], base_urls[index % len(base_urls)], think, rounds)
+               for index in range(users)]
     started = time.perf_counter()
 
     async def one(walker: Walker) -> None:
@@ -157,19 +170,24 @@ async def _drive(base_url: str, users: int, *, rounds: int, think: float, ramp: 
     return walkers, time.perf_counter() - started, sum(walker.received_bytes for walker in walkers)
 
 
-def bench_sessions(base_url: str, users: int, *, rounds: int = 1, think: float = 2.0, ramp: float = 10.0,
-                   accounts: tuple[str, ...] = ROLE_MIX, server_pid: int | None = None) -> dict[str, Any]:
-    """Drive `users` sessions against the app at `base_url`; the report described in the module's docstring."""
-    server = psutil.Process(server_pid) if server_pid else None
-    rss_before = server.memory_info().rss if server else None
-    cpu_before = server.cpu_times() if server else None
+def bench_sessions(base_url: str | tuple[str, ...], users: int, *, rounds: int = 1, think: float = 2.0,
+                   ramp: float = 10.0, accounts: tuple[str, ...] = ROLE_MIX,
+                   server_pid: int | tuple[int, ...] | None = None) -> dict[str, Any]:
+    """Drive `users` sessions against the app at `base_url` (several URLs: replicas of the app, each session
+    staying on one, spread evenly); the report described in the module's docstring. `server_pid`: the process
+    (one per URL) whose memory and CPU to report."""
+    base_urls = (base_url,) if isinstance(base_url, str) else tuple(base_url)
+    pids = (server_pid,) if isinstance(server_pid, int) else tuple(server_pid or ())
+    servers = [psutil.Process(pid) for pid in pids]
+    rss_before = [server.memory_info().rss for server in servers]
+    cpu_before = [server.cpu_times() for server in servers]
     client_before = resource.getrusage(resource.RUSAGE_SELF)
-    peak_rss = [rss_before or 0]
+    peak_rss = list(rss_before)
 
     async def main() -> tuple[list[Walker], float, int]:
-        sampler = asyncio.create_task(_sample_memory(server, peak_rss)) if server else None
+        sampler = asyncio.create_task(_sample_memory(servers, peak_rss)) if servers else None
         try:
-            return await _drive(base_url, users, rounds=rounds, think=think, ramp=ramp, accounts=accounts)
+            return await _drive(base_urls, users, rounds=rounds, think=think, ramp=ramp, accounts=accounts)
         finally:
             if sampler:
                 sampler.cancel()
@@ -177,22 +195,53 @@ def bench_sessions(base_url: str, users: int, *, rounds: int = 1, think: float =
     walkers, wall, received = asyncio.run(main())
     client_after = resource.getrusage(resource.RUSAGE_SELF)
     client_cpu = (client_after.ru_utime - client_before.ru_utime) + (client_after.ru_stime - client_before.ru_stime)
-    return _report(walkers, wall, received, users=users, rounds=rounds, think=think, client_cpu=client_cpu,
-                   server=server, rss_before=rss_before, peak_rss=peak_rss[0], cpu_before=cpu_before)
+    report = _report(walkers, wall, received, users=users, rounds=rounds, think=think, client_cpu=client_cpu)
+    report["replicas"] = _replicas(walkers, base_urls)
+    if servers:
+        report["server"] = _server_figures(servers, rss_before, peak_rss, cpu_before, users=users)
+    return report
 
 
-async def _sample_memory(server: psutil.Process, peak: list[int]) -> None:
+async def _sample_memory(servers: list[psutil.Process], peak: list[int]) -> None:
     while True:
-        try:
-            peak[0] = max(peak[0], server.memory_info().rss)
-        except psutil.Error:
-            return
+        for index, server in enumerate(servers):
+            try:
+                peak[index] = max(peak[index], server.memory_info().rss)
+            except psutil.Error:
+                return
         await asyncio.sleep(0.5)
 
 
+def _replicas(walkers: list[Walker], base_urls: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Per server: its sessions and the p50/p95 of their page runs (an uneven spread shows here)."""
+    rows = []
+    for url in base_urls:
+        mine = [walker for walker in walkers if walker.base_url == url]
+        runs = [step.ms for walker in mine for step in walker.steps if step.page != "sign-in"]
+        rows.append({"url": url, "sessions": len(mine), **({"pages": summarize(runs)} if runs else {})})
+    return rows
+
+
+def _server_figures(servers: list[psutil.Process], rss_before: list[int], peak_rss: list[int], cpu_before: list,
+                    *, users: int) -> dict[str, Any]:
+    """Memory and CPU of the app's processes, summed over the replicas (per-process peaks: an upper bound)."""
+    cpu = 0.0
+    for server, before in zip(servers, cpu_before, strict=True):
+        try:
+            after = server.cpu_times()
+        except psutil.Error:
+            continue
+        cpu += (after.user - before.user) + (after.system - before.system)
+    return {
+        "processes": len(servers),
+        "rss_before_mb": round(sum(rss_before) / 2**20, 1), "rss_peak_mb": round(sum(peak_rss) / 2**20, 1),
+        "per_session_mb": round((sum(peak_rss) - sum(rss_before)) / 2**20 / max(1, users), 2),
+        "cpu_seconds": round(cpu, 1),
+    }
+
+
 def _report(walkers: list[Walker], wall: float, received: int, *, users: int, rounds: int, think: float,
-            client_cpu: float, server: psutil.Process | None, rss_before: int | None, peak_rss: int,
-            cpu_before: Any) -> dict[str, Any]:
+            client_cpu: float) -> dict[str, Any]:
     steps = [step for walker in walkers for step in walker.steps]
     by_page: dict[str, list[float]] = defaultdict(list)
     by_step: dict[str, list[float]] = defaultdict(list)
@@ -214,11 +263,4 @@ def _report(walkers: list[Walker], wall: float, received: int, *, users: int, ro
                    "received_mb": round(received / 1e6, 1)},
         "load_average": [round(value, 1) for value in psutil.getloadavg()],
     }
-    if server is not None and rss_before is not None:
-        cpu_after = server.cpu_times()
-        report["server"] = {
-            "rss_before_mb": round(rss_before / 2**20, 1), "rss_peak_mb": round(peak_rss / 2**20, 1),
-            "per_session_mb": round((peak_rss - rss_before) / 2**20 / max(1, users), 2),
-            "cpu_seconds": round((cpu_after.user - cpu_before.user) + (cpu_after.system - cpu_before.system), 1),
-        }
     return report

@@ -64,8 +64,9 @@ class Run:
 class StreamlitSession:
     """One browser tab's worth of Streamlit session over one websocket."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, *, client_address: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.client_address = client_address
         self.pages: list[AppPage] = []
         self.page: AppPage | None = None
         self.received_bytes = 0
@@ -73,8 +74,10 @@ class StreamlitSession:
 
     async def __aenter__(self) -> StreamlitSession:
         stream = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        # As a proxy in front of the app says who the person is (the server trusts it from 127.0.0.1 only).
+        headers = {"X-Forwarded-For": self.client_address} if self.client_address else None
         self._socket = await connect(stream, subprotocols=["streamlit"], max_size=None, open_timeout=60,
-                                     ping_interval=None)
+                                     ping_interval=None, additional_headers=headers)
         return self
 
     async def __aexit__(self, *_exc: Any) -> None:

@@ -24,3 +24,13 @@ def test_sessions_of_every_role_walk_their_pages_at_once(app_url: str) -> None:
     assert set(report["pages"]) == {spec.url_path for spec in PAGES}
     assert {"search", "next", "tab"} <= set(report["steps"])
     assert 0 < report["client"]["cpu_share_of_one_core"] < 0.5
+
+
+def test_sessions_spread_over_replicas_and_stay_on_theirs(app_url: str, streamlit_server, tmp_path) -> None:
+    # Two processes of the app, as behind a sticky load balancer: each session signs in and walks on one of them.
+    with streamlit_server(tmp_path / "replica.log") as second_url, ThreadPoolExecutor(max_workers=1) as pool:
+        report = pool.submit(bench_sessions, (app_url, second_url), 4, think=0, ramp=0, accounts=ROLES).result()
+    assert report["broken_sessions"] == []
+    assert report["error_count"] == 0, report["errors"]
+    assert [(row["url"], row["sessions"]) for row in report["replicas"]] == [(app_url, 2), (second_url, 2)]
+    assert all(row["pages"]["runs"] > 0 for row in report["replicas"])
