@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -54,6 +54,12 @@ class DashboardFilters:
             raise ValidationError(f"The period starts ({self.start}) after it ends ({self.end}).")
         for name in _ID_FILTERS:  # sorted and unique, so equal filters make equal cache keys
             object.__setattr__(self, name, tuple(sorted({int(value) for value in getattr(self, name)})))
+
+    def snapshot(self, today: date) -> DashboardFilters:
+        """These filters for today's snapshot figures (open pipeline, funnel, deals at risk), which ignore the
+        dates: the period becomes `today` alone, so figures cached by these filters are not computed again when
+        only the period changes."""
+        return replace(self, start=today, end=today)
 
     @property
     def previous(self) -> tuple[date, date]:
