@@ -131,3 +131,18 @@ def test_warm_ups_run_once_per_key_and_not_when_switched_off() -> None:
     finally:
         warming.enabled = True
     assert ran == [1]
+
+
+@pytest.mark.usefixtures("warm")
+def test_a_period_chosen_cold_reads_only_closed_deals() -> None:
+    """Without a warm-up, a new period computes its closed-deal figures only: the open pipeline, the funnel and the
+    deals at risk are today's snapshot, cached without the period (DashboardFilters.snapshot)."""
+    warming.enabled = False
+    app = dashboard()
+    with sql_sent() as texts:
+        app.selectbox(key="dash_period").set_value("This year").run()
+    assert not app.exception
+    deal_reads = [text for text in texts if "deals" in text]
+    assert deal_reads  # the period's figures were computed
+    for snapshot in ("win_probability", "deal_stages.position", "deal_stage_history"):  # open totals, funnel, at risk
+        assert not [text for text in deal_reads if snapshot in text], snapshot

@@ -103,6 +103,16 @@ class PeriodFigures:
 
 
 @dataclass(frozen=True)
+class OpenTotals:
+    """Open deals now: today's snapshot, whatever the period."""
+
+    open_deals: int
+    open_pipeline: Decimal
+    weighted_pipeline: Decimal  # amount x the stage's win probability
+    overdue_deals: int  # open deals whose close date has passed
+
+
+@dataclass(frozen=True)
 class DashboardKpis:
     open_pipeline: Decimal
     open_deals: int

@@ -124,7 +124,7 @@ def points(now: float | None, before: float | None) -> str | None:
 def dashboard_tab(reference: dict) -> None:
     today = today_utc()
     filters = filters_bar(reference, today)
-    kpi_row(cached(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today))
+    kpi_row(kpis(filters, today))
     left, right = st.columns([2, 3])
     with left:
         st.subheader("Pipeline by stage")
@@ -167,9 +167,17 @@ def warm_figures(principal: Principal, today: date) -> threading.Thread | None:
     return warming.warm(key, [partial(_period_figures, principal, filters, today) for filters in periods])
 
 
+def kpis(filters: DashboardFilters, today: date, principal: Principal | None = None) -> DashboardKpis:
+    """The KPI row's figures (Home's too): open deals cached without the period, so a new period counts only the
+    deals closed in it and in the one before."""
+    read = cached if principal is None else partial(cached_for, principal)  # a person's rerun, or a warm-up
+    now = read(Database.CRM, dashboards.get_open_totals, shared=True, filters=filters.snapshot(today), today=today)
+    return read(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today, open_totals=now)
+
+
 def _period_figures(principal: Principal, filters: DashboardFilters, today: date) -> None:
     """What dashboard_tab reads for a period with no other filter set (its calls, argument for argument)."""
-    cached_for(principal, Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today)
+    kpis(filters, today, principal)
     cached_for(principal, Database.CRM, dashboards.get_won_by_month, shared=True, filters=filters)
     cached_for(principal, Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
     cached_for(principal, Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
