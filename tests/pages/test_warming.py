@@ -146,3 +146,17 @@ def test_a_period_chosen_cold_reads_only_closed_deals() -> None:
     assert deal_reads  # the period's figures were computed
     for snapshot in ("win_probability", "deal_stages.position", "deal_stage_history"):  # open totals, funnel, at risk
         assert not [text for text in deal_reads if snapshot in text], snapshot
+
+
+@pytest.mark.usefixtures("warm")
+@pytest.mark.parametrize("username", ["rep", "marketer"])
+def test_home_warms_the_dashboards_periods_before_the_crm_page_is_opened(username: str) -> None:
+    app = open_as(username)  # Home, where a person lands after signing in
+    finish_warming()
+    app.switch_page("pages/crm.py")
+    app.session_state["crm_tab"] = "Dashboard"
+    app.run()
+    with sql_sent() as texts:
+        app.selectbox(key="dash_period").set_value("Last quarter").run()
+    assert not app.exception
+    assert not [text for text in texts if "deals" in text], texts
