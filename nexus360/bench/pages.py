@@ -24,6 +24,7 @@ from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
 from nexus360.config import PROJECT_ROOT
+from nexus360.ui.warming import WARM_THREAD
 
 HOME = str(PROJECT_ROOT / "Home.py")
 ROLES = ("manager", "rep", "marketer", "admin")
@@ -61,6 +62,8 @@ class StatementCounter:
         event.listen(Engine, "before_cursor_execute", self._seen)
 
     def _seen(self, *_args: Any) -> None:
+        if threading.current_thread().name.startswith(WARM_THREAD):  # background warm-ups are no rerun's statements
+            return
         with self._lock:
             self._count += 1
 

@@ -21,12 +21,16 @@ def bench() -> None:
               help="Only these demo users (repeatable; default all four).")
 @click.option("--only", default=None, help="Only pages whose address contains this text.")
 @click.option("--markdown", is_flag=True, help="Print README's table instead of JSON.")
+@click.option("--cold", is_flag=True, help="No background warm-ups (nexus360.ui.warming): a filter value chosen for "
+              "the first time is computed in the rerun, as with nobody having opened its view before.")
 @friendly_errors
-def bench_pages(runs: int, roles: tuple[str, ...], only: str | None, markdown: bool) -> None:
+def bench_pages(runs: int, roles: tuple[str, ...], only: str | None, markdown: bool, cold: bool) -> None:
     """Script time (median/p95 ms) and SQL statements of every page, tab and interaction, per role, under AppTest."""
     from nexus360.bench.pages import ROLES, as_markdown
     from nexus360.bench.pages import bench_pages as run_bench
+    from nexus360.ui import warming
 
+    warming.enabled = not cold
     report = run_bench(runs=runs, roles=roles or ROLES, only=only)
     click.echo(as_markdown(report)) if markdown else echo_json(report)
 

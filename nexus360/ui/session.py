@@ -152,14 +152,20 @@ def cached(database: Database, service: Callable[..., T], /, *, with_auth: bool 
     SHARED_TTL_SECONDS (other processes' writes show within that time; this process's at once).
     """
     principal = current_principal()
+    with friendly_errors(database):
+        return cached_for(principal, database, service, with_auth=with_auth, shared=shared, **kwargs)
+
+
+def cached_for(principal: Principal, database: Database, service: Callable[..., T], /, *, with_auth: bool = False,
+               shared: bool = False, **kwargs: Any) -> T:
+    """`cached()` for a principal given rather than the signed-in user's, errors raised: the same cache entry, so a
+    value computed off the rerun path (nexus360.ui.warming) is the one the page then reads."""
     generation = (data_generation(database), data_generation(Database.AUTH) if with_auth else None)
     items = tuple(sorted(kwargs.items()))
-    with friendly_errors(database):
-        if shared:
-            return _cached_shared(database, service.__module__, service.__qualname__, principal.permissions, items,
-                                  generation, with_auth, _principal=principal)
-        return _cached_call(database, service.__module__, service.__qualname__, principal, items, generation,
-                            with_auth)
+    if shared:
+        return _cached_shared(database, service.__module__, service.__qualname__, principal.permissions, items,
+                              generation, with_auth, _principal=principal)
+    return _cached_call(database, service.__module__, service.__qualname__, principal, items, generation, with_auth)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False, max_entries=10_000)

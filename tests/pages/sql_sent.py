@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -10,14 +11,17 @@ import streamlit as st
 from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
+from nexus360.ui.warming import WARM_THREAD
+
 
 @contextmanager
 def sql_sent() -> Iterator[list[str]]:
-    """The text of every SQL statement any engine sends while open."""
+    """The text of every SQL statement any engine sends while open (but for background warm-ups)."""
     texts: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        texts.append(statement)
+        if not threading.current_thread().name.startswith(WARM_THREAD):  # the warm-ups are no rerun's
+            texts.append(statement)
 
     event.listen(Engine, "before_cursor_execute", seen)
     try:

@@ -18,6 +18,7 @@ from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealCreate
 from nexus360.crm.models import Company
 from nexus360.db import Database, session_scope
+from nexus360.ui import warming
 from tests.pages.apptest import open_as, principal_for, shown
 from tests.pages.sql_sent import sql_sent
 
@@ -289,9 +290,11 @@ def another_manager(manager):
     return colleague
 
 
-def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(statements) -> None:
+def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(statements, monkeypatch) -> None:
     """One manager's cold dashboard serves the next manager: the aggregates are keyed by permissions, not by
-    person (the leaderboard and the owner choices stay per person)."""
+    person (the leaderboard and the owner choices stay per person). Without warm-ups (tests/pages/test_warming.py),
+    which would compute the second manager's leaderboard before the page asks."""
+    monkeypatch.setattr(warming, "enabled", False)
     first = open_as("manager")
     st.cache_data.clear()
     first.switch_page("pages/crm.py")

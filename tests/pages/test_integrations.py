@@ -7,10 +7,13 @@ from datetime import datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nexus360.config import PROJECT_ROOT
+from nexus360.config import PROJECT_ROOT, get_settings
+from nexus360.db import Database, session_scope
 from nexus360.integrations import service as integration_service
+from nexus360.integrations.connectors import service as connectors
 from nexus360.ui import navigation
 from tests.pages.apptest import open_as, principal_for, shown
+from tests.pages.sql_sent import sql_sent
 
 
 def open_integrations(username: str = "admin", tab: str | None = None) -> AppTest:
@@ -125,3 +128,30 @@ def test_others_are_refused(username: str) -> None:
     assert not app.exception
     assert any("do not have access" in warning.value for warning in app.warning)
     assert not app.dataframe and not app.metric
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_rerun_of_the_run_log_sends_few_statements() -> None:
+    """Issue 12: the run log's rerun (health tiles, filters, one page of runs) sends a few statements."""
+    app = open_integrations(tab="Run log")
+    with sql_sent() as texts:
+        app.run()
+    assert not app.exception
+    # The health tiles (one transaction: who acts, one statement) and the page of runs with their integrations'
+    # names (the same); the filters' choices come from the cache.
+    assert len(texts) <= 4, f"{len(texts)} statements: " + "\n".join(texts)
+    assert not [text for text in texts if "integration_configs.config" in text], "the connectors were read again"
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_connector_added_shows_at_once_in_the_run_logs_filter() -> None:
+    """The filters' choices are cached, but a write this process commits makes the next read fresh."""
+    app = open_integrations(tab="Run log")
+    before = app.selectbox(key="integrations_log_integration").options
+    principal = principal_for("admin")
+    with session_scope(Database.INTEGRATION, actor=principal) as session:
+        connectors.add_connector(session, principal, name="Filter hook", type="webhook", settings=get_settings(),
+                                 values={"url": "https://hooks.example.org/filter", "events": ["deal.won"]})
+    app.run()
+    after = app.selectbox(key="integrations_log_integration").options
+    assert "Filter hook" in after and "Filter hook" not in before

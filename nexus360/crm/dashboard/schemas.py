@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -55,6 +55,12 @@ class DashboardFilters:
         for name in _ID_FILTERS:  # sorted and unique, so equal filters make equal cache keys
             object.__setattr__(self, name, tuple(sorted({int(value) for value in getattr(self, name)})))
 
+    def snapshot(self, today: date) -> DashboardFilters:
+        """These filters for today's snapshot figures (open pipeline, funnel, deals at risk), which ignore the
+        dates: the period becomes `today` alone, so figures cached by these filters are not computed again when
+        only the period changes."""
+        return replace(self, start=today, end=today)
+
     @property
     def previous(self) -> tuple[date, date]:
         """The period "vs previous" compares with (see previous_period)."""
@@ -94,6 +100,16 @@ class PeriodFigures:
     win_rate: float | None  # won / (won + lost) by count; None without closed deals
     average_deal_size: Decimal | None  # of won deals
     average_sales_cycle_days: float | None  # won deals: close date minus the day they were created
+
+
+@dataclass(frozen=True)
+class OpenTotals:
+    """Open deals now: today's snapshot, whatever the period."""
+
+    open_deals: int
+    open_pipeline: Decimal
+    weighted_pipeline: Decimal  # amount x the stage's win probability
+    overdue_deals: int  # open deals whose close date has passed
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,14 @@ from nexus360.auth.users import service as people
 from nexus360.common.errors import AuthorizationError, ValidationError
 from nexus360.crm import repository as crm_repository
 from nexus360.crm.dashboard import repository
-from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealScope, OwnerChoice, PeriodFigures
+from nexus360.crm.dashboard.schemas import (
+    DashboardFilters,
+    DashboardKpis,
+    DealScope,
+    OpenTotals,
+    OwnerChoice,
+    PeriodFigures,
+)
 
 # Roles say who sells and who leads: a rep holds sales_rep (and not sales_manager); a team is led by a holder
 # of sales_manager who manages someone; deals are owned by reps and managers. Marketers and admins are none.
@@ -88,16 +95,31 @@ def _period(session: Session, scope: DealScope, start: date, end: date) -> Perio
     )
 
 
-def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> DashboardKpis:
+def get_open_totals(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> OpenTotals:
+    """Open deals now, within the filters' owners, stages, industries and countries (the dates do not matter)."""
+    require(principal, "crm.read")
+    return _open_totals(session, _scope(session, _visible(principal, filters)), today)
+
+
+def _open_totals(session: Session, scope: DealScope, today: date) -> OpenTotals:
+    open_deals, open_amount, weighted, overdue = repository.open_totals(session, scope, today)
+    return OpenTotals(open_deals=open_deals, open_pipeline=open_amount, weighted_pipeline=weighted,
+                      overdue_deals=overdue)
+
+
+def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilters, today: date,
+             open_totals: OpenTotals | None = None) -> DashboardKpis:
     """Open and weighted pipeline now, and won/lost figures of the period against the one before."""
+    # Pass `open_totals` (get_open_totals of the same filters, which the page caches by filters.snapshot(today)) so
+    # that a new period counts only the deals closed in it and in the period before, not every open deal again.
     require(principal, "crm.read")
     scope = _scope(session, _visible(principal, filters))
-    open_deals, open_amount, weighted, overdue = repository.open_totals(session, scope, today)
+    now = _open_totals(session, scope, today) if open_totals is None else open_totals
     return DashboardKpis(
-        open_pipeline=open_amount,
-        open_deals=open_deals,
-        weighted_pipeline=weighted,
-        overdue_deals=overdue,
+        open_pipeline=now.open_pipeline,
+        open_deals=now.open_deals,
+        weighted_pipeline=now.weighted_pipeline,
+        overdue_deals=now.overdue_deals,
         current=_period(session, scope, filters.start, filters.end),
         previous=_period(session, scope, *filters.previous),
     )

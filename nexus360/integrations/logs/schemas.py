@@ -49,6 +49,14 @@ class LogDetail:
 
 
 @dataclass(frozen=True)
+class LogChoices:
+    """The run log's filter choices: connectors as (id, name, type), by name, and the event types logged."""
+
+    connectors: tuple[tuple[int, str, str], ...]
+    event_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LogPage:
     rows: list[LogRead]
     next_after: tuple[datetime, int] | None

@@ -32,6 +32,7 @@ from nexus360.integrations.logs.schemas import (
     HEALTHY,
     OK_STATUSES,
     Health,
+    LogChoices,
     LogDetail,
     LogFilters,
     LogPage,
@@ -102,24 +103,19 @@ def log_connector_run(session: Session, actor: Actor, *, connector_type: str, ev
 def health(session: Session, principal: Actor, *, settings: Settings, clock: Clock = SYSTEM_CLOCK) -> list[Health]:
     """Every connector's tile: state, last success, 24-hour success rate and p95, failures in a row."""
     require_manage(principal)
-    rows = configs.list_configs(session)
-    ids = [row.id for row in rows]
-    states = configs.get_states(session, ids)
-    window = repository.health_24h(session, ids, since=(clock.now() - timedelta(hours=24)).replace(
-        minute=0, second=0, microsecond=0))
+    since = (clock.now() - timedelta(hours=24)).replace(minute=0, second=0, microsecond=0)
     tiles = []
-    for row in rows:
-        state = states.get(row.id)
-        runs, ok, durations = window.get(row.id, (0, 0, []))
-        p95 = _p95(durations)
-        streak = state.consecutive_failures if state else 0
+    for row in repository.health_rows(session, since=since):
+        runs, ok = int(row.runs), int(row.ok)
+        p95 = _p95(list(row.durations or []))
+        streak = row.consecutive_failures or 0
         rate = ok / runs if runs else None
         label, reason = _state(bool(row.is_active is not False), streak, rate, runs, settings)
         tiles.append(Health(
             integration_id=row.id, name=row.name, type=row.type, type_label=TYPE_LABELS.get(row.type, row.type),
             state=label, reason=reason, runs_24h=runs, success_rate_24h=rate, p95_ms_24h=p95,
-            consecutive_failures=streak, last_success_at=state.last_success_at if state else None,
-            last_failure_at=state.last_failure_at if state else None, last_run_at=state.last_run_at if state else None))
+            consecutive_failures=streak, last_success_at=row.last_success_at, last_failure_at=row.last_failure_at,
+            last_run_at=row.last_run_at))
     return tiles
 
 
@@ -160,8 +156,7 @@ def list_logs(session: Session, principal: Actor, *, filters: LogFilters, after:
     require_manage(principal)
     limit = max(1, min(limit, 200))
     rows = repository.list_logs(session, filters, after=after, limit=limit + 1)
-    names = {row.id: row.name for row in configs.list_configs(session)}
-    logs = [_read(row, names) for row in rows[:limit]]
+    logs = [_read(row, {row.integration_id: row.integration} if row.integration else {}) for row in rows[:limit]]
     more = len(rows) > limit
     return LogPage(rows=logs, next_after=(logs[-1].created_at, logs[-1].id) if more else None)
 
@@ -183,6 +178,13 @@ def get_log(session: Session, principal: Actor, *, log_id: int) -> LogDetail:
 def list_event_types(session: Session, principal: Actor) -> list[str]:
     require_manage(principal)
     return repository.list_event_types(session)
+
+
+def log_choices(session: Session, principal: Actor) -> LogChoices:
+    """What the run log's filters offer: every connector (id, name, type; by name) and every event type logged."""
+    require_manage(principal)
+    connectors = tuple((row.id, row.name, row.type) for row in configs.list_configs(session))
+    return LogChoices(connectors=connectors, event_types=tuple(repository.list_event_types(session)))
 
 
 def _read(row: Any, names: dict[int, str]) -> LogRead:

@@ -6,23 +6,27 @@ user's scope), and every chart is built once per data change (charts.cached_figu
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
+from nexus360.auth.schemas import Principal
 from nexus360.auth.users import service as people
 from nexus360.common.money import DASH, change, money, percent
 from nexus360.common.periods import previous_quarter, quarter_of, today_utc
 from nexus360.crm.dashboard import service as dashboards
 from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, PeriodFigures
-from nexus360.db import Database
-from nexus360.ui import charts
+from nexus360.db import Database, data_generation
+from nexus360.ui import charts, warming
 from nexus360.ui.crm import links
 from nexus360.ui.crm.common import day
-from nexus360.ui.session import cached, current_principal
+from nexus360.ui.session import cached, cached_for, current_principal
 
 PERIODS = ("This quarter", "Last quarter", "This year", "Last 12 months", "Custom")
+WARMED = PERIODS[:4]  # computed off the rerun path, company-wide, once the tab was shown (warm_figures)
 AT_RISK_ROWS = 20
 
 
@@ -120,11 +124,11 @@ def points(now: float | None, before: float | None) -> str | None:
 def dashboard_tab(reference: dict) -> None:
     today = today_utc()
     filters = filters_bar(reference, today)
-    kpi_row(cached(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today))
+    kpi_row(kpis(filters, today))
     left, right = st.columns([2, 3])
     with left:
         st.subheader("Pipeline by stage")
-        funnel = cached(Database.CRM, dashboards.get_funnel, shared=True, filters=filters)
+        funnel = cached(Database.CRM, dashboards.get_funnel, shared=True, filters=filters.snapshot(today))
         _chart(funnel["deals"].sum() > 0, "pipeline_by_stage", funnel, "No open deals match these filters.")
     with right:
         st.subheader("Won revenue by month")
@@ -150,6 +154,34 @@ def dashboard_tab(reference: dict) -> None:
     st.subheader("Deals at risk", help="Open deals past their close date, or in their stage more than twice as "
                                        "long as won deals usually stay there.")
     _deals_at_risk(filters, today)
+    warm_figures(current_principal(), today)
+
+
+def warm_figures(principal: Principal, today: date) -> threading.Thread | None:
+    """Compute, in the background, the company-wide figures of the periods people choose (WARMED), as the tab
+    reads them for this principal, so that choosing one is a cache hit (nexus360.ui.warming); once per user, data
+    generation and day. The thread, or None when nothing is left to warm."""
+    key = ("crm dashboard", principal.id, principal.permissions, data_generation(Database.CRM),
+           data_generation(Database.AUTH), today)
+    periods = [DashboardFilters(*_period(choice, today)) for choice in WARMED]
+    return warming.warm(key, [partial(_period_figures, principal, filters, today) for filters in periods])
+
+
+def kpis(filters: DashboardFilters, today: date, principal: Principal | None = None) -> DashboardKpis:
+    """The KPI row's figures (Home's too): open deals cached without the period, so a new period counts only the
+    deals closed in it and in the one before."""
+    read = cached if principal is None else partial(cached_for, principal)  # a person's rerun, or a warm-up
+    now = read(Database.CRM, dashboards.get_open_totals, shared=True, filters=filters.snapshot(today), today=today)
+    return read(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today, open_totals=now)
+
+
+def _period_figures(principal: Principal, filters: DashboardFilters, today: date) -> None:
+    """What dashboard_tab reads for a period with no other filter set (its calls, argument for argument)."""
+    kpis(filters, today, principal)
+    cached_for(principal, Database.CRM, dashboards.get_won_by_month, shared=True, filters=filters)
+    cached_for(principal, Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
+    cached_for(principal, Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
+    cached_for(principal, Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
 
 
 def _ranking(board: pd.DataFrame) -> None:
@@ -174,8 +206,8 @@ def _chart(has_data: bool, figure: str, frame: pd.DataFrame, empty: str, *, conf
 
 def _deals_at_risk(filters: DashboardFilters, today: date) -> None:
     medians = cached(Database.CRM, dashboards.get_stage_medians, shared=True, today=today)
-    risky = cached(Database.CRM, dashboards.list_deals_at_risk, shared=True, filters=filters, today=today,
-                   limit=AT_RISK_ROWS, stage_medians=medians)
+    risky = cached(Database.CRM, dashboards.list_deals_at_risk, shared=True, filters=filters.snapshot(today),
+                   today=today, limit=AT_RISK_ROWS, stage_medians=medians)
     if risky.empty:
         st.success("No open deal is overdue or stuck in its stage.")
         return

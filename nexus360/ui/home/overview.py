@@ -7,13 +7,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
 from nexus360.common.periods import today_utc
+from nexus360.ui.crm import dashboard
 from nexus360.ui.formatting import literal
 from nexus360.ui.home import marketing, rep, sales
 from nexus360.ui.home.tiles import unread_tile
+from nexus360.ui.marketing import roi
 from nexus360.ui.session import current_principal
 
 
@@ -46,3 +50,13 @@ def home_page() -> None:
     else:
         unread_tile(st.columns(4)[0])
         st.info("Your role opens no sales or marketing figures. Notifications and the assistant are in the menu.")
+    warm_dashboards(principal, today)
+
+
+def warm_dashboards(principal: Principal, today: date) -> None:
+    """Home is where a person lands after signing in: from here the CRM dashboard's and the ROI report's common
+    periods are computed in the background (nexus360.ui.warming), so the first period chosen there is a cache hit."""
+    if principal.has("crm.read"):
+        dashboard.warm_figures(principal, today)
+    if principal.has("marketing.read"):
+        roi.warm_reports(principal, today)

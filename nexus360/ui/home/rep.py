@@ -14,7 +14,7 @@ from nexus360.crm.dashboard import service as dashboard_service
 from nexus360.crm.dashboard.schemas import DashboardFilters
 from nexus360.db import Database
 from nexus360.ui import charts
-from nexus360.ui.crm import links
+from nexus360.ui.crm import dashboard, links
 from nexus360.ui.formatting import literal
 from nexus360.ui.home.sales import won_tile
 from nexus360.ui.home.tiles import note_tile, unread_tile
@@ -26,9 +26,8 @@ NEEDING_YOU = 8
 def rep_home(principal: Principal, today: date) -> None:
     mine = (principal.id,)
     quarter = replace(DashboardFilters.this_quarter(today), owner_ids=mine)
-    kpis = cached(Database.CRM, dashboard_service.get_kpis, shared=True, filters=quarter, today=today)
-    year = cached(Database.CRM, dashboard_service.get_kpis, shared=True,
-                  filters=replace(DashboardFilters.last_12_months(today), owner_ids=mine), today=today)
+    kpis = dashboard.kpis(quarter, today)
+    year = dashboard.kpis(replace(DashboardFilters.last_12_months(today), owner_ids=mine), today)
     columns = st.columns(5)
     note_tile(columns[0], "My open pipeline", money(kpis.open_pipeline), f"{kpis.open_deals:,} open deals")
     won_tile(columns[1], kpis.current, kpis.previous, today, label="My wins in")

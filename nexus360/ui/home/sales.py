@@ -17,6 +17,7 @@ from nexus360.crm.dashboard.schemas import DashboardFilters, PeriodFigures
 from nexus360.db import Database
 from nexus360.marketing.leads import service as lead_service
 from nexus360.ui import charts
+from nexus360.ui.crm import dashboard
 from nexus360.ui.home.tiles import note_tile, unread_tile
 from nexus360.ui.session import cached, current_principal
 
@@ -26,9 +27,8 @@ MONTHS_SHOWN = 24
 def sales_home(today: date) -> None:
     principal = current_principal()
     this_quarter = DashboardFilters.this_quarter(today)
-    kpis = cached(Database.CRM, dashboard_service.get_kpis, shared=True, filters=this_quarter, today=today)
-    year = cached(Database.CRM, dashboard_service.get_kpis, shared=True, filters=DashboardFilters.last_12_months(today),
-                  today=today)
+    kpis = dashboard.kpis(this_quarter, today)
+    year = dashboard.kpis(DashboardFilters.last_12_months(today), today)
     columns = st.columns(5)
     note_tile(columns[0], "Open pipeline", money(kpis.open_pipeline), f"{kpis.open_deals:,} open deals")
     won_tile(columns[1], kpis.current, kpis.previous, today)
@@ -50,7 +50,7 @@ def sales_home(today: date) -> None:
                             key="won_by_month", config=charts.PLOTLY_CONFIG)
     with right:
         st.subheader("Open pipeline by stage")
-        stages = cached(Database.CRM, dashboard_service.get_funnel, shared=True, filters=this_quarter)
+        stages = cached(Database.CRM, dashboard_service.get_funnel, shared=True, filters=this_quarter.snapshot(today))
         if stages["deals"].sum() == 0:
             st.info("No open deals. New deals will show here by stage.")
         else:

@@ -8,16 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from nexus360.common.periods import today_utc
-from nexus360.config import get_settings
 from nexus360.db import Database
-from nexus360.integrations.connectors import service as connectors
 from nexus360.integrations.logs import service as logs
 from nexus360.integrations.logs.schemas import LogFilters, LogRead
 from nexus360.integrations.webhooks import service as webhooks
 from nexus360.jobs.schemas import EVENT_TYPES
 from nexus360.ui.formatting import literal
 from nexus360.ui.integrations.common import STATUS_LABELS, duration
-from nexus360.ui.session import FAILED, call, submit
+from nexus360.ui.session import FAILED, cached, call, submit
 
 STATUSES = {"All": None, "Succeeded": "success", "Failed": "failed"}
 EVENT_LABELS = {**EVENT_TYPES, "directory_sync": "Directory sync", "test_connection": "Connection test",
@@ -26,9 +24,12 @@ PAGER = "integrations_log_pager"
 
 
 def logs_tab() -> None:
-    rows = call(Database.INTEGRATION, connectors.list_connectors, settings=get_settings())
-    names = {row.id: row.name for row in rows}
-    filters = _filters(names)
+    # The filters' choices change when a connector is added or renamed (here: the data generation makes the next
+    # read fresh) or a new kind of run is logged (by the worker: within the cache's minute); the tiles and the page
+    # of runs are read on every rerun. A rerun sends four statements (tests/pages/test_integrations.py).
+    choices = cached(Database.INTEGRATION, logs.log_choices)
+    names = {connector_id: name for connector_id, name, _type in choices.connectors}
+    filters = _filters(names, choices.event_types)
     pager = st.session_state.setdefault(PAGER, {"filters": None, "afters": [None]})
     if pager["filters"] != filters:
         pager.update(filters=filters, afters=[None])
@@ -41,15 +42,14 @@ def logs_tab() -> None:
         _pager(pager, page.next_after)
         if chosen is not None:
             _detail(page.rows[chosen])
-    _retry_since(rows)
+    _retry_since({connector_id: name for connector_id, name, kind in choices.connectors if kind == "webhook"})
 
 
-def _filters(names: dict[int, str]) -> LogFilters:
+def _filters(names: dict[int, str], events: tuple[str, ...]) -> LogFilters:
     integration_col, status_col, event_col, since_col, until_col = st.columns([3, 2, 3, 2, 2])
     integration = integration_col.selectbox("Integration", [None, *names], key="integrations_log_integration",
                                             format_func=lambda key: "All integrations" if key is None else names[key])
     status = status_col.selectbox("Status", list(STATUSES), key="integrations_log_status")
-    events = call(Database.INTEGRATION, logs.list_event_types)
     event = event_col.selectbox("Event", [None, *events], key="integrations_log_event",
                                 format_func=lambda key: "All events" if key is None else EVENT_LABELS.get(key, key))
     since = since_col.date_input("From (UTC)", value=today_utc() - timedelta(days=7), key="integrations_log_since")
@@ -124,8 +124,7 @@ def _detail(row: LogRead) -> None:
             st.toast(f"Queued again for {name}; the worker sends it within seconds.", icon=":material/schedule:")
 
 
-def _retry_since(rows) -> None:
-    hooks = {row.id: row.name for row in rows if row.type == "webhook"}
+def _retry_since(hooks: dict[int, str]) -> None:
     if not hooks:
         return
     with (st.expander("Send again everything that failed since…", icon=":material/replay:"),

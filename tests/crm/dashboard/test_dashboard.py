@@ -151,6 +151,19 @@ def test_kpis_show_the_open_and_weighted_pipeline(crm, book) -> None:
     assert kpis.overdue_deals == 1
 
 
+def test_open_totals_ignore_the_period_and_kpis_given_them_are_the_same(crm, book) -> None:
+    """The page caches the open deals without the period (filters.snapshot) and hands them to get_kpis, so a new
+    period counts only closed deals: the figures are those get_kpis computes alone."""
+    open_now = dashboards.get_open_totals(crm, READER, filters=book.filters().snapshot(TODAY), today=TODAY)
+    other_period = book.filters(start=date(2089, 1, 1), end=date(2089, 6, 30))
+
+    assert open_now == dashboards.get_open_totals(crm, READER, filters=other_period, today=TODAY)
+    assert (open_now.open_pipeline, open_now.open_deals, open_now.overdue_deals) == (Decimal(135_000), 5, 1)
+    for filters in (book.filters(), other_period):
+        given = dashboards.get_kpis(crm, READER, filters=filters, today=TODAY, open_totals=open_now)
+        assert given == dashboards.get_kpis(crm, READER, filters=filters, today=TODAY)
+
+
 def test_kpis_of_the_period_count_deals_closed_in_it_by_close_date(crm, book) -> None:
     current = dashboards.get_kpis(crm, READER, filters=book.filters(), today=TODAY).current
 
@@ -419,6 +432,7 @@ def test_deals_at_risk_refuse_an_oversized_page(crm, book) -> None:
 
 CALLS = {
     "get_kpis": lambda crm, who, filters: dashboards.get_kpis(crm, who, filters=filters, today=TODAY),
+    "get_open_totals": lambda crm, who, filters: dashboards.get_open_totals(crm, who, filters=filters, today=TODAY),
     "get_funnel": lambda crm, who, filters: dashboards.get_funnel(crm, who, filters=filters),
     "get_won_by_month": lambda crm, who, filters: dashboards.get_won_by_month(crm, who, filters=filters),
     "get_revenue_by_industry": lambda crm, who, filters: dashboards.get_revenue_by_industry(crm, who, filters=filters),
