@@ -132,8 +132,7 @@ def _earned_vs_quota(frame: pd.DataFrame) -> None:
         st.info("No statements in this period.")
         return
     chart = frame.rename(columns={"Rep": "rep", "Revenue": "revenue", "Quota": "quota"})
-    st.plotly_chart(charts.figure("earned_vs_quota", chart), width="stretch", config=ui_charts.PLOTLY_CONFIG,
-                    key="team_quota_chart")
+    st.altair_chart(charts.figure("earned_vs_quota", chart), width="stretch", key="team_quota_chart")
 
 
 def _team_history() -> None:
@@ -141,8 +140,7 @@ def _team_history() -> None:
     if not history:
         st.info("No statements yet.")
         return
-    st.plotly_chart(charts.figure("team_by_period", history), width="stretch", config=ui_charts.PLOTLY_CONFIG,
-                    key="team_history_chart")
+    st.altair_chart(charts.figure("team_by_period", history), width="stretch", key="team_history_chart")
 
 
 def _rep_statement(principal: Principal, frame: pd.DataFrame, *, start: date, end: date) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nexus360.common.money import money
-from nexus360.ui.charts import BRAND, LAST_YEAR, MONEY_AXIS, legend_on_top, style
+from nexus360.ui.charts import BRAND, LAST_YEAR, MONEY_AXIS, label_axis, legend_on_top, money_axis, style
 
 UP, DOWN, TOTAL = "#107C10", "#C50F1F", BRAND
 METHOD_COLOURS = {"weighted_pipeline": "#2886DE", "commit": "#107C10", "best_case": "#8A94A6", "call": "#C239B3",
@@ -40,10 +40,9 @@ def waterfall(steps: Sequence[tuple[str, float]], *, total_label: str, start: tu
     order = list(frame["label"])
     low, high = min(0.0, float(frame["from"].min()), float(frame["to"].min())), float(frame["end"].max())
     scale = alt.Scale(domain=[low * 1.2, (high or 1.0) * 1.22], nice=False)  # room for the printed amounts
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, ticks=False, domain=False,
-                                                                  labelPadding=8, labelFontSize=13))
+    y = alt.Y("label:N", sort=order, axis=label_axis())
     bars = alt.Chart(frame).mark_bar(size=22).encode(
-        y=y, x=alt.X("from:Q", title=None, scale=scale, axis=alt.Axis(format="$~s", grid=True, gridColor="#E6E9EF")),
+        y=y, x=alt.X("from:Q", scale=scale, axis=money_axis()),
         x2="to:Q",
         color=alt.Color("kind:N", scale=alt.Scale(domain=["up", "down", "total"], range=[UP, DOWN, TOTAL]),
                         legend=None),
