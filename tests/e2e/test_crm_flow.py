@@ -53,7 +53,7 @@ def test_rep_moves_a_deal_on_the_board_and_the_funnel_follows(app_url: str, page
     page.get_by_role("tab", name="Pipeline").click()
     wait_idle(page)
     prospecting = page.get_by_text(re.compile(r"^[\d,]+ deals · ")).first.inner_text()
-    page.get_by_label("Move to").first.click()  # the first card sits in Prospecting
+    page.get_by_role("button", name="Move to").first.click()  # the first card sits in Prospecting
     page.get_by_role("menuitem", name="Qualification", exact=True).click()
     wait_idle(page)
     page.wait_for_function(  # the board's Prospecting total drops once the move is saved
