@@ -258,6 +258,17 @@ def test_the_dashboard_draws_one_chart_the_one_chosen(statements) -> None:
     assert any("Why" in frame.value.columns for frame in app.dataframe)  # deals at risk stay under the chart
 
 
+def test_board_cards_move_by_a_menu_of_the_other_stages_not_a_select_box() -> None:
+    """A select box per card was most of the board's browser time; a menu button draws as a button."""
+    board = open_crm_as("manager", "Pipeline")
+    assert not board.exception
+    menus = board.get("menu_button")
+    assert menus and all(menu.proto.label == "Move to" for menu in menus)
+    assert not [box for box in board.selectbox if box.label == "Move to"]
+    options = [str(option) for option in menus[0].proto.options]  # the first card sits in Prospecting
+    assert "Qualification" in "".join(options) and "Prospecting" not in "".join(options)
+
+
 def test_a_rep_picks_who_is_ahead_and_sees_their_rank_not_colleagues_revenue() -> None:
     app = open_crm_as("rep", "Dashboard")
     app.segmented_control(key=CHART_KEY).set_value("Who is ahead").run()
