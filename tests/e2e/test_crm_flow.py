@@ -28,12 +28,6 @@ def funnel_counts(page) -> list[int]:
     return [int(match[1].replace(",", "")) for text in texts if (match := re.search(r"([\d,]+) deals", text))]
 
 
-def choose(page, label: str, option: str) -> None:
-    page.get_by_label(label).first.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_idle(page)
-
-
 def test_manager_narrows_the_dashboard_to_one_industry(app_url: str, page) -> None:
     sign_in(page, app_url, "manager", DEMO_PASSWORD)
     wait_for_session_cookie(page)
@@ -59,7 +53,9 @@ def test_rep_moves_a_deal_on_the_board_and_the_funnel_follows(app_url: str, page
     page.get_by_role("tab", name="Pipeline").click()
     wait_idle(page)
     prospecting = page.get_by_text(re.compile(r"^[\d,]+ deals · ")).first.inner_text()
-    choose(page, "Move to", "Qualification")  # the first card sits in Prospecting
+    page.get_by_role("button", name="Move to").first.click()  # the first card sits in Prospecting
+    page.get_by_role("menuitem", name="Qualification", exact=True).click()
+    wait_idle(page)
     page.wait_for_function(  # the board's Prospecting total drops once the move is saved
         "old => { const t = [...document.querySelectorAll('p')].map(p => p.innerText)"
         ".find(x => /^[\\d,]+ deals · /.test(x)); return t && t !== old; }",

@@ -3,6 +3,7 @@ deep links, and the SQL a rerun sends."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from nexus360.crm.deals.schemas import DealCreate
 from nexus360.crm.models import Company
 from nexus360.db import Database, session_scope
 from nexus360.ui import warming
+from nexus360.ui.crm.dashboard import CHART_KEY
 from tests.pages.apptest import open_as, principal_for, shown
 from tests.pages.sql_sent import sql_sent
 
@@ -225,6 +227,57 @@ def test_who_is_ahead_and_the_team_filter_follow_roles() -> None:
     assert "Team of Sophie Lambert" in owner.options
 
 
+CHARTS = ("Pipeline by stage", "Won by month", "Revenue by industry", "Who is ahead", "Revenue by country")
+
+
+def chart_kinds(app: AppTest) -> list[list[str]]:
+    """The trace types of each Plotly chart on the page, in order."""
+    return [[trace.get("type", "") for trace in json.loads(chart.proto.spec)["data"]]
+            for chart in app.get("plotly_chart")]
+
+
+def test_the_dashboard_draws_one_chart_the_one_chosen(statements) -> None:
+    """Each chart costs the browser more than its data costs us: the dashboard opens on the funnel alone, a
+    choice in the picker draws that chart instead, and the charts not shown are neither read nor built."""
+    app = open_crm_as("manager", "Dashboard")
+    picker = app.segmented_control(key=CHART_KEY)
+    assert tuple(picker.options) == CHARTS
+    assert picker.value == "Pipeline by stage"
+    assert chart_kinds(app) == [["funnel"]]
+    st.cache_data.clear()
+    statements.clear()
+    app.run()
+    sent = " ".join(statements)
+    assert "FROM deal_stages" in sent  # the funnel's figures
+    assert "GROUP BY industries.id" not in sent and "GROUP BY countries.id" not in sent  # industries, the map
+    assert "GROUP BY deals.owner_id" not in sent  # who is ahead
+    for choice, kinds in (("Won by month", ["bar", "scatter"]), ("Revenue by industry", ["bar"]),
+                          ("Who is ahead", ["bar"]), ("Revenue by country", ["choropleth"])):
+        app.segmented_control(key=CHART_KEY).set_value(choice).run()
+        assert not app.exception
+        assert chart_kinds(app) == [kinds], choice
+    assert any("Why" in frame.value.columns for frame in app.dataframe)  # deals at risk stay under the chart
+
+
+def test_board_cards_move_by_a_menu_of_the_other_stages_not_a_select_box() -> None:
+    """A select box per card was most of the board's browser time; a menu button draws as a button."""
+    board = open_crm_as("manager", "Pipeline")
+    assert not board.exception
+    menus = board.get("menu_button")
+    assert menus and all(menu.proto.label == "Move to" for menu in menus)
+    assert not [box for box in board.selectbox if box.label == "Move to"]
+    options = [str(option) for option in menus[0].proto.options]  # the first card sits in Prospecting
+    assert "Qualification" in "".join(options) and "Prospecting" not in "".join(options)
+
+
+def test_a_rep_picks_who_is_ahead_and_sees_their_rank_not_colleagues_revenue() -> None:
+    app = open_crm_as("rep", "Dashboard")
+    app.segmented_control(key=CHART_KEY).set_value("Who is ahead").run()
+    assert not app.exception
+    assert chart_kinds(app) == []
+    assert any(metric.label.startswith("Your rank") for metric in app.metric)
+
+
 # --- deep links -----------------------------------------------------------------------------------
 
 
@@ -299,6 +352,8 @@ def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(stat
     st.cache_data.clear()
     first.switch_page("pages/crm.py")
     first.run()
+    for chart in CHARTS:  # every chart of the picker, each read once
+        first.segmented_control(key=CHART_KEY).set_value(chart).run()
     colleague = another_manager(first.session_state["principal"])  # a real user: the gate checks every rerun
     second = AppTest.from_file(first._script_path, default_timeout=60)
     second.session_state["principal"] = colleague
@@ -306,6 +361,8 @@ def test_dashboard_figures_are_shared_by_everyone_with_the_same_permissions(stat
     second.switch_page("pages/crm.py")
     statements.clear()
     second.run()
+    for chart in CHARTS:
+        second.segmented_control(key=CHART_KEY).set_value(chart).run()
     assert not second.exception
     deal_reads = [statement for statement in statements if "deals." in statement]
     assert deal_reads  # "Who is ahead" is read for this person

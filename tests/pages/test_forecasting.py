@@ -48,6 +48,10 @@ def test_the_rep_sees_their_own_forecast_with_every_method_explained():
     assert [box.label for box in app.selectbox] == ["Period", "Explain"]  # no scope picker: only their own
     assert "None" not in shown and not any(name in shown for name in OTHER_REPS)
     assert app.button(key=f"FormSubmitter:fc_call_{VIEW}-Submit call")
+    # The waterfall is drawn with Vega-Lite: no Plotly chart on the first view (Plotly costs the browser twice).
+    assert not app.get("plotly_chart")
+    spec = next(chart.proto.spec for chart in app.get("vega_lite_chart")).replace(" ", "")
+    assert '"type":"bar"' in spec and "Weightedpipeline" in spec
 
 
 def test_the_reps_deals_are_their_own_with_the_category_and_where_it_comes_from():

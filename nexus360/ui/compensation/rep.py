@@ -13,7 +13,6 @@ from nexus360.compensation import flows
 from nexus360.compensation.schemas import DealChoice, EarningsOverview, WhatIf
 from nexus360.compensation.summaries import service as summaries
 from nexus360.db import Database
-from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.compensation import charts
 from nexus360.ui.compensation.common import COMP, deal_titles, show_flash, status_word
 from nexus360.ui.compensation.statement import line_frame, lines_table, statement_panel
@@ -48,7 +47,7 @@ def rep_tab(principal: Principal) -> None:
         statement_panel(principal, user_id=principal.id, period_start=row.period_start, period_end=row.period_end,
                         key="mine_statement")
         st.subheader("My commission by period")
-        st.plotly_chart(charts.figure("my_history", history), width="stretch", config=PLOTLY_CONFIG,
+        st.altair_chart(charts.figure("my_history", history), width="stretch",
                         key="mine_history_chart")
     what_if_box = st.expander("What if my open deals close?", icon=":material/calculate:", key=WHAT_IF_KEY,
                               on_change="rerun")

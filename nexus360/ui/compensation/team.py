@@ -20,7 +20,7 @@ from nexus360.common.periods import month_of, quarter_of, today_utc
 from nexus360.compensation import engine, flows
 from nexus360.compensation.disputes import service as disputes
 from nexus360.compensation.summaries import service as summaries
-from nexus360.ui.charts import PLOTLY_CONFIG
+from nexus360.ui import charts as ui_charts
 from nexus360.ui.compensation import actions, charts
 from nexus360.ui.compensation.common import (
     COMP,
@@ -40,6 +40,7 @@ from nexus360.ui.session import FAILED, cached, submit_flow
 
 PERIOD_KEY, REP_KEY = "team_period", "team_rep"  # a deep link sets them (page.py)
 RUN_KEY = "run_period_text"
+CHART_KEY = "team_chart"
 
 
 @st.fragment
@@ -121,23 +122,25 @@ def _kpis(frame: pd.DataFrame) -> None:
 
 
 def _charts(frame: pd.DataFrame) -> None:
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Earned vs quota")
-        if frame.empty:
-            st.info("No statements in this period.")
-        else:
-            chart = frame.rename(columns={"Rep": "rep", "Revenue": "revenue", "Quota": "quota"})
-            st.plotly_chart(charts.figure("earned_vs_quota", chart), width="stretch", config=PLOTLY_CONFIG,
-                            key="team_quota_chart")
-    with right:
-        st.subheader("Team commission by period")
-        history = cached(COMP, summaries.team_history, periods=8)
-        if not history:
-            st.info("No statements yet.")
-        else:
-            st.plotly_chart(charts.figure("team_by_period", history), width="stretch", config=PLOTLY_CONFIG,
-                            key="team_history_chart")
+    """One chart area, the person picks the chart: each chart costs the browser more than its data costs us."""
+    ui_charts.chart_picker({"Earned vs quota": lambda: _earned_vs_quota(frame),
+                            "Team commission by period": _team_history}, key=CHART_KEY)
+
+
+def _earned_vs_quota(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        st.info("No statements in this period.")
+        return
+    chart = frame.rename(columns={"Rep": "rep", "Revenue": "revenue", "Quota": "quota"})
+    st.altair_chart(charts.figure("earned_vs_quota", chart), width="stretch", key="team_quota_chart")
+
+
+def _team_history() -> None:
+    history = cached(COMP, summaries.team_history, periods=8)
+    if not history:
+        st.info("No statements yet.")
+        return
+    st.altair_chart(charts.figure("team_by_period", history), width="stretch", key="team_history_chart")
 
 
 def _rep_statement(principal: Principal, frame: pd.DataFrame, *, start: date, end: date) -> None:

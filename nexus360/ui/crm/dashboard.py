@@ -1,4 +1,5 @@
-"""The CRM dashboard tab: filters, KPI row, charts, who is ahead and deals at risk, all aggregated in SQL.
+"""The CRM dashboard tab: filters, KPI row, one chart area (funnel, won by month, industries, who is ahead, the
+world map: the person picks), and deals at risk, all aggregated in SQL.
 
 The tab is a fragment: a filter change reruns it alone. Every figure is cached by the filters (and the
 user's scope), and every chart is built once per data change (charts.cached_figure).
@@ -28,6 +29,7 @@ from nexus360.ui.session import cached, cached_for, current_principal
 PERIODS = ("This quarter", "Last quarter", "This year", "Last 12 months", "Custom")
 WARMED = PERIODS[:4]  # computed off the rerun path, company-wide, once the tab was shown (warm_figures)
 AT_RISK_ROWS = 20
+CHART_KEY = "dash_chart"
 
 
 def _period(choice: str, today: date) -> tuple[date, date]:
@@ -125,32 +127,13 @@ def dashboard_tab(reference: dict) -> None:
     today = today_utc()
     filters = filters_bar(reference, today)
     kpi_row(kpis(filters, today))
-    left, right = st.columns([2, 3])
-    with left:
-        st.subheader("Pipeline by stage")
-        funnel = cached(Database.CRM, dashboards.get_funnel, shared=True, filters=filters.snapshot(today))
-        _chart(funnel["deals"].sum() > 0, "pipeline_by_stage", funnel, "No open deals match these filters.")
-    with right:
-        st.subheader("Won revenue by month")
-        monthly = cached(Database.CRM, dashboards.get_won_by_month, shared=True, filters=filters)
-        has_data = monthly[["revenue", "revenue_last_year"]].to_numpy().sum() > 0
-        _chart(has_data, "won_by_month", monthly, "Nothing was won in this period, nor a year before.")
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Revenue by industry")
-        industry = cached(Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
-        _chart(not industry.empty, "revenue_by_industry", industry, "Nothing was won in this period.")
-    with right:
-        st.subheader("Who is ahead", help="Sales reps by won revenue in the period (managers lead teams and are "
-                                          "not ranked).")
-        board = cached(Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
-        if board.empty or dashboards.sees_colleagues(current_principal()):
-            _chart(not board.empty, "owner_leaderboard", board, "No sales rep matches these filters.")
-        else:
-            _ranking(board)
-    st.subheader("Revenue by country")
-    country = cached(Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
-    _chart(not country.empty, "revenue_map", country, "Nothing was won in this period.", config=charts.MAP_CONFIG)
+    charts.chart_picker({
+        "Pipeline by stage": lambda: _funnel(filters.snapshot(today)),
+        "Won by month": lambda: _monthly(filters),
+        "Revenue by industry": lambda: _industries(filters),
+        "Who is ahead": lambda: _who_is_ahead(filters),
+        "Revenue by country": lambda: _countries(filters),
+    }, key=CHART_KEY)
     st.subheader("Deals at risk", help="Open deals past their close date, or in their stage more than twice as "
                                        "long as won deals usually stay there.")
     _deals_at_risk(filters, today)
@@ -182,6 +165,41 @@ def _period_figures(principal: Principal, filters: DashboardFilters, today: date
     cached_for(principal, Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
     cached_for(principal, Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
     cached_for(principal, Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
+
+
+# One chart at a time, chosen in a picker: each is its own read and its own drawing, and a chart costs the
+# browser about 0.1 s (the first Plotly chart of a page 0.25 s), so the dashboard opens on the funnel alone.
+def _funnel(filters: DashboardFilters) -> None:
+    funnel = cached(Database.CRM, dashboards.get_funnel, shared=True, filters=filters)
+    _chart(funnel["deals"].sum() > 0, "pipeline_by_stage", funnel, "No open deals match these filters.")
+    st.caption("Open deals by stage: their amount and how many.")
+
+
+def _monthly(filters: DashboardFilters) -> None:
+    monthly = cached(Database.CRM, dashboards.get_won_by_month, shared=True, filters=filters)
+    has_data = monthly[["revenue", "revenue_last_year"]].to_numpy().sum() > 0
+    _chart(has_data, "won_by_month", monthly, "Nothing was won in this period, nor a year before.")
+
+
+def _industries(filters: DashboardFilters) -> None:
+    industry = cached(Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
+    _chart(not industry.empty, "revenue_by_industry", industry, "Nothing was won in this period.")
+    st.caption("Won revenue in the period, by the company's industry.")
+
+
+def _who_is_ahead(filters: DashboardFilters) -> None:
+    board = cached(Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
+    if board.empty or dashboards.sees_colleagues(current_principal()):
+        _chart(not board.empty, "owner_leaderboard", board, "No sales rep matches these filters.")
+    else:
+        _ranking(board)
+    st.caption("Sales reps by won revenue in the period (managers lead teams and are not ranked).")
+
+
+def _countries(filters: DashboardFilters) -> None:
+    country = cached(Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
+    _chart(not country.empty, "revenue_map", country, "Nothing was won in this period.", config=charts.MAP_CONFIG)
+    st.caption("Won revenue in the period, by the company's country.")
 
 
 def _ranking(board: pd.DataFrame) -> None:

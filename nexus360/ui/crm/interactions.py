@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from nexus360.ui.crm.dashboard import CHART_KEY
 from nexus360.ui.crm.links import TAB_KEY
 
 PERIODS = ("This quarter", "Last quarter")
+CHARTS = ("Pipeline by stage", "Won by month")
 
 
 def _on_tab(app: Any, tab: str) -> None:
@@ -40,6 +42,13 @@ def change_owner(app: Any) -> None:
         widget.select_index(1 if widget.index == 0 else 0)
     else:
         app.run()
+
+
+def pick_a_chart(app: Any) -> None:
+    """Show another chart in the dashboard's chart area (the funnel and won by month in turn)."""
+    _on_tab(app, "Dashboard")
+    picker = app.segmented_control(key=CHART_KEY)
+    picker.set_value(CHARTS[1] if picker.value == CHARTS[0] else CHARTS[0])
 
 
 def only_my_deals(app: Any) -> None:
@@ -81,6 +90,7 @@ def _turn(app: Any, tab: str, key: str) -> None:
 INTERACTIONS = {
     "dashboard: change the period": change_period,
     "dashboard: change the owner": change_owner,
+    "dashboard: pick another chart": pick_a_chart,
     "pipeline: only my deals": only_my_deals,
     "deals: next page": next_page_of_deals,
     "deals: search": search_deals,

@@ -12,7 +12,6 @@ from nexus360.common.money import money, money_exact
 from nexus360.common.periods import now_utc
 from nexus360.forecasting import flows
 from nexus360.forecasting.movement import flows as movement_flows
-from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.forecasting import charts
 from nexus360.ui.forecasting.common import MONEY, READS, changed
 from nexus360.ui.session import FAILED, cached_flow, submit_flow
@@ -47,8 +46,8 @@ def movement_tab(principal: Principal, *, period: str, scope: str, can_generate:
     found = cached_flow(movement_flows.get_movement, databases=READS, period=period, scope=scope, before_id=before,
                         after_id=None if after == NOW else after)
     steps = [(bar.label, float(bar.amount)) for bar in found.bars]
-    st.plotly_chart(charts.waterfall(steps, start=("Start", float(found.start)), total_label="End"),
-                    width="stretch", config=PLOTLY_CONFIG)
+    st.altair_chart(charts.waterfall(steps, start=("Start", float(found.start)), total_label="End"),
+                    width="stretch")
     won = f" {found.won_since} {'deal was' if found.won_since == 1 else 'deals were'} won in between (still counted)."
     st.caption(f"Pipeline of the period (open and won deals): {money_exact(found.start)} → {money_exact(found.end)}. "
                f"Start + new + pulled in − pushed out − lost ± amount changes = end, residual "

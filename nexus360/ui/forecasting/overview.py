@@ -9,7 +9,6 @@ from nexus360.common.money import money, money_exact, percent
 from nexus360.db import Database
 from nexus360.forecasting import flows, service
 from nexus360.forecasting.schemas import REP, TEAM, ForecastRead, Overview, Scope
-from nexus360.ui.charts import PLOTLY_CONFIG
 from nexus360.ui.forecasting import charts
 from nexus360.ui.forecasting.common import READS, changed, request_key, when
 from nexus360.ui.formatting import escape_markdown
@@ -87,7 +86,7 @@ def _why(found: Overview) -> None:
         st.session_state[key] = "weighted_pipeline"
     chosen = methods[st.selectbox("Explain", list(labels), format_func=labels.get, key=key)]
     parts = [(factor.name, float(factor.value)) for factor in chosen.factors if factor.contributes]
-    st.plotly_chart(charts.waterfall(parts, total_label=chosen.label), width="stretch", config=PLOTLY_CONFIG)
+    st.altair_chart(charts.waterfall(parts, total_label=chosen.label), width="stretch")
     st.caption(escape_markdown(chosen.explanation))
     for factor in chosen.factors:
         if not factor.contributes:
