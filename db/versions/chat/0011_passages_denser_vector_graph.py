@@ -1,8 +1,9 @@
 """chat: the passages' HNSW graph built denser (m 32, ef_construction 128 instead of pgvector's 16 / 64).
 
 At 100,000 passages the graph of m 16 found about 0.6 of the exact 10 nearest passages at ef_search 100
-and under 0.8 at ef_search 400; with twice the links per passage it finds 0.95 at ef_search 200 (issue 16
-point 8; the variants measured are in README, "Measured (`bench assistant`)"). The index keeps its name,
+and under 0.8 at ef_search 400; with twice the links per passage it finds 0.93-0.95 at ef_search 200 and
+0.95-0.96 at 250, depending on the build (issue 16 point 8; the variants measured are in README,
+"Measured (`bench assistant`)"). The index keeps its name,
 its expression (`embedding::halfvec(1536)`) and its operator class, so the searches are unchanged and a
 provider's embeddings are indexed the same way. Rebuilding it takes a few minutes per 100,000 passages.
 

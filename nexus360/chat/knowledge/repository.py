@@ -60,7 +60,7 @@ LIMIT :limit
 # ones by less than 0.001 (recall@10 against the exact float search is measured by `bench assistant`).
 # The query's expression must be the index's, cast for cast. m 32 / ef_construction 128 (migration
 # chat_0011): with pgvector's defaults (16, 64) the graph of 100,000 passages led a search to about 0.6
-# of the exact 10 nearest at ef_search 100 and under 0.8 at 400; twice the links reach 0.95 (README).
+# of the exact 10 nearest at ef_search 100 and under 0.8 at 400; twice the links reach 0.95 at 250 (README).
 # ef_search is set per search (service.EF_SEARCH).
 HALFVEC = f"halfvec({EMBEDDING_DIMENSIONS})"
 VECTOR_INDEX = "ix_knowledge_passages_embedding_halfvec_hnsw"
