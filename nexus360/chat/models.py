@@ -106,12 +106,13 @@ class KnowledgePassage(ChatBase):
     __table_args__ = (
         Index("ix_knowledge_passages_article_id", "article_id", "position"),
         Index("ix_knowledge_passages_search", "search", postgresql_using="gin"),
-        # Over the half-precision copy (migration chat_0010; the searches query this expression).
+        # Over the half-precision copy (migration chat_0010; the searches query this expression), built
+        # with twice pgvector's default links (migration chat_0011).
         Index(
             "ix_knowledge_passages_embedding_halfvec_hnsw",
             text(f"(embedding::halfvec({EMBEDDING_DIMENSIONS})) halfvec_cosine_ops"),
             postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_with={"m": 32, "ef_construction": 128},
         ),
     )
 

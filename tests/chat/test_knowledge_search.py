@@ -45,6 +45,9 @@ def test_the_vector_search_goes_through_the_halfvec_index_and_keeps_the_audience
               "limit": 10}
     plan = "\n".join(row[0] for row in session.execute(text("EXPLAIN " + repository.VECTOR_SEARCH.text), params))
     assert f"Index Scan using {repository.VECTOR_INDEX}" in plan
+    definition = session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = :name"),
+                                {"name": repository.VECTOR_INDEX})
+    assert "WITH (m='32', ef_construction='128')" in definition  # the graph of chat_0011 (README)
     repository.configure_vector_search(session, ef_search=service.EF_SEARCH)
     found = repository.vector_search(session, **params)
     exact = repository.vector_search(session, **params, exact=True)
