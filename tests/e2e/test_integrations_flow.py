@@ -59,8 +59,8 @@ def test_add_a_webhook_win_a_deal_and_see_the_signed_delivery(app_url: str, page
         open_page(page, "CRM")  # win the first deal of the pipeline board
         page.get_by_role("tab", name="Pipeline").click()
         wait_idle(page)
-        page.get_by_label("Move to").first.click()
-        page.get_by_role("option", name="Closed Won", exact=True).click()
+        page.get_by_role("button", name="Move to").first.click()
+        page.get_by_role("menuitem", name="Closed Won", exact=True).click()
         wait_idle(page)
 
         summary = Worker(get_settings(), name="e2e").run_once()  # what `make run`'s worker does within seconds

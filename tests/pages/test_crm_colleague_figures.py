@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from nexus360.ui.crm.dashboard import CHART_KEY
 from nexus360.ui.crm.interactions import _on_tab
 from tests.pages.apptest import open_as
 
@@ -26,6 +27,7 @@ def owner_picker(app):
 def test_a_rep_picks_only_their_own_deals_or_everyone_and_sees_colleagues_by_rank() -> None:
     app = dashboard_as("rep")
     assert owner_picker(app).options == ["Everyone", "My deals"]
+    app.segmented_control(key=CHART_KEY).set_value("Who is ahead").run()
     ranking = next(frame.value for frame in app.dataframe if list(frame.value.columns) == ["rank", "owner"])
     assert list(ranking["rank"]) == list(range(1, len(ranking) + 1)) and ranking["owner"].notna().all()
     assert "Colleagues' revenue is shown to managers only." in [caption.value for caption in app.caption]
