@@ -17,6 +17,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from nexus360.common.money import money
 from nexus360.ui.formatting import chart_text
 
 BRAND = "#0F6CBD"
@@ -45,6 +46,25 @@ def label_axis(**options) -> alt.Axis:
 
 def legend_top() -> alt.Legend:
     return alt.Legend(orient="top", title=None, direction="horizontal", labelFontSize=13, symbolType="square")
+
+
+def stage_bars(frame: pd.DataFrame) -> alt.Chart:
+    """Open pipeline by stage (stage, amount, deals; in the stages' order) as Vega-Lite bars, each labelled with
+    its amount and deal count: the picture of Plotly's funnel without loading Plotly on the page."""
+    shown = frame.assign(
+        label=[f"{money(amount)} · {int(deals):,} deals" for amount, deals in zip(frame["amount"], frame["deals"],
+                                                                                strict=True)],
+        colour=SEQUENCE[: len(frame)] + [SEQUENCE[-1]] * max(0, len(frame) - len(SEQUENCE)))
+    order = list(shown["stage"])
+    base = alt.Chart(shown).encode(y=alt.Y("stage:N", sort=order, axis=label_axis()))
+    bars = base.mark_bar(size=30, cornerRadiusEnd=3).encode(
+        x=alt.X("amount:Q", axis=None, scale=alt.Scale(domainMax=float(shown["amount"].max() or 1) * 1.45)),
+        color=alt.Color("colour:N", scale=None, legend=None),
+        tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("amount:Q", title="Open amount", format="$,.0f"),
+                 alt.Tooltip("deals:Q", title="Open deals", format=",")])
+    labels = base.mark_text(align="left", dx=6, fontSize=13, color="#242424").encode(x="amount:Q", text="label:N")
+    return (alt.layer(bars, labels).properties(height=max(220, 44 * len(shown)))
+            .configure_view(stroke=None).configure_axis(grid=False))
 
 
 def chart_picker(views: dict[str, Callable[[], None]], *, key: str, label: str = "Chart") -> str:

@@ -20,9 +20,9 @@ def metric_value(page, label: str) -> str:
 
 
 def funnel_counts(page) -> list[int]:
-    """Deal counts printed inside the 'Pipeline by stage' funnel, in stage order."""
-    page.wait_for_selector("[data-testid=stPlotlyChart] .js-plotly-plot")
-    texts = page.locator("[data-testid=stPlotlyChart]").first.evaluate(
+    """Deal counts printed beside the 'Pipeline by stage' bars (Vega-Lite, drawn in SVG), in stage order."""
+    page.wait_for_selector("[data-testid=stVegaLiteChart] svg text")
+    texts = page.locator("[data-testid=stVegaLiteChart]").first.evaluate(
         "chart => [...chart.querySelectorAll('text')].map(t => t.textContent)"
     )
     return [int(match[1].replace(",", "")) for text in texts if (match := re.search(r"([\d,]+) deals", text))]
