@@ -75,7 +75,8 @@ def test_contacts(crm_session, email, first, last, phone, company) -> None:
 @ON_DATABASE
 @given(title=optional_text, company=ids, stage=ids, amount=numbers, close=dates)
 def test_deals(db, crm_session, title, company, stage, amount, close) -> None:
-    attempt(crm_session, Deal, lambda: deals.create_deal(crm_session, REP, auth_session=db(Database.AUTH), data=parse(
+    attempt(crm_session, Deal, lambda: deals.create_deal(crm_session, REP, auth_session=db(Database.AUTH),
+                                                         notes=db(Database.NOTIFICATIONS), data=parse(
         DealCreate, title=title, company_id=company, stage_id=stage, amount=amount, close_date=close,
         owner_id=REP_ID)))
 
