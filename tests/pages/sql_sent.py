@@ -15,12 +15,12 @@ from nexus360.ui.warming import WARM_THREAD
 
 
 @contextmanager
-def sql_sent() -> Iterator[list[str]]:
-    """The text of every SQL statement any engine sends while open (but for background warm-ups)."""
+def sql_sent(*, warm_ups: bool = False) -> Iterator[list[str]]:
+    """The text of every SQL statement any engine sends while open (but for background warm-ups, unless asked)."""
     texts: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not threading.current_thread().name.startswith(WARM_THREAD):  # the warm-ups are no rerun's
+        if warm_ups or not threading.current_thread().name.startswith(WARM_THREAD):  # the warm-ups are no rerun's
             texts.append(statement)
 
     event.listen(Engine, "before_cursor_execute", seen)

@@ -23,6 +23,7 @@ from nexus360.crm.deals.schemas import DealCreate
 from nexus360.crm.models import Company, Deal, DealStage
 from nexus360.db import Database, session_scope
 from nexus360.ui import warming
+from nexus360.ui.crm.dashboard import CHART_KEY
 from tests.pages.apptest import open_as, principal_for
 from tests.pages.sql_sent import sql_sent
 
@@ -70,6 +71,24 @@ def test_showing_the_dashboard_warms_the_other_periods_and_a_warm_period_sends_n
     warming.enabled = False
     app.run()
     assert shown_figures(app) == warmed
+
+
+@pytest.mark.usefixtures("warm")
+def test_the_warm_up_follows_the_chart_picked_and_reads_no_other() -> None:
+    """Only what the tab shows is warmed: the KPIs and the chart picked (picking one warms its periods)."""
+    other_charts = ("GROUP BY industries.id", "GROUP BY countries.id", "GROUP BY deals.owner_id")
+    with sql_sent(warm_ups=True) as texts:
+        app = dashboard()  # opens on the stages: period-free, so only the KPIs are warmed
+        finish_warming()
+    assert not [text for text in texts if any(chart in text for chart in other_charts)], texts
+    with sql_sent(warm_ups=True) as texts:
+        app.segmented_control(key=CHART_KEY).set_value("Won by month").run()
+        finish_warming()
+    assert not [text for text in texts if any(chart in text for chart in other_charts)], texts
+    with sql_sent() as texts:
+        app.selectbox(key="dash_period").set_value("Last quarter").run()
+    assert not app.exception
+    assert not [text for text in texts if "deals" in text], texts
 
 
 @pytest.mark.usefixtures("warm")

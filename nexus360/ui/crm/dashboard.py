@@ -141,30 +141,50 @@ def dashboard_tab(reference: dict) -> None:
 
 
 def warm_figures(principal: Principal, today: date) -> threading.Thread | None:
-    """Compute, in the background, the company-wide figures of the periods people choose (WARMED), as the tab
-    reads them for this principal, so that choosing one is a cache hit (nexus360.ui.warming); once per user, data
+    """Compute, in the background, the company-wide figures of the periods people choose (WARMED) that the tab
+    shows: the KPIs and the chart picked (nothing more: each data change warms again), as the tab reads them for
+    this principal, so that choosing a period is a cache hit (nexus360.ui.warming); once per user, chart, data
     generation and day. The thread, or None when nothing is left to warm."""
-    key = ("crm dashboard", principal.id, principal.permissions, data_generation(Database.CRM),
+    chart = st.session_state.get(CHART_KEY)
+    key = ("crm dashboard", principal.id, principal.permissions, chart, data_generation(Database.CRM),
            data_generation(Database.AUTH), today)
     periods = [DashboardFilters(*_period(choice, today)) for choice in WARMED]
-    return warming.warm(key, [partial(_period_figures, principal, filters, today) for filters in periods])
+    return warming.warm(key, [partial(_period_figures, principal, filters, today, chart) for filters in periods])
 
 
 def kpis(filters: DashboardFilters, today: date, principal: Principal | None = None) -> DashboardKpis:
     """The KPI row's figures (Home's too): open deals cached without the period, so a new period counts only the
     deals closed in it and in the one before."""
-    read = cached if principal is None else partial(cached_for, principal)  # a person's rerun, or a warm-up
+    read = _reader(principal)
     now = read(Database.CRM, dashboards.get_open_totals, shared=True, filters=filters.snapshot(today), today=today)
     return read(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today, open_totals=now)
 
 
-def _period_figures(principal: Principal, filters: DashboardFilters, today: date) -> None:
-    """What dashboard_tab reads for a period with no other filter set (its calls, argument for argument)."""
+def _period_figures(principal: Principal, filters: DashboardFilters, today: date, chart: str | None) -> None:
+    """What dashboard_tab reads for a period with no other filter set and `chart` picked (the same cache entries)."""
     kpis(filters, today, principal)
-    cached_for(principal, Database.CRM, dashboards.get_won_by_month, shared=True, filters=filters)
-    cached_for(principal, Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
-    cached_for(principal, Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
-    cached_for(principal, Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
+    if chart in PERIOD_CHARTS:
+        chart_figure(chart, filters, principal)
+
+
+def _reader(principal: Principal | None):
+    """How a figure is read: `cached` in a person's rerun, `cached_for` the principal given in a warm-up."""
+    return cached if principal is None else partial(cached_for, principal)
+
+
+# The period's figures each chart reads: (service, per user). The stages are period-free (today's snapshot).
+PERIOD_CHARTS = {
+    "Won by month": (dashboards.get_won_by_month, False),
+    "Revenue by industry": (dashboards.get_revenue_by_industry, False),
+    "Who is ahead": (dashboards.get_rep_leaderboard, True),
+    "Revenue by country": (dashboards.get_revenue_by_country, False),
+}
+
+
+def chart_figure(chart: str, filters: DashboardFilters, principal: Principal | None = None) -> pd.DataFrame:
+    """The figures `chart` draws, cached: shared by scope, or per user (who is ahead: a rep sees ranks only)."""
+    service, per_user = PERIOD_CHARTS[chart]
+    return _reader(principal)(Database.CRM, service, with_auth=per_user, shared=not per_user, filters=filters)
 
 
 # One chart at a time, chosen in a picker: each is its own read and its own drawing, and a chart costs the
@@ -180,19 +200,19 @@ def _funnel(filters: DashboardFilters) -> None:
 
 
 def _monthly(filters: DashboardFilters) -> None:
-    monthly = cached(Database.CRM, dashboards.get_won_by_month, shared=True, filters=filters)
+    monthly = chart_figure("Won by month", filters)
     has_data = monthly[["revenue", "revenue_last_year"]].to_numpy().sum() > 0
     _chart(has_data, "won_by_month", monthly, "Nothing was won in this period, nor a year before.")
 
 
 def _industries(filters: DashboardFilters) -> None:
-    industry = cached(Database.CRM, dashboards.get_revenue_by_industry, shared=True, filters=filters)
+    industry = chart_figure("Revenue by industry", filters)
     _chart(not industry.empty, "revenue_by_industry", industry, "Nothing was won in this period.")
     st.caption("Won revenue in the period, by the company's industry.")
 
 
 def _who_is_ahead(filters: DashboardFilters) -> None:
-    board = cached(Database.CRM, dashboards.get_rep_leaderboard, with_auth=True, filters=filters)
+    board = chart_figure("Who is ahead", filters)
     if board.empty or dashboards.sees_colleagues(current_principal()):
         _chart(not board.empty, "owner_leaderboard", board, "No sales rep matches these filters.")
     else:
@@ -201,7 +221,7 @@ def _who_is_ahead(filters: DashboardFilters) -> None:
 
 
 def _countries(filters: DashboardFilters) -> None:
-    country = cached(Database.CRM, dashboards.get_revenue_by_country, shared=True, filters=filters)
+    country = chart_figure("Revenue by country", filters)
     _chart(not country.empty, "revenue_map", country, "Nothing was won in this period.", config=charts.MAP_CONFIG)
     st.caption("Won revenue in the period, by the company's country.")
 
