@@ -156,7 +156,7 @@ def list_logs(session: Session, principal: Actor, *, filters: LogFilters, after:
     require_manage(principal)
     limit = max(1, min(limit, 200))
     rows = repository.list_logs(session, filters, after=after, limit=limit + 1)
-    logs = [_read(row, {row.integration_id: row.integration} if row.integration else {}) for row in rows[:limit]]
+    logs = [_read(row, row.integration) for row in rows[:limit]]
     more = len(rows) > limit
     return LogPage(rows=logs, next_after=(logs[-1].created_at, logs[-1].id) if more else None)
 
@@ -168,11 +168,10 @@ def get_log(session: Session, principal: Actor, *, log_id: int) -> LogDetail:
     if row is None:
         raise NotFoundError("This log entry no longer exists (logs are pruned by age and count).")
     config = configs.get_config(session, row.integration_id)
-    names = {row.integration_id: config.name if config else "Removed integration"}
     can_retry = bool(row.message_id and config is not None and config.type == "webhook"
                      and jobs.job_exists(session, f"webhook:{row.message_id}:{row.integration_id}"))
-    return LogDetail(log=_read(row, names), payload=secrets.mask(row.payload), response_excerpt=row.response_excerpt,
-                     can_retry=can_retry)
+    return LogDetail(log=_read(row, config.name if config else None), payload=secrets.mask(row.payload),
+                     response_excerpt=row.response_excerpt, can_retry=can_retry)
 
 
 def list_event_types(session: Session, principal: Actor) -> list[str]:
@@ -187,9 +186,10 @@ def log_choices(session: Session, principal: Actor) -> LogChoices:
     return LogChoices(connectors=connectors, event_types=tuple(repository.list_event_types(session)))
 
 
-def _read(row: Any, names: dict[int, str]) -> LogRead:
+def _read(row: Any, integration: str | None) -> LogRead:
+    """A log row for the page, named by its integration (None: the integration was removed)."""
     return LogRead(id=row.id, created_at=row.created_at, integration_id=row.integration_id,
-                   integration=names.get(row.integration_id, "Removed integration"), event_type=row.event_type,
+                   integration=integration or "Removed integration", event_type=row.event_type,
                    status=row.status, attempt=row.attempt, status_code=row.status_code, duration_ms=row.duration_ms,
                    error=row.error_message, message_id=row.message_id)
 
