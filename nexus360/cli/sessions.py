@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,6 +15,7 @@ import click
 
 from nexus360.cli.common import echo_json, friendly_errors, say
 from nexus360.cli.serve import streamlit_command, uses_embedded_server
+from nexus360.common.net import free_port
 from nexus360.config import PROJECT_ROOT, get_settings
 
 
@@ -66,7 +66,7 @@ def served_apps(replicas: int = 1) -> Iterator[list[tuple[str, int]]]:
     servers: list[tuple[str, int]] = []
     try:
         for _replica in range(replicas):
-            port = _free_port()
+            port = free_port()
             log = Path(tempfile.gettempdir()) / f"nexus360-bench-sessions-{port}.log"
             say(f"serving the app on port {port} (log: {log})")
             with log.open("w") as out:
@@ -87,12 +87,6 @@ def served_apps(replicas: int = 1) -> Iterator[list[tuple[str, int]]]:
                 process.kill()
         if started_here:  # leave a server that was already running as it was
             embedded.stop(data_dir)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_healthy(base_url: str, process: subprocess.Popen, timeout: float = 90) -> None:

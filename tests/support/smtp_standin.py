@@ -13,7 +13,6 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 import tempfile
 import threading
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
+from nexus360.common.net import free_port
 from nexus360.config import Settings
 
 
@@ -51,12 +51,6 @@ class _Keeper:
             self.messages.append(message)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _certificate(directory: Path) -> tuple[Path, Path]:
@@ -82,7 +76,7 @@ def _certificate(directory: Path) -> tuple[Path, Path]:
 class SmtpStandIn:
     def __init__(self, *, security: str = "none", user: str | None = None, password: str | None = None) -> None:
         self.security, self.user, self.password = security, user, password
-        self.port = _free_port()
+        self.port = free_port()
         self._keeper = _Keeper()
         self._directory = tempfile.TemporaryDirectory(prefix="smtp-standin-")
         self.ca_bundle: Path | None = None
