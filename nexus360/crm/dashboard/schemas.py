@@ -113,11 +113,9 @@ class OpenTotals:
 
 
 @dataclass(frozen=True)
-class DashboardKpis:
-    open_pipeline: Decimal
-    open_deals: int
-    weighted_pipeline: Decimal  # amount x the stage's win probability
-    overdue_deals: int  # open deals whose close date has passed
+class DashboardKpis(OpenTotals):
+    """The KPI row: open deals now, and the period's figures against the period before."""
+
     current: PeriodFigures
     previous: PeriodFigures  # of DashboardFilters.previous
 

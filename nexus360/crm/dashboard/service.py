@@ -12,7 +12,7 @@ leaderboard ranks colleagues without their amounts; the deals themselves stay re
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
 
@@ -116,10 +116,7 @@ def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilter
     scope = _scope(session, _visible(principal, filters))
     now = _open_totals(session, scope, today) if open_totals is None else open_totals
     return DashboardKpis(
-        open_pipeline=now.open_pipeline,
-        open_deals=now.open_deals,
-        weighted_pipeline=now.weighted_pipeline,
-        overdue_deals=now.overdue_deals,
+        **asdict(now),
         current=_period(session, scope, filters.start, filters.end),
         previous=_period(session, scope, *filters.previous),
     )
