@@ -7,6 +7,7 @@ from nexus360.chat.conversations import service as conversations
 from nexus360.common.money import money_exact
 from nexus360.common.periods import quarter_of, today_utc
 from nexus360.config import Settings
+from nexus360.demo import crm as crm_demo
 from nexus360.db import Database, session_scope
 from nexus360.forecasting import flows as forecasting_flows
 
@@ -38,6 +39,10 @@ def test_a_rep_asking_for_their_commission_gets_their_statement(rep, conversatio
     run = answer.tool_runs[0]
     assert run.tool == "commission_statement" and not run.refused
     assert run.summary.startswith("Your ") and run.rows
+    assert run.columns == ["Deal or item", "Commission", "How it is computed"]
+    # lines read as on the Commissions page: a deal by its title, a tier as "Tier", never "deal #1607"
+    assert not any("#" in str(cell) for row in run.rows for cell in row)
+    assert {row[0] for row in run.rows} - {""} and all(row[0] != "tier" for row in run.rows)
     assert any(c.title == "The commission plan explained" for c in answer.citations)
 
 
@@ -54,6 +59,9 @@ def test_a_manager_asks_which_team_deals_slipped(manager, conversations_cleanup)
     run = answer.tool_runs[0]
     assert (run.tool, run.parameters) == ("list_deals", {"scope": "team", "which": "slipped"})
     assert not run.refused and "close date passed" in run.summary
+    # the demo has deals that slipped earlier this month (none on the first of a month)
+    assert len(run.rows) == (0 if today_utc().day == 1 else crm_demo.SLIPPED_DEALS)
+    assert ("They are listed below." in answer.text) == bool(run.rows)
 
 
 def test_a_marketer_gets_no_commission_and_a_reason(marketer, conversations_cleanup) -> None:

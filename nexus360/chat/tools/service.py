@@ -23,6 +23,7 @@ from nexus360.chat.tools.schemas import TOOLS
 from nexus360.common.errors import AuthorizationError, Nexus360Error
 from nexus360.common.money import money_exact
 from nexus360.common.periods import Period, month_of, parse_period, quarter_of, today_utc
+from nexus360.compensation import engine
 from nexus360.compensation import flows as compensation_flows
 from nexus360.compensation.statements import service as compensation_service
 from nexus360.compensation.summaries import service as compensation_summaries
@@ -214,9 +215,11 @@ def commission_statement(principal: Principal, person: str | None = None,
     attainment = f", {statement.attainment:.0%} of a {_money(statement.quota)} quota" if statement.quota else ""
     summary = (f"{who} {label} statement ({statement.status.replace('_', ' ')}): commission "
                f"{_money(statement.commission)} on revenue {_money(statement.revenue)}{attainment}.")
-    rows = [[titles.get(line.deal_id, "") if line.deal_id else line.kind, line.explanation, _money(line.amount)]
-            for line in statement.lines]
-    return summary, ["Deal or item", "How it is computed", "Commission"], rows
+    # named as the Commissions page names them: the deal's title beside "the deal", never its id
+    rows = [[titles.get(line.deal_id, "A deal no longer in the CRM") if line.deal_id
+             else engine.KIND_WORDS.get(line.kind, line.kind.capitalize()),
+             _money(line.amount), engine.beside_its_deal(line.explanation)] for line in statement.lines]
+    return summary, ["Deal or item", "Commission", "How it is computed"], rows  # the long sentence last
 
 
 def commission_what_if(principal: Principal, deals: list[str] | None = None) -> tuple[str, list[str], list[list]]:
@@ -234,8 +237,9 @@ def commission_what_if(principal: Principal, deals: list[str] | None = None) -> 
                f"{_money(result.current_commission)} to {_money(result.projected_commission)} "
                f"({_money(result.difference)} more) on revenue of {_money(result.projected_revenue)}"
                + (f", reaching {result.tier_reached}" if result.tier_reached else "") + ".")
-    rows = [[line.explanation, _money(line.amount)] for line in result.lines]
-    return summary, ["How it is computed", "Commission"], rows
+    titles = _deal_titles(principal, [line.deal_id for line in result.lines if line.deal_id])
+    rows = [[_money(line.amount), engine.with_deal_names(line.explanation, titles)] for line in result.lines]
+    return summary, ["Commission", "How it is computed"], rows
 
 
 # --- marketing and forecasts ---------------------------------------------------------------------------
