@@ -7,8 +7,8 @@ from nexus360.chat.conversations import service as conversations
 from nexus360.common.money import money_exact
 from nexus360.common.periods import quarter_of, today_utc
 from nexus360.config import Settings
-from nexus360.demo import crm as crm_demo
 from nexus360.db import Database, session_scope
+from nexus360.demo import crm as crm_demo
 from nexus360.forecasting import flows as forecasting_flows
 
 OFFLINE = Settings(ai_provider="offline")
@@ -88,3 +88,12 @@ def test_a_marketer_asking_for_the_forecast_is_refused_with_the_reason(marketer,
     answer = ask(marketer, "What is our forecast for this quarter?", conversations_cleanup)
     run = next(run for run in answer.tool_runs if run.tool == "forecast")
     assert run.refused and run.rows == [] and "cannot read forecasts" in run.reason
+
+
+def test_a_marketer_asking_for_the_best_roi_gets_the_campaigns_best_first(marketer, conversations_cleanup) -> None:
+    answer = ask(marketer, "Which campaigns have the best ROI?", conversations_cleanup)
+    run = answer.tool_runs[0]
+    assert run.tool == "campaign_roi" and not run.refused and run.rows
+    rois = [float(row[-1].rstrip("%").replace(",", "")) for row in run.rows if row[-1] != "no budget"]
+    assert rois == sorted(rois, reverse=True)
+    assert f"Best return: {run.rows[0][0]} ({run.rows[0][-1]})." in run.summary

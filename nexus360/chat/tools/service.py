@@ -249,6 +249,8 @@ def campaign_roi(principal: Principal, campaign: str | None = None) -> tuple[str
     report = marketing_flows.roi_report(principal, filters=RoiFilters())
     rows = [row for row in report.campaigns if row.campaign_id is not None
             and (not campaign or campaign.lower() in row.name.lower())]
+    # best return first (campaigns without a budget, whose ROI is not computable, last), then by won revenue
+    rows.sort(key=lambda row: (row.roi is None, -(row.roi or 0), -row.won_revenue, row.name))
     table = [[row.name, _money(row.budget), row.leads, row.converted, _money(row.won_revenue),
               f"{row.roi:.0%}" if row.roi is not None else "no budget"] for row in rows]
     if campaign and not rows:
@@ -258,7 +260,8 @@ def campaign_roi(principal: Principal, campaign: str | None = None) -> tuple[str
                f"{_money(sum(r.won_revenue for r in rows))}." if campaign else
                f"All campaigns: budget {_money(total.budget)}, {total.leads:,} leads, {total.converted:,} converted, "
                f"won revenue {_money(total.won_revenue)}, ROI "
-               f"{f'{total.roi:.0%}' if total.roi is not None else 'not computable'}.")
+               f"{f'{total.roi:.0%}' if total.roi is not None else 'not computable'}."
+               + (f" Best return: {rows[0].name} ({rows[0].roi:.0%})." if rows and rows[0].roi is not None else ""))
     return summary, ["Campaign", "Budget", "Leads", "Converted", "Won revenue", "ROI"], table
 
 
