@@ -274,6 +274,15 @@ def test_board_cards_move_by_a_menu_of_the_other_stages_not_a_select_box() -> No
     assert "Qualification" in "".join(options) and "Prospecting" not in "".join(options)
 
 
+def test_a_deal_whose_close_date_passed_is_flagged_on_its_board_card() -> None:
+    """The demo's slipped deals (earlier this month, late stages) sort first in their columns."""
+    board = open_crm_as("manager", "Pipeline")
+    flagged = [caption.value for caption in board.caption if "was due" in caption.value]
+    assert bool(flagged) == (today_utc().day != 1)
+    assert all(":orange[" in caption for caption in flagged)
+    assert not any("closes" in caption for caption in flagged)
+
+
 def test_a_rep_picks_who_is_ahead_and_sees_their_rank_not_colleagues_revenue() -> None:
     app = open_crm_as("rep", "Dashboard")
     app.segmented_control(key=CHART_KEY).set_value("Who is ahead").run()
