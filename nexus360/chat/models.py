@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nexus360.chat.knowledge.schemas import AUDIENCE_ROLES
+from nexus360.chat.schemas import AUDIENCE_ROLES
 from nexus360.db.base import ChatBase, bigint_id, created_at, updated_at
 
 EMBEDDING_DIMENSIONS = 1536

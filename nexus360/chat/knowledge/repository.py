@@ -14,7 +14,6 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex
 
-from nexus360.chat.knowledge.schemas import AUDIENCE_ROLES
 from nexus360.chat.models import (
     EMBEDDING_DIMENSIONS,
     EVERYONE,
@@ -23,6 +22,7 @@ from nexus360.chat.models import (
     KnowledgePassage,
     audience_condition,
 )
+from nexus360.chat.schemas import AUDIENCE_ROLES
 from nexus360.common.sql import contains
 
 AUDIENCE = "(p.audience = '{}' OR p.audience && CAST(:roles AS varchar[]) OR :everything)"
