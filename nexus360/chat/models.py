@@ -64,6 +64,7 @@ def _vector_index(audience: str) -> Index:
 
 VECTOR_INDEXES = {audience: _vector_index(audience) for audience in VECTOR_AUDIENCES}  # on KnowledgePassage
 
+
 class Conversation(ChatBase):
     __tablename__ = "conversations"
     __table_args__ = (Index("idx_conversations_user", "user_id"),)
