@@ -6,6 +6,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from nexus360.auth.schemas import ROLES
+
+AUDIENCE_ROLES = tuple(ROLES)  # what an article's audience may name (empty: everyone); one vector index each
+
 
 class Citation(BaseModel):
     """A passage an answer used, as it read when the answer was written."""

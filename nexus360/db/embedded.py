@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 
 SUPERUSER = "postgres"
 
+# What the embedded server runs with besides PostgreSQL's defaults, written to pgdata/nexus360.conf and
+# included from postgresql.conf (so an operator's ALTER SYSTEM still wins). shared_buffers: the default
+# 128 MB held a third of the passages' vector indexes at 100,000 passages (~390 MB), so a search read
+# most of its index pages from the OS cache, at ~40% more server CPU per search (README, "Measured
+# (`bench assistant`)"). Shared memory is touched only as pages are used: a small database stays small.
+SETTINGS = {"shared_buffers": "512MB"}
+SETTINGS_FILE = "nexus360.conf"
+
 
 @dataclass(frozen=True)
 class EmbeddedServer:
@@ -76,12 +84,38 @@ def ensure_running(data_dir: Path) -> EmbeddedServer:
 
     pgdata = pgdata_dir(data_dir)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
-    if not is_running(data_dir):
+    starting = not is_running(data_dir)
+    if starting:
         _forget(pgdata)
     _clear_stale_lock(pgdata)
+    if (pgdata / "PG_VERSION").exists():
+        _write_settings(pgdata)  # an existing data directory: in effect from this start (or the next)
     server = get_server(pgdata, cleanup_mode=None)
+    if starting and _write_settings(pgdata):  # a data directory initialised just now: restarted once
+        stop(data_dir)
+        server = get_server(pgdata, cleanup_mode=None)
     info = server.get_postmaster_info()
     return EmbeddedServer(pgdata=pgdata, socket_dir=Path(info.socket_dir), port=int(info.port or 5432))
+
+
+def _write_settings(pgdata: Path) -> bool:
+    """Write SETTINGS where the server reads them at its start; True when anything changed."""
+    settings, config = pgdata / SETTINGS_FILE, pgdata / "postgresql.conf"
+    wanted = "".join(f"{name} = '{value}'\n" for name, value in SETTINGS.items())
+    include = f"include_if_exists = '{SETTINGS_FILE}'  # Nexus360's settings (nexus360/db/embedded.py)\n"
+    changed = False
+    if not settings.exists() or settings.read_text() != wanted:
+        settings.write_text(wanted)
+        owner = pgdata.stat()
+        if hasattr(os, "chown") and (settings.stat().st_uid, settings.stat().st_gid) != (owner.st_uid, owner.st_gid):
+            os.chown(settings, owner.st_uid, owner.st_gid)  # as root, the server runs as its own user
+        settings.chmod(0o600)
+        changed = True
+    if include not in config.read_text():
+        with config.open("a") as file:
+            file.write("\n" + include)
+        changed = True
+    return changed
 
 
 def is_running(data_dir: Path) -> bool:

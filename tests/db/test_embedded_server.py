@@ -52,3 +52,31 @@ def test_a_killed_server_is_recovered_on_next_start_with_its_data(server_dir: Pa
     recovered = embedded.ensure_running(server_dir)
     with psycopg.connect(plain(recovered.url("postgres"))) as connection:
         assert connection.execute("SELECT id FROM survivor").fetchone() == (42,)
+
+
+def shared_buffers(server: embedded.EmbeddedServer) -> str:
+    with psycopg.connect(plain(server.url("postgres"))) as connection:
+        return connection.execute("SHOW shared_buffers").fetchone()[0]
+
+
+def test_a_new_server_runs_with_nexus360s_settings(server_dir: Path) -> None:
+    assert shared_buffers(embedded.ensure_running(server_dir)) == embedded.SETTINGS["shared_buffers"] == "512MB"
+
+
+def test_a_data_directory_made_before_the_settings_gets_them_at_its_next_start(server_dir: Path) -> None:
+    embedded.ensure_running(server_dir)
+    embedded.stop(server_dir)
+    pgdata = embedded.pgdata_dir(server_dir)
+    (pgdata / embedded.SETTINGS_FILE).unlink()
+    config = pgdata / "postgresql.conf"
+    config.write_text("".join(line for line in config.read_text().splitlines(keepends=True)
+                              if embedded.SETTINGS_FILE not in line))
+    assert shared_buffers(embedded.ensure_running(server_dir)) == "512MB"
+
+
+def test_an_operators_alter_system_overrides_the_settings(server_dir: Path) -> None:
+    server = embedded.ensure_running(server_dir)
+    with psycopg.connect(plain(server.url("postgres")), autocommit=True) as connection:
+        connection.execute("ALTER SYSTEM SET shared_buffers = '256MB'")
+    embedded.stop(server_dir)
+    assert shared_buffers(embedded.ensure_running(server_dir)) == "256MB"

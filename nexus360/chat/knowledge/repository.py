@@ -6,12 +6,23 @@ only when its audience is empty (everyone) or shares a role with the asker, unle
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import TextClause, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex
 
-from nexus360.chat.models import EMBEDDING_DIMENSIONS, KnowledgeArticle, KnowledgePassage
+from nexus360.chat.models import (
+    EMBEDDING_DIMENSIONS,
+    EVERYONE,
+    VECTOR_INDEXES,
+    KnowledgeArticle,
+    KnowledgePassage,
+    audience_condition,
+)
+from nexus360.chat.schemas import AUDIENCE_ROLES
 from nexus360.common.sql import contains
 
 AUDIENCE = "(p.audience = '{}' OR p.audience && CAST(:roles AS varchar[]) OR :everything)"
@@ -54,32 +65,44 @@ ORDER BY rank DESC, c.id
 LIMIT :limit
 """)
 
-# The passages' vectors are searched through an HNSW index over their half-precision copy
-# (`embedding::halfvec`): half the bytes of the float index (at 100,000 passages ~390 MB instead of
-# ~780 MB), so twice as much of the graph stays in memory, with distances that differ from the full
-# ones by less than 0.001 (recall@10 against the exact float search is measured by `bench assistant`).
-# The query's expression must be the index's, cast for cast. m 32 / ef_construction 128 (migration
-# chat_0011): with pgvector's defaults (16, 64) the graph of 100,000 passages led a search to about 0.6
-# of the exact 10 nearest at ef_search 100 and under 0.8 at 400; twice the links reach 0.95 at 250 (README).
+# The passages' vectors are searched through HNSW indexes over their half-precision copy
+# (`embedding::halfvec`, chat_0010): half the bytes of the float index, with distances that differ from
+# the full ones by less than 0.001 (recall@10 against the exact float search is measured by `bench
+# assistant`). The query's expression must be the indexes', cast for cast. There is one index per
+# audience (models.VECTOR_AUDIENCES, migration chat_0012): the search is a nearest-neighbour search in
+# each index the asker may read (the passages for everyone, and those restricted to each of their roles;
+# an administrator: every role's), each unfiltered on its graph, merged by distance. Each branch states
+# its index's condition literally (models.audience_condition), so the planner proves the partial index
+# applies whatever the bound values, and keeps the audience filter as well. Iterative index scans
+# (pgvector 0.8) keep looking when the model filter drops neighbours (passages another model embedded).
 # ef_search is set per search (service.EF_SEARCH).
 HALFVEC = f"halfvec({EMBEDDING_DIMENSIONS})"
-VECTOR_INDEX = "ix_knowledge_passages_embedding_halfvec_hnsw"
-VECTOR_INDEX_DDL = (f"CREATE INDEX {VECTOR_INDEX} ON knowledge_passages "
-                    f"USING hnsw ((embedding::{HALFVEC}) halfvec_cosine_ops) WITH (m = 32, ef_construction = 128)")
+_DISTANCE = f"p.embedding::{HALFVEC} <=> CAST(:vector AS {HALFVEC})"
 
-# Iterative index scans (pgvector 0.8) keep looking when the audience or model filter drops
-# neighbours, so a filtered search still returns `limit` rows; the outer ORDER BY re-sorts the
-# relaxed order. `ef_search` trades speed for recall (measured by `bench assistant`).
-VECTOR_SEARCH = text(f"""
+
+def vector_index_ddl() -> list[str]:
+    """CREATE INDEX statements of the passages' vector indexes (the migration's and the benchmark's)."""
+    return [str(CreateIndex(index).compile(dialect=postgresql.dialect())) for index in VECTOR_INDEXES.values()]
+
+
+def vector_audiences(roles: Sequence[str], everything: bool) -> tuple[str, ...]:
+    """The vector indexes a search reads: everyone's and those of the asker's roles (all, for everything)."""
+    return (EVERYONE, *(role for role in AUDIENCE_ROLES if everything or role in roles))
+
+
+@functools.cache
+def vector_search_sql(audiences: tuple[str, ...]) -> TextClause:
+    """The nearest passages in the vector indexes of `audiences`, merged (a passage may be in two)."""
+    branches = "\n    UNION ALL\n".join(f"""    (SELECT p.id, {_DISTANCE} AS distance FROM knowledge_passages p
+     WHERE {audience_condition(audience)} AND p.embedding_model = :model AND {AUDIENCE}
+     ORDER BY distance LIMIT :limit)""" for audience in audiences)
+    return text(f"""
 WITH nearest AS MATERIALIZED (
-    SELECT p.id, p.embedding::{HALFVEC} <=> CAST(:vector AS {HALFVEC}) AS distance
-    FROM knowledge_passages p
-    WHERE p.embedding_model = :model AND {AUDIENCE}
-    ORDER BY distance
-    LIMIT :limit
+{branches}
 )
-SELECT id, 1 - distance AS similarity FROM nearest ORDER BY distance, id
+SELECT id, 1 - min(distance) AS similarity FROM nearest GROUP BY id ORDER BY min(distance), id LIMIT :limit
 """)
+
 
 # The exact search in full precision, without an index: what the benchmark measures recall against.
 EXACT_VECTOR_SEARCH = text(f"""
@@ -106,8 +129,9 @@ def text_search(session: Session, *, question: str, roles: Sequence[str], everyt
 
 def vector_search(session: Session, *, vector: str, model: str, roles: Sequence[str], everything: bool,
                   limit: int, exact: bool = False) -> list[tuple[int, float]]:
-    """The nearest passages by cosine through the HNSW index (exact: every passage in full precision)."""
-    rows = session.execute(EXACT_VECTOR_SEARCH if exact else VECTOR_SEARCH,
+    """The nearest passages by cosine through the HNSW indexes (exact: every passage in full precision)."""
+    statement = EXACT_VECTOR_SEARCH if exact else vector_search_sql(vector_audiences(roles, everything))
+    rows = session.execute(statement,
                            {"vector": vector, "model": model, "roles": list(roles), "everything": everything,
                             "limit": limit})
     return [(int(row.id), float(row.similarity)) for row in rows]

@@ -6,9 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from nexus360.auth.schemas import ROLES
-
-AUDIENCE_ROLES = tuple(ROLES)
+from nexus360.chat.schemas import AUDIENCE_ROLES
 
 
 class ArticleCreate(BaseModel):

@@ -1,0 +1,36 @@
+"""chat: one HNSW index of the passages' vectors per audience instead of one for all of them.
+
+A search as a rep walked one graph of every passage and the audience filter then threw away the
+neighbours it may not read: at 100,000 passages, half of them manager-only, ef_search 250 yielded
+~125 visible candidates, and recall@10 0.95 cost ~27 ms of server CPU per search. Now there is one
+partial index of the passages for everyone (`audience = '{}'`) and one per role of the passages
+restricted to it (`audience && '{<role>}'`, models.audience_condition, which the searches repeat
+literally); a search reads, unfiltered, the indexes its asker may read (issue 16 point 8; figures in
+README, "Measured (`bench assistant`)"). Same expression (`embedding::halfvec(1536)`), operator class and
+graph (m 32, ef_construction 128) as chat_0011's index, which is dropped once they exist. Building them
+takes about as long as building that one (a few minutes per 100,000 passages).
+
+A role added to the catalogue later needs its index (a migration running `vector_index_ddl()` again);
+tests/chat/test_knowledge_search.py checks that every audience has one.
+
+Revision ID: chat_0012
+Revises: chat_0011
+"""
+
+from nexus360.chat.knowledge.repository import vector_index_ddl
+from nexus360.db import ddl
+
+revision = "chat_0012"
+down_revision = "chat_0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    ddl.execute("SET LOCAL maintenance_work_mem = '512MB'")  # each graph built in memory, not spilled
+    ddl.create_indexes(vector_index_ddl())
+    ddl.execute("DROP INDEX IF EXISTS ix_knowledge_passages_embedding_halfvec_hnsw")
+
+
+def downgrade() -> None:
+    raise NotImplementedError("Nexus360 migrations move forward only; restore a backup to go back.")
