@@ -212,31 +212,38 @@ def deals_at_risk(
     """
     midnight = datetime.combine(today, time())
     cutoffs = {stage_id: midnight - timedelta(days=days) for stage_id, days in stuck_after_days.items()}
-    # A deal is stuck when it entered its stage before the stage's cutoff, i.e. when no entry into
-    # its stage came after the cutoff. Entries after the cutoffs are few, so an anti-join with them
-    # finds stuck deals without looking up the history of every open deal (1M deals: ~120k open).
     sort_date = func.coalesce(Deal.close_date, FAR_FUTURE).label("sort_date")
-    branches = [select(Deal.id, sort_date).where(Deal.stage_id.in_(scope.open_stage_ids), Deal.close_date < today)]
+    later = tuple_(sort_date, Deal.id) > tuple_(after[0] or FAR_FUTURE, after[1]) if after is not None else None
+
+    def first(statement: Select) -> Select:
+        statement = _scoped(statement.where(Deal.is_open, Deal.stage_id.in_(scope.open_stage_ids)), scope)
+        return (statement if later is None else statement.where(later)).order_by(sort_date, Deal.id).limit(limit)
+
+    # Every overdue deal sorts before every stuck one (its close date has passed; a stuck one's has not), so the
+    # page is the overdue deals in order, and the stuck ones only when the overdue ones do not fill it: a
+    # one-time filter skips that branch (and its scan of the recent stage entries) whenever they do.
+    overdue = first(select(Deal.id, sort_date).where(Deal.close_date < today)).cte("overdue")
+    branches = [select(overdue.c.id, overdue.c.sort_date)]
     watched = [stage_id for stage_id in scope.open_stage_ids if stage_id in cutoffs]
     if watched:
-        # One index-only range scan per stage for its recent entries; a deal without one is stuck.
+        # A deal is stuck when it entered its stage before the stage's cutoff, i.e. when no entry into its stage
+        # came after the cutoff: one index-only range scan per stage for its recent entries, then an anti-join.
         recent = union_all(*[
             select(DealStageChange.deal_id.label("deal_id"), DealStageChange.to_stage_id.label("stage_id"))
             .where(DealStageChange.to_stage_id == stage_id, DealStageChange.changed_at >= cutoffs[stage_id])
             for stage_id in watched
         ]).subquery()
         moved = select(literal(1)).where(recent.c.deal_id == Deal.id, recent.c.stage_id == Deal.stage_id).exists()
-        branches.append(select(Deal.id, sort_date).where(
+        unfilled = select(func.count()).select_from(overdue).scalar_subquery() < limit
+        branches.append(first(select(Deal.id, sort_date).where(
+            unfilled,
             Deal.stage_id.in_(watched),
             or_(Deal.close_date >= today, Deal.close_date.is_(None)),  # not overdue: each deal comes once
             # It cannot have entered its stage before it existed (legacy rows may lack created_at).
             func.coalesce(Deal.created_at, LONG_AGO) < case(cutoffs, value=Deal.stage_id),
             ~moved,
-        ))
-    if after is not None:
-        later = tuple_(sort_date, Deal.id) > tuple_(after[0] or FAR_FUTURE, after[1])
-        branches = [branch.where(later) for branch in branches]
-    both = union_all(*[_scoped(branch, scope) for branch in branches]).subquery()
+        )))
+    both = union_all(*branches).subquery()
     page = select(both).order_by(both.c.sort_date, both.c.id).limit(limit).subquery()
     entered = (
         select(func.max(DealStageChange.changed_at))
