@@ -39,56 +39,30 @@ def _won_between(scope: DealScope, start: date, end: date):
     return and_(Deal.stage_id.in_(scope.won_stage_ids), Deal.close_date.between(start, end))
 
 
-def open_totals(session: Session, scope: DealScope, today: date) -> tuple[int, Decimal, Decimal, int]:
-    """(deals, amount, amount weighted by the stage's win probability, deals past their close date) open now."""
-    weighted = func.sum(Deal.amount * DealStage.win_probability / 100)
+def open_by_owner_stage(session: Session, scope: DealScope, today: date) -> list[tuple[int, int, int, Decimal, int]]:
+    """(owner id, stage id, deals, amount, deals past their close date) of the open deals in scope."""
     statement = (
-        select(
-            func.count(),
-            func.coalesce(func.sum(Deal.amount), 0),
-            func.coalesce(weighted, 0),
-            func.count().filter(Deal.close_date < today),
-        )
-        .select_from(Deal)
-        .join(DealStage, DealStage.id == Deal.stage_id)
+        select(Deal.owner_id, Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.amount), 0),
+               func.count().filter(Deal.close_date < today))
         .where(Deal.stage_id.in_(scope.open_stage_ids))
+        .group_by(Deal.owner_id, Deal.stage_id)
     )
-    count, amount, weighted_amount, overdue = session.execute(_scoped(statement, scope)).one()
-    return int(count), Decimal(amount), Decimal(weighted_amount).quantize(Decimal("0.01")), int(overdue)
+    return [(owner, stage, int(deals), Decimal(amount), int(overdue))
+            for owner, stage, deals, amount, overdue in session.execute(_scoped(statement, scope))]
 
 
-def closed_totals(session: Session, scope: DealScope, start: date, end: date) -> tuple:
-    """(won deals, won amount, lost deals, lost amount, average days from creation to a win) by close date."""
-    won = Deal.stage_id.in_(scope.won_stage_ids)
-    lost = Deal.stage_id.in_(scope.lost_stage_ids)
-    cycle = func.avg(Deal.close_date - cast(Deal.created_at, Date)).filter(won)
-    statement = select(
-        func.count().filter(won),
-        func.coalesce(func.sum(Deal.amount).filter(won), 0),
-        func.count().filter(lost),
-        func.coalesce(func.sum(Deal.amount).filter(lost), 0),
-        cycle,
-    ).where(Deal.stage_id.in_(scope.closed_stage_ids), Deal.close_date.between(start, end))
-    won_deals, won_amount, lost_deals, lost_amount, days = session.execute(_scoped(statement, scope)).one()
-    return int(won_deals), Decimal(won_amount), int(lost_deals), Decimal(lost_amount), days
-
-
-def open_by_stage(session: Session, scope: DealScope) -> list[tuple[str, int, int, Decimal]]:
-    """(stage, position, deals, amount) for every open stage in scope, in pipeline order."""
-    totals = _scoped(
-        select(Deal.stage_id, func.count().label("deals"), func.sum(Deal.amount).label("amount"))
-        .where(Deal.stage_id.in_(scope.open_stage_ids))
-        .group_by(Deal.stage_id),
-        scope,
-    ).subquery()
+def closed_by_owner_stage(session: Session, scope: DealScope, start: date, end: date) -> list[tuple]:
+    """(owner id, stage id, deals, amount, days from creation to close summed, deals with a creation date) of the
+    deals in scope closed (won or lost) between the two dates."""
+    days = Deal.close_date - cast(Deal.created_at, Date)
     statement = (
-        select(DealStage.name, DealStage.position, func.coalesce(totals.c.deals, 0), func.coalesce(totals.c.amount, 0))
-        .outerjoin(totals, totals.c.stage_id == DealStage.id)
-        .where(DealStage.id.in_(scope.open_stage_ids))
-        .order_by(DealStage.position, DealStage.id)
+        select(Deal.owner_id, Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.amount), 0),
+               func.coalesce(func.sum(days), 0), func.count(days))
+        .where(Deal.stage_id.in_(scope.closed_stage_ids), Deal.close_date.between(start, end))
+        .group_by(Deal.owner_id, Deal.stage_id)
     )
-    rows = session.execute(statement)
-    return [(name, position, int(deals), Decimal(amount)) for name, position, deals, amount in rows]
+    return [(owner, stage, int(deals), Decimal(amount), int(days_sum), int(dated))
+            for owner, stage, deals, amount, days_sum, dated in session.execute(_scoped(statement, scope))]
 
 
 def won_by_month(session: Session, scope: DealScope, start: date, end: date) -> list[tuple[date, Decimal, int]]:

@@ -8,6 +8,7 @@ user's scope), and every chart is built once per data change (charts.cached_figu
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import date
 from functools import partial
 
@@ -19,7 +20,7 @@ from nexus360.auth.users import service as people
 from nexus360.common.money import DASH, change, money, percent
 from nexus360.common.periods import previous_quarter, quarter_of, today_utc
 from nexus360.crm.dashboard import service as dashboards
-from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, PeriodFigures
+from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealFigures, PeriodFigures
 from nexus360.db import Database, data_generation
 from nexus360.ui import charts, warming
 from nexus360.ui.crm import links
@@ -128,7 +129,7 @@ def dashboard_tab(reference: dict) -> None:
     filters = filters_bar(reference, today)
     kpi_row(kpis(filters, today))
     charts.chart_picker({
-        "Pipeline by stage": lambda: _funnel(filters.snapshot(today)),
+        "Pipeline by stage": lambda: _funnel(filters, today),
         "Won by month": lambda: _monthly(filters),
         "Revenue by industry": lambda: _industries(filters),
         "Who is ahead": lambda: _who_is_ahead(filters),
@@ -153,11 +154,25 @@ def warm_figures(principal: Principal, today: date) -> threading.Thread | None:
 
 
 def kpis(filters: DashboardFilters, today: date, principal: Principal | None = None) -> DashboardKpis:
-    """The KPI row's figures (Home's too): open deals cached without the period, so a new period counts only the
-    deals closed in it and in the one before."""
-    read = _reader(principal)
-    now = read(Database.CRM, dashboards.get_open_totals, shared=True, filters=filters.snapshot(today), today=today)
-    return read(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today, open_totals=now)
+    """The KPI row's figures (Home's too), summed from figures per owner and stage read without the owners, stages
+    and (for the open deals) the period: another owner, stage or period reads only what is new."""
+    read, who = _reader(principal), principal or current_principal()
+    by = dashboards.figures_filters(who, filters)
+    start, end = filters.previous
+    open_now = _open_figures(filters, today, principal)
+    current = read(Database.CRM, dashboards.get_closed_figures, shared=True, filters=by)
+    previous = read(Database.CRM, dashboards.get_closed_figures, shared=True, filters=replace(by, start=start, end=end))
+    return dashboards.kpis_of(who, open_now, current, previous, filters)
+
+
+def funnel(filters: DashboardFilters, today: date) -> pd.DataFrame:
+    """Open deals per stage (the dashboard's and Home's), from the same figures as the KPIs."""
+    return dashboards.funnel_of(current_principal(), _open_figures(filters, today), filters)
+
+
+def _open_figures(filters: DashboardFilters, today: date, principal: Principal | None = None) -> DealFigures:
+    by = dashboards.figures_filters(principal or current_principal(), filters).snapshot(today)
+    return _reader(principal)(Database.CRM, dashboards.get_open_figures, shared=True, filters=by, today=today)
 
 
 def _period_figures(principal: Principal, filters: DashboardFilters, today: date, chart: str | None) -> None:
@@ -190,12 +205,12 @@ def chart_figure(chart: str, filters: DashboardFilters, principal: Principal | N
 # One chart at a time, chosen in a picker: each is its own read and its own drawing, and a chart costs the
 # browser about 0.1 s (the first Plotly chart of a page 0.25 s), so the dashboard opens on the stages alone,
 # drawn in Vega-Lite (charts.stage_bars) so that opening the page loads no Plotly at all.
-def _funnel(filters: DashboardFilters) -> None:
-    funnel = cached(Database.CRM, dashboards.get_funnel, shared=True, filters=filters)
-    if funnel["deals"].sum() == 0:
+def _funnel(filters: DashboardFilters, today: date) -> None:
+    stages = funnel(filters, today)
+    if stages["deals"].sum() == 0:
         st.info("No open deals match these filters.")
         return
-    st.altair_chart(charts.stage_bars(funnel), width="stretch")
+    st.altair_chart(charts.stage_bars(stages), width="stretch")
     st.caption("Open deals by stage: their amount and how many.")
 
 
