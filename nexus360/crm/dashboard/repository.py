@@ -189,17 +189,18 @@ def deals_at_risk(
     sort_date = func.coalesce(Deal.close_date, FAR_FUTURE).label("sort_date")
     later = tuple_(sort_date, Deal.id) > tuple_(after[0] or FAR_FUTURE, after[1]) if after is not None else None
 
-    def first(statement: Select) -> Select:
+    def first(statement: Select, rows: int) -> list[tuple]:
+        """The first `rows` deals of `statement` (open, in scope, after the previous page) with their details."""
         statement = _scoped(statement.where(Deal.is_open, Deal.stage_id.in_(scope.open_stage_ids)), scope)
-        return (statement if later is None else statement.where(later)).order_by(sort_date, Deal.id).limit(limit)
+        statement = statement if later is None else statement.where(later)
+        return [tuple(row) for row in session.execute(_detailed(statement.order_by(sort_date, Deal.id).limit(rows)))]
 
     # Every overdue deal sorts before every stuck one (its close date has passed; a stuck one's has not), so the
-    # page is the overdue deals in order, and the stuck ones only when the overdue ones do not fill it: a
-    # one-time filter skips that branch (and its scan of the recent stage entries) whenever they do.
-    overdue = first(select(Deal.id, sort_date).where(Deal.close_date < today)).cte("overdue")
-    branches = [select(overdue.c.id, overdue.c.sort_date)]
+    # page is the overdue deals in order, then stuck ones only when the overdue ones do not fill it: the stuck
+    # deals' read (a scan of the recent stage entries) runs only then.
+    page = first(select(Deal.id, sort_date).where(Deal.close_date < today), limit)
     watched = [stage_id for stage_id in scope.open_stage_ids if stage_id in cutoffs]
-    if watched:
+    if len(page) < limit and watched:
         # A deal is stuck when it entered its stage before the stage's cutoff, i.e. when no entry into its stage
         # came after the cutoff: one index-only range scan per stage for its recent entries, then an anti-join.
         recent = union_all(*[
@@ -208,24 +209,26 @@ def deals_at_risk(
             for stage_id in watched
         ]).subquery()
         moved = select(literal(1)).where(recent.c.deal_id == Deal.id, recent.c.stage_id == Deal.stage_id).exists()
-        unfilled = select(func.count()).select_from(overdue).scalar_subquery() < limit
-        branches.append(first(select(Deal.id, sort_date).where(
-            unfilled,
+        page += first(select(Deal.id, sort_date).where(
             Deal.stage_id.in_(watched),
             or_(Deal.close_date >= today, Deal.close_date.is_(None)),  # not overdue: each deal comes once
             # It cannot have entered its stage before it existed (legacy rows may lack created_at).
             func.coalesce(Deal.created_at, LONG_AGO) < case(cutoffs, value=Deal.stage_id),
             ~moved,
-        )))
-    both = union_all(*branches).subquery()
-    page = select(both).order_by(both.c.sort_date, both.c.id).limit(limit).subquery()
+        ), limit - len(page))
+    return page
+
+
+def _detailed(ids: Select) -> Select:
+    """The deals `ids` (id, sort date) selects, in its order, with what the list of deals at risk shows."""
+    page = ids.subquery()
     entered = (
         select(func.max(DealStageChange.changed_at))
         .where(DealStageChange.deal_id == Deal.id, DealStageChange.to_stage_id == Deal.stage_id)
         .correlate(Deal)
         .scalar_subquery()
     )
-    statement = (
+    return (
         select(Deal.id, Deal.title, Company.name, Deal.stage_id, DealStage.name, Deal.amount, Deal.close_date,
                Deal.owner_id, func.coalesce(entered, Deal.created_at))
         .join(page, page.c.id == Deal.id)
@@ -233,4 +236,3 @@ def deals_at_risk(
         .join(DealStage, DealStage.id == Deal.stage_id)
         .order_by(page.c.sort_date, Deal.id)
     )
-    return [tuple(row) for row in session.execute(statement)]
