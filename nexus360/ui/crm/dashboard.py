@@ -25,6 +25,7 @@ from nexus360.db import Database, data_generation
 from nexus360.ui import charts, warming
 from nexus360.ui.crm import links
 from nexus360.ui.crm.common import day
+from nexus360.ui.formatting import literal
 from nexus360.ui.session import cached, cached_for, current_principal
 
 PERIODS = ("This quarter", "Last quarter", "This year", "Last 12 months", "Custom")
@@ -47,7 +48,9 @@ def _period(choice: str, today: date) -> tuple[date, date]:
 
 
 def filters_bar(reference: dict, today: date) -> DashboardFilters:
-    period_col, owner_col, stage_col, industry_col, country_col = st.columns(5)
+    """Period and owner in view; stage, industry and country in one "Filters" popover (three pickers cost the
+    browser more than they are used), the ones chosen said under the bar, literally."""
+    period_col, owner_col, more_col = st.columns([2, 2, 1], vertical_alignment="bottom")
     choice = period_col.selectbox("Period", PERIODS, key="dash_period")
     start, end = _period(choice, today)
     if choice == "Custom":
@@ -57,21 +60,39 @@ def filters_bar(reference: dict, today: date) -> DashboardFilters:
             start, end = picked
     choices = cached(Database.AUTH, dashboards.list_owner_choices)
     owner = owner_col.selectbox("Owner / team", choices, format_func=lambda choice: choice.label, key="dash_owner")
-    stages, industries, countries = (dict(reference[k]) for k in ("stages", "industries", "countries"))
-    stage_ids = stage_col.multiselect("Stage", list(stages), format_func=stages.get, key="dash_stages",
-                                      placeholder="All stages")
-    industry_ids = industry_col.multiselect("Industry", list(industries), format_func=industries.get,
-                                            key="dash_ind", placeholder="All industries")
-    country_ids = country_col.multiselect("Country", list(countries), format_func=countries.get,
-                                          key="dash_country", placeholder="All countries")
+    named = {key: dict(reference[kind]) for key, (kind, _label, _all) in MORE_FILTERS.items()}
+    chosen = {key: st.session_state.get(key) or [] for key in MORE_FILTERS}
+    active = sum(len(values) for values in chosen.values())
+    with more_col.popover(f"Filters ({active})" if active else "Filters", icon=":material/filter_list:",
+                          width="stretch"):
+        for key, (_kind, label, everything) in MORE_FILTERS.items():
+            chosen[key] = st.multiselect(label, list(named[key]), format_func=named[key].get, key=key,
+                                         placeholder=everything)
+    if active:
+        st.caption(filters_summary({MORE_FILTERS[key][1]: [named[key][value] for value in values]
+                                    for key, values in chosen.items()}))
     return DashboardFilters(
         start=start,
         end=end,
         owner_ids=owner.owner_ids,
-        stage_ids=tuple(stage_ids),
-        industry_ids=tuple(industry_ids),
-        country_ids=tuple(country_ids),
+        stage_ids=tuple(chosen["dash_stages"]),
+        industry_ids=tuple(chosen["dash_ind"]),
+        country_ids=tuple(chosen["dash_country"]),
     )
+
+
+# The popover's pickers: widget key -> (reference list, label, what none chosen means).
+MORE_FILTERS = {
+    "dash_stages": ("stages", "Stage", "All stages"),
+    "dash_ind": ("industries", "Industry", "All industries"),
+    "dash_country": ("countries", "Country", "All countries"),
+}
+
+
+def filters_summary(chosen: dict[str, list[str]]) -> str:
+    """'Stage: Proposal · Industry: Retail, Energy' for the filters chosen in the popover, shown as written."""
+    return "Filtered by " + " · ".join(f"{label.lower()}: {', '.join(literal(name) for name in names)}"
+                                       for label, names in chosen.items() if names)
 
 
 def _tile(column, label: str, value: str, delta: str | None = None, *, note: bool = False, **options) -> None:
