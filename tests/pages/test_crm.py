@@ -17,7 +17,7 @@ from nexus360.common.periods import today_utc
 from nexus360.crm.deals import flows as deal_flows
 from nexus360.crm.deals import service as deal_service
 from nexus360.crm.deals.schemas import DealCreate
-from nexus360.crm.models import Company
+from nexus360.crm.models import Company, DealStage, Industry
 from nexus360.db import Database, session_scope
 from nexus360.ui import warming
 from nexus360.ui.crm.dashboard import CHART_KEY
@@ -89,7 +89,7 @@ def test_marketer_reads_everyones_deals_and_is_never_told_to_create_one() -> Non
     assert not [toggle for toggle in board.toggle if toggle.label == "Only my deals"]
     assert not any("Create one" in info.value for info in board.info)
     assert any("deals ·" in caption.value for caption in board.caption)
-    assert any(caption.value.startswith("and ") for caption in board.caption)  # "+ 6 more" read as a list
+    assert any(button.label.endswith(" more") for button in board.button)  # "39,952 more": the stage's deals
 
 
 def test_marketer_has_no_create_forms_and_no_import_tab() -> None:
@@ -273,6 +273,51 @@ def test_board_cards_move_by_a_menu_of_the_other_stages_not_a_select_box() -> No
     assert not [box for box in board.selectbox if box.label == "Move to"]
     options = [str(option) for option in menus[0].proto.options]  # the first card sits in Prospecting
     assert "Qualification" in "".join(options) and "Prospecting" not in "".join(options)
+
+
+def test_the_board_shows_a_few_cards_per_stage_and_more_opens_the_deals_of_that_stage() -> None:
+    """Each card costs the browser; the rest of a stage is one click away, on the Deals tab filtered by it."""
+    from nexus360.ui.crm.board import CARDS_PER_STAGE
+
+    board = open_crm_as("manager", "Pipeline")
+    cards = [key for key in board.session_state if str(key).startswith("move_")]
+    stages = [markdown.value for markdown in board.markdown if markdown.value.startswith("**")][:5]
+    assert len(cards) <= CARDS_PER_STAGE * len(stages)
+    more = next(button for button in board.button if button.key and button.key.startswith("more_"))
+    stage_id = int(more.key.removeprefix("more_"))
+    more.click().run()
+    assert not board.exception
+    assert board.session_state["crm_tab"] == "Deals"
+    assert board.multiselect(key="deal_stages").value == [stage_id]
+    listed = deals_table(board)
+    assert len(listed) == PAGE_SIZE and listed["stage"].nunique() == 1
+
+
+def test_the_dashboards_stage_industry_and_country_sit_in_one_popover_said_under_the_bar_when_chosen() -> None:
+    app = open_crm_as("manager", "Dashboard")
+    labels = [popover.proto.popover.label for popover in app.get("popover")]
+    assert labels == ["Filters"]
+    assert not [caption for caption in app.caption if caption.value.startswith("Filtered by")]
+    everyone = {metric.label: metric.value for metric in app.metric}
+    with session_scope(Database.CRM, admin=True) as session:
+        industry = session.execute(select(Industry.id, Industry.name).order_by(Industry.id)).first()
+        stage = session.execute(select(DealStage.id, DealStage.name).where(DealStage.name == "Proposal")).one()
+    app.multiselect(key="dash_ind").set_value([industry.id]).run()
+    app.multiselect(key="dash_stages").set_value([stage.id]).run()
+    assert not app.exception
+    assert [popover.proto.popover.label for popover in app.get("popover")] == ["Filters (2)"]
+    [summary] = [caption.value for caption in app.caption if caption.value.startswith("Filtered by")]
+    assert shown(summary) == f"Filtered by stage: Proposal · industry: {industry.name}"
+    narrowed = {metric.label: metric.value for metric in app.metric}
+    assert narrowed["Open pipeline"] != everyone["Open pipeline"]
+
+
+def test_the_filters_summary_shows_names_as_written() -> None:
+    from nexus360.ui.crm.dashboard import filters_summary
+
+    assert shown(filters_summary({"Stage": [], "Industry": [PAYLOAD]})) == f"Filtered by industry: {PAYLOAD}"
+    many = filters_summary({"Stage": ["Proposal"], "Country": [f"Country {n}" for n in range(8)]})
+    assert many == "Filtered by stage: Proposal · country: Country 0, Country 1, Country 2, Country 3, Country 4 and 3 more"
 
 
 def test_a_rep_picks_who_is_ahead_and_sees_their_rank_not_colleagues_revenue() -> None:

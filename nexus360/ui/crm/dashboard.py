@@ -89,10 +89,16 @@ MORE_FILTERS = {
 }
 
 
-def filters_summary(chosen: dict[str, list[str]]) -> str:
-    """'Stage: Proposal · Industry: Retail, Energy' for the filters chosen in the popover, shown as written."""
-    return "Filtered by " + " · ".join(f"{label.lower()}: {', '.join(literal(name) for name in names)}"
-                                       for label, names in chosen.items() if names)
+def filters_summary(chosen: dict[str, list[str]], *, names_shown: int = 5) -> str:
+    """'Filtered by stage: Proposal · industry: Retail, Energy' for the filters chosen in the popover, shown as
+    written (past `names_shown` names of one kind, how many more)."""
+    def names(chosen_names: list[str]) -> str:
+        shown = ", ".join(literal(name) for name in chosen_names[:names_shown])
+        more = len(chosen_names) - names_shown
+        return f"{shown} and {more} more" if more > 0 else shown
+
+    return "Filtered by " + " · ".join(f"{label.lower()}: {names(chosen_names)}"
+                                       for label, chosen_names in chosen.items() if chosen_names)
 
 
 def _tile(column, label: str, value: str, delta: str | None = None, *, note: bool = False, **options) -> None:
@@ -231,7 +237,7 @@ def _funnel(filters: DashboardFilters, today: date) -> None:
     if stages["deals"].sum() == 0:
         st.info("No open deals match these filters.")
         return
-    st.altair_chart(charts.stage_bars(stages), width="stretch")
+    st.html(charts.stage_rows(stages))  # HTML bars: no chart library to load when the dashboard opens
     st.caption("Open deals by stage: their amount and how many.")
 
 
