@@ -49,29 +49,10 @@ def legend_top() -> alt.Legend:
     return alt.Legend(orient="top", title=None, direction="horizontal", labelFontSize=13, symbolType="square")
 
 
-def stage_bars(frame: pd.DataFrame) -> alt.Chart:
-    """Open pipeline by stage (stage, amount, deals; in the stages' order) as Vega-Lite bars, each labelled with
-    its amount and deal count: the picture of Plotly's funnel without loading Plotly on the page."""
-    shown = frame.assign(
-        label=[f"{money(amount)} · {int(deals):,} deals" for amount, deals in zip(frame["amount"], frame["deals"],
-                                                                                strict=True)],
-        colour=SEQUENCE[: len(frame)] + [SEQUENCE[-1]] * max(0, len(frame) - len(SEQUENCE)))
-    order = list(shown["stage"])
-    base = alt.Chart(shown).encode(y=alt.Y("stage:N", sort=order, axis=label_axis()))
-    bars = base.mark_bar(size=30, cornerRadiusEnd=3).encode(
-        x=alt.X("amount:Q", axis=None, scale=alt.Scale(domainMax=float(shown["amount"].max() or 1) * 1.45)),
-        color=alt.Color("colour:N", scale=None, legend=None),
-        tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("amount:Q", title="Open amount", format="$,.0f"),
-                 alt.Tooltip("deals:Q", title="Open deals", format=",")])
-    labels = base.mark_text(align="left", dx=6, fontSize=13, color="#242424").encode(x="amount:Q", text="label:N")
-    return (alt.layer(bars, labels).properties(height=max(220, 44 * len(shown)))
-            .configure_view(stroke=None).configure_axis(grid=False))
-
-
 def stage_rows(frame: pd.DataFrame) -> str:
     """Open pipeline by stage (stage, amount, deals; in the stages' order) as HTML bars for st.html, each labelled
-    with its amount and deal count: the picture of stage_bars without loading a chart library on the page (the
-    CRM dashboard opens on it). Stage names are shown as written."""
+    with its amount and deal count, drawn without loading a chart library on the page (the CRM dashboard opens on
+    it: a Vega-Lite or Plotly chart costs the browser a tenth of a second or more). Stage names are shown as written."""
     top = float(frame["amount"].max() or 1)
     rows = []
     for index, (stage, amount, deals) in enumerate(zip(frame["stage"], frame["amount"], frame["deals"], strict=True)):

@@ -231,7 +231,7 @@ def chart_figure(chart: str, filters: DashboardFilters, principal: Principal | N
 
 # One chart at a time, chosen in a picker: each is its own read and its own drawing, and a chart costs the
 # browser about 0.1 s (the first Plotly chart of a page 0.25 s), so the dashboard opens on the stages alone,
-# drawn in Vega-Lite (charts.stage_bars) so that opening the page loads no Plotly at all.
+# drawn as HTML bars (charts.stage_rows) so that opening the page loads no chart library at all.
 def _funnel(filters: DashboardFilters, today: date) -> None:
     stages = funnel(filters, today)
     if stages["deals"].sum() == 0:
