@@ -75,13 +75,18 @@ STAGE_ROWS_STYLE = """<style>
 </style>"""
 
 
-def chart_picker(views: dict[str, Callable[[], None]], *, key: str, label: str = "Chart") -> str:
+def chart_picker(views: dict[str, Callable[[], None]], *, key: str, label: str = "Chart",
+                 closed: str | None = None) -> str | None:
     """One chart area for several charts: a segmented control names them and only the chosen one is drawn (and
-    only its figures are read). Returns the chosen name."""
+    only its figures are read). `closed`: none is chosen at first (nothing drawn, that sentence said instead) for a
+    page whose first view says the same in a table. Returns the chosen name."""
     names = list(views)
-    if st.session_state.get(key) not in names:
+    if closed is None and st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
-    chosen = st.segmented_control(label, names, required=True, key=key, label_visibility="collapsed")
+    chosen = st.segmented_control(label, names, required=closed is None, key=key, label_visibility="collapsed")
+    if chosen is None:
+        st.caption(closed)
+        return None
     views[chosen]()
     return chosen
 
