@@ -174,6 +174,7 @@ def deal_lines(rule: Rule, deals: list[Deal], rate: Decimal, *, kind: str) -> li
 
 
 DEAL_REFERENCE = re.compile(r"\bdeal #(\d+)")
+KIND_WORDS = {"deal": "Deal", "tier": "Tier", "bonus": "Bonus", "adjustment": "Adjustment"}  # a line's kind, read
 
 
 def with_deal_names(explanation: str, titles: Mapping[int, str]) -> str:

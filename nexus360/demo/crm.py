@@ -40,6 +40,7 @@ STAGE_SHARE = {"Prospecting": 28, "Qualification": 17, "Needs Analysis": 17, "Pr
 # open stage: how often lost deals drop out of the pipeline there
 DROP_OUT = {"Prospecting": 30, "Qualification": 25, "Needs Analysis": 18, "Proposal": 15, "Negotiation": 12}
 STUCK_DEALS = 8  # open deals left sitting in a stage far longer than won deals do (the "at risk" list)
+SLIPPED_DEALS = 12  # late-stage open deals whose close date passed earlier this month (they "slipped")
 
 
 def seed(session: Session, demo: Demo) -> str:
@@ -64,6 +65,7 @@ def _seed_crm(session: Session, clock: Clock, members: list[Member], counts: dic
     for contact_id, company_index in zip(contact_ids, contact_company, strict=True):
         contacts_by_company.setdefault(company_index, []).append(contact_id)
     deals = _deal_rows(rng, clock, members, stages, companies, company_ids, meta, contacts_by_company)
+    _slip_some(clock, stages, deals)
     deal_ids = insert_rows(session, Deal, deals, counts)
     for deal_id, deal in zip(deal_ids, deals, strict=True):
         deal["id"] = deal_id
@@ -181,6 +183,20 @@ def _deal_rows(
             "owner_id": owner.id, "created_at": created, "updated_at": max(created, touched),
         })
     return rows
+
+
+def _slip_some(clock: Clock, stages: dict[int, tuple[str, Decimal, bool, bool]], deals: list[dict]) -> None:
+    """Move SLIPPED_DEALS late-stage open deals' close dates to a day earlier this month, as real pipelines have
+    (the assistant's "which deals slipped?", the slipping notifications). Its own generator keeps every other
+    row as it was; on the first of a month there is no earlier day, so nothing slips."""
+    if clock.anchor.day == 1:
+        return
+    rng = rng_for("crm:slipped")
+    first = clock.anchor.replace(day=1)
+    late = [deal for deal in deals if stages[deal["stage_id"]][0] in ("Proposal", "Negotiation")
+            and deal["created_at"].date() < first]
+    for deal in rng.sample(late, min(SLIPPED_DEALS, len(late))):
+        deal["close_date"] = clock.day(-rng.randint(1, clock.anchor.day - 1))
 
 
 def _stage_history_rows(clock: Clock, stages: dict[int, tuple[str, Decimal, bool, bool]],

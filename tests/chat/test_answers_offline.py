@@ -8,6 +8,7 @@ from nexus360.common.money import money_exact
 from nexus360.common.periods import quarter_of, today_utc
 from nexus360.config import Settings
 from nexus360.db import Database, session_scope
+from nexus360.demo import crm as crm_demo
 from nexus360.forecasting import flows as forecasting_flows
 
 OFFLINE = Settings(ai_provider="offline")
@@ -38,6 +39,10 @@ def test_a_rep_asking_for_their_commission_gets_their_statement(rep, conversatio
     run = answer.tool_runs[0]
     assert run.tool == "commission_statement" and not run.refused
     assert run.summary.startswith("Your ") and run.rows
+    assert run.columns == ["Deal or item", "Commission", "How it is computed"]
+    # lines read as on the Commissions page: a deal by its title, a tier as "Tier", never "deal #1607"
+    assert not any("#" in str(cell) for row in run.rows for cell in row)
+    assert {row[0] for row in run.rows} - {""} and all(row[0] != "tier" for row in run.rows)
     assert any(c.title == "The commission plan explained" for c in answer.citations)
 
 
@@ -54,6 +59,9 @@ def test_a_manager_asks_which_team_deals_slipped(manager, conversations_cleanup)
     run = answer.tool_runs[0]
     assert (run.tool, run.parameters) == ("list_deals", {"scope": "team", "which": "slipped"})
     assert not run.refused and "close date passed" in run.summary
+    # the demo has deals that slipped earlier this month (none on the first of a month)
+    assert len(run.rows) == (0 if today_utc().day == 1 else crm_demo.SLIPPED_DEALS)
+    assert ("They are listed below." in answer.text) == bool(run.rows)
 
 
 def test_a_marketer_gets_no_commission_and_a_reason(marketer, conversations_cleanup) -> None:
@@ -80,3 +88,12 @@ def test_a_marketer_asking_for_the_forecast_is_refused_with_the_reason(marketer,
     answer = ask(marketer, "What is our forecast for this quarter?", conversations_cleanup)
     run = next(run for run in answer.tool_runs if run.tool == "forecast")
     assert run.refused and run.rows == [] and "cannot read forecasts" in run.reason
+
+
+def test_a_marketer_asking_for_the_best_roi_gets_the_campaigns_best_first(marketer, conversations_cleanup) -> None:
+    answer = ask(marketer, "Which campaigns have the best ROI?", conversations_cleanup)
+    run = answer.tool_runs[0]
+    assert run.tool == "campaign_roi" and not run.refused and run.rows
+    rois = [float(row[-1].rstrip("%").replace(",", "")) for row in run.rows if row[-1] != "no budget"]
+    assert rois == sorted(rois, reverse=True)
+    assert f"Best return: {run.rows[0][0]} ({run.rows[0][-1]})." in run.summary

@@ -54,6 +54,11 @@ def test_a_rep_asks_and_gets_a_streamed_cited_answer(fresh_conversations) -> Non
     assert "No language model is configured" in shown
     assert "Commission statement: Your" in shown
     assert any(expander.label == "How I got this" for expander in app.expander)
+    # the statement's lines are part of the answer, not only inside "How I got this"
+    how = next(expander for expander in app.expander if expander.label == "How I got this")
+    assert not how.get("arrow_data_frame")
+    assert [list(frame.value.columns) for frame in app.dataframe] == [["Deal or item", "Commission",
+                                                                        "How it is computed"]]
     popovers = [popover.proto.popover.label for popover in app.get("popover")]
     assert any("The commission plan explained" in label for label in popovers)
     assert "Rename" in popovers and "Delete" in popovers

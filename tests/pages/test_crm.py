@@ -320,6 +320,15 @@ def test_the_filters_summary_shows_names_as_written() -> None:
                     "and 3 more")
 
 
+def test_a_deal_whose_close_date_passed_is_flagged_on_its_board_card() -> None:
+    """The demo's slipped deals (earlier this month, late stages) sort first in their columns."""
+    board = open_crm_as("manager", "Pipeline")
+    flagged = [caption.value for caption in board.caption if "was due" in caption.value]
+    assert bool(flagged) == (today_utc().day != 1)
+    assert all(":orange[" in caption for caption in flagged)
+    assert not any("closes" in caption for caption in flagged)
+
+
 def test_a_rep_picks_who_is_ahead_and_sees_their_rank_not_colleagues_revenue() -> None:
     app = open_crm_as("rep", "Dashboard")
     app.segmented_control(key=CHART_KEY).set_value("Who is ahead").run()

@@ -94,7 +94,7 @@ def offline_answer(hits: Sequence[SearchHit], runs: Sequence[ToolRun], *, note: 
         if run.refused:
             parts.append(f"{run.label}: {run.reason}")
         elif run.summary:
-            shown = " The figures are under \"How I got this\"." if run.rows else ""
+            shown = " They are listed below." if run.rows else ""
             parts.append(f"{run.label}: {run.summary}{shown}")
         else:
             parts.append(f"{run.label}: {run.reason or 'nothing found.'}")

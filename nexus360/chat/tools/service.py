@@ -23,6 +23,7 @@ from nexus360.chat.tools.schemas import TOOLS
 from nexus360.common.errors import AuthorizationError, Nexus360Error
 from nexus360.common.money import money_exact
 from nexus360.common.periods import Period, month_of, parse_period, quarter_of, today_utc
+from nexus360.compensation import engine
 from nexus360.compensation import flows as compensation_flows
 from nexus360.compensation.statements import service as compensation_service
 from nexus360.compensation.summaries import service as compensation_summaries
@@ -214,9 +215,11 @@ def commission_statement(principal: Principal, person: str | None = None,
     attainment = f", {statement.attainment:.0%} of a {_money(statement.quota)} quota" if statement.quota else ""
     summary = (f"{who} {label} statement ({statement.status.replace('_', ' ')}): commission "
                f"{_money(statement.commission)} on revenue {_money(statement.revenue)}{attainment}.")
-    rows = [[titles.get(line.deal_id, "") if line.deal_id else line.kind, line.explanation, _money(line.amount)]
-            for line in statement.lines]
-    return summary, ["Deal or item", "How it is computed", "Commission"], rows
+    # named as the Commissions page names them: the deal's title beside "the deal", never its id
+    rows = [[titles.get(line.deal_id, "A deal no longer in the CRM") if line.deal_id
+             else engine.KIND_WORDS.get(line.kind, line.kind.capitalize()),
+             _money(line.amount), engine.beside_its_deal(line.explanation)] for line in statement.lines]
+    return summary, ["Deal or item", "Commission", "How it is computed"], rows  # the long sentence last
 
 
 def commission_what_if(principal: Principal, deals: list[str] | None = None) -> tuple[str, list[str], list[list]]:
@@ -234,8 +237,9 @@ def commission_what_if(principal: Principal, deals: list[str] | None = None) -> 
                f"{_money(result.current_commission)} to {_money(result.projected_commission)} "
                f"({_money(result.difference)} more) on revenue of {_money(result.projected_revenue)}"
                + (f", reaching {result.tier_reached}" if result.tier_reached else "") + ".")
-    rows = [[line.explanation, _money(line.amount)] for line in result.lines]
-    return summary, ["How it is computed", "Commission"], rows
+    titles = _deal_titles(principal, [line.deal_id for line in result.lines if line.deal_id])
+    rows = [[_money(line.amount), engine.with_deal_names(line.explanation, titles)] for line in result.lines]
+    return summary, ["Commission", "How it is computed"], rows
 
 
 # --- marketing and forecasts ---------------------------------------------------------------------------
@@ -245,6 +249,8 @@ def campaign_roi(principal: Principal, campaign: str | None = None) -> tuple[str
     report = marketing_flows.roi_report(principal, filters=RoiFilters())
     rows = [row for row in report.campaigns if row.campaign_id is not None
             and (not campaign or campaign.lower() in row.name.lower())]
+    # best return first (campaigns without a budget, whose ROI is not computable, last), then by won revenue
+    rows.sort(key=lambda row: (row.roi is None, -(row.roi or 0), -row.won_revenue, row.name))
     table = [[row.name, _money(row.budget), row.leads, row.converted, _money(row.won_revenue),
               f"{row.roi:.0%}" if row.roi is not None else "no budget"] for row in rows]
     if campaign and not rows:
@@ -254,7 +260,8 @@ def campaign_roi(principal: Principal, campaign: str | None = None) -> tuple[str
                f"{_money(sum(r.won_revenue for r in rows))}." if campaign else
                f"All campaigns: budget {_money(total.budget)}, {total.leads:,} leads, {total.converted:,} converted, "
                f"won revenue {_money(total.won_revenue)}, ROI "
-               f"{f'{total.roi:.0%}' if total.roi is not None else 'not computable'}.")
+               f"{f'{total.roi:.0%}' if total.roi is not None else 'not computable'}."
+               + (f" Best return: {rows[0].name} ({rows[0].roi:.0%})." if rows and rows[0].roi is not None else ""))
     return summary, ["Campaign", "Budget", "Leads", "Converted", "Won revenue", "ROI"], table
 
 

@@ -37,4 +37,7 @@ def audit_tab() -> None:
     st.dataframe(events, hide_index=True, width="stretch", placeholder=DASH,
                  column_config={"Time (UTC)": st.column_config.DatetimeColumn("Time (UTC)",
                                                                               format="YYYY-MM-DD HH:mm:ss"),
-                                "Details": st.column_config.TextColumn("Details", width="large")})
+                                # Action and Object hold a sentence and a name: fixed room for them; Details
+                                # (mostly empty) sizes to its text, so no column is cut at 1440 px.
+                                "Action": st.column_config.TextColumn("Action", width=330),
+                                "Object": st.column_config.TextColumn("Object", width=170)})

@@ -31,7 +31,7 @@ def chat_page() -> None:
     if view == KNOWLEDGE:
         knowledge.knowledge_view(settings)
         return
-    left, right = st.columns([1, 3], gap="large")
+    left, right = st.columns([1, 4], gap="medium")  # the answer's tables need the width
     with left:
         conversations.conversation_list()
     with right:

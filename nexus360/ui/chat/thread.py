@@ -21,6 +21,7 @@ from nexus360.ui.chat.conversations import current_id, open_conversation
 from nexus360.ui.formatting import escape_markdown
 from nexus360.ui.session import FAILED, call, current_principal, submit, submit_flow
 
+TABLE_ROWS = 10  # a tool's table shows this many rows, then scrolls
 EXAMPLES = {
     "manager": ["Which deals in my team slipped this month?", "How do I run the Monday forecast review?",
                 "What is our discount approval policy?"],
@@ -90,6 +91,11 @@ def _shown(stream: flows.AnswerStream) -> None:
 
 
 def _details(message: MessageRead) -> None:
+    for run in message.tool_runs:  # the figures are part of the answer: asked "which deals?", see them
+        if run.rows and not run.refused:
+            st.caption(escape_markdown(run.label))
+            st.dataframe(pd.DataFrame(run.rows, columns=run.columns), hide_index=True, width="stretch",
+                         height=(min(TABLE_ROWS, len(run.rows)) + 1) * 35 + 3)
     if message.citations:
         st.caption("Sources")
         for citation in message.citations:
@@ -111,8 +117,6 @@ def _details(message: MessageRead) -> None:
                     st.warning(escape_markdown(run.reason or "Refused."), icon=":material/lock:")
                     continue
                 st.markdown(literal(run.summary or run.reason or "Nothing found."))
-                if run.rows:
-                    st.dataframe(pd.DataFrame(run.rows, columns=run.columns), hide_index=True, width="stretch")
     _feedback(message)
 
 

@@ -37,7 +37,6 @@ from nexus360.ui.formatting import literal
 from nexus360.ui.reruns import clear_form, form_key
 from nexus360.ui.session import FAILED, cached, call, submit_flow
 
-KIND_WORDS = {"deal": "Deal", "tier": "Tier", "bonus": "Bonus", "adjustment": "Adjustment"}
 HISTORY_WORDS = {
     "computed": "Computed",
     "recomputed": "Recomputed",
@@ -123,7 +122,7 @@ def line_frame(lines: Sequence[StatementLine], titles: dict[int, str], open_line
     rows = [
         {
             "line_id": line.id,
-            "Kind": KIND_WORDS.get(line.kind, line.kind.capitalize()),
+            "Kind": engine.KIND_WORDS.get(line.kind, line.kind.capitalize()),
             "Deal": deal_name(line.deal_id, titles),
             "Rule": rule_names.get(line.rule_id, DASH) if line.rule_id else "",
             "Basis": float(line.basis) if line.basis is not None else None,

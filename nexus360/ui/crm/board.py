@@ -6,7 +6,6 @@ reads (the cards of every stage in one statement).
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from nexus360.auth.schemas import Principal
@@ -15,7 +14,7 @@ from nexus360.crm.deals import flows as deal_flows
 from nexus360.crm.deals import service as deal_service
 from nexus360.db import Database
 from nexus360.ui.crm import links
-from nexus360.ui.crm.common import day, rerun_tab, show_toasts, toast_next
+from nexus360.ui.crm.common import closes, rerun_tab, show_toasts, toast_next
 from nexus360.ui.formatting import literal
 from nexus360.ui.session import FAILED, cached, current_principal, submit_flow
 
@@ -69,8 +68,7 @@ def _card(principal: Principal, deal, stages: dict[int, str]) -> None:
         title.markdown(f"**{literal(deal.title)}**")
         open_.button("", key=f"open_{deal.id}", icon=":material/open_in_new:", type="tertiary",
                      help="Open this deal on the Deals tab", on_click=links.open_deal, args=(int(deal.id),))
-        closes = f"closes {day(deal.close_date)}" if not pd.isna(deal.close_date) else "no close date"
-        st.caption(f"{literal(deal.company)} · {money(deal.amount)} · {closes}")
+        st.caption(f"{literal(deal.company)} · {money(deal.amount)} · {closes(deal.close_date)}")
         if not deal_service.can_edit(principal, int(deal.owner_id)):
             return
         # A menu button, not a select box: a board shows dozens of cards, and a select box costs the browser

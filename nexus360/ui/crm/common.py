@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from nexus360.common.money import DASH
+from nexus360.common.periods import today_utc
 
 _TOASTS = "crm_toasts"
 
@@ -54,6 +55,15 @@ def lazy_expander(label: str, key: str, **options):
 def day(value: date | None) -> str:
     """A date as people read it ('3 Oct 2026'), '–' when there is none."""
     return DASH if value is None or pd.isna(value) else f"{value.day} {value:%b %Y}"
+
+
+def closes(close_date: date | None, *, is_open: bool = True) -> str:
+    """An open deal's close date as a caption reads it, flagged when it has passed ('slipped')."""
+    if close_date is None or pd.isna(close_date):
+        return "no close date"
+    if is_open and close_date < today_utc():
+        return f":orange[:material/schedule: was due {day(close_date)}]"
+    return f"closes {day(close_date)}"
 
 
 def text_cells(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
