@@ -9,6 +9,7 @@ with a picker rather than several charts at once, and never draws a chart nobody
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import altair as alt
@@ -48,32 +49,44 @@ def legend_top() -> alt.Legend:
     return alt.Legend(orient="top", title=None, direction="horizontal", labelFontSize=13, symbolType="square")
 
 
-def stage_bars(frame: pd.DataFrame) -> alt.Chart:
-    """Open pipeline by stage (stage, amount, deals; in the stages' order) as Vega-Lite bars, each labelled with
-    its amount and deal count: the picture of Plotly's funnel without loading Plotly on the page."""
-    shown = frame.assign(
-        label=[f"{money(amount)} · {int(deals):,} deals" for amount, deals in zip(frame["amount"], frame["deals"],
-                                                                                strict=True)],
-        colour=SEQUENCE[: len(frame)] + [SEQUENCE[-1]] * max(0, len(frame) - len(SEQUENCE)))
-    order = list(shown["stage"])
-    base = alt.Chart(shown).encode(y=alt.Y("stage:N", sort=order, axis=label_axis()))
-    bars = base.mark_bar(size=30, cornerRadiusEnd=3).encode(
-        x=alt.X("amount:Q", axis=None, scale=alt.Scale(domainMax=float(shown["amount"].max() or 1) * 1.45)),
-        color=alt.Color("colour:N", scale=None, legend=None),
-        tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("amount:Q", title="Open amount", format="$,.0f"),
-                 alt.Tooltip("deals:Q", title="Open deals", format=",")])
-    labels = base.mark_text(align="left", dx=6, fontSize=13, color="#242424").encode(x="amount:Q", text="label:N")
-    return (alt.layer(bars, labels).properties(height=max(220, 44 * len(shown)))
-            .configure_view(stroke=None).configure_axis(grid=False))
+def stage_rows(frame: pd.DataFrame) -> str:
+    """Open pipeline by stage (stage, amount, deals; in the stages' order) as HTML bars for st.html, each labelled
+    with its amount and deal count, drawn without loading a chart library on the page (the CRM dashboard opens on
+    it: a Vega-Lite or Plotly chart costs the browser a tenth of a second or more). Stage names are shown as written."""
+    top = float(frame["amount"].max() or 1)
+    rows = []
+    for index, (stage, amount, deals) in enumerate(zip(frame["stage"], frame["amount"], frame["deals"], strict=True)):
+        colour = SEQUENCE[min(index, len(SEQUENCE) - 1)]
+        width = 68 * float(amount) / top if top > 0 else 0
+        label, name = f"{money(amount)} · {int(deals):,} deals", html.escape(str(stage))
+        rows.append(
+            f'<div class="n360-stage">{name}</div>'
+            f'<div class="n360-bar" title="{name}: ${float(amount):,.0f} in {int(deals):,} open deals">'
+            f'<span style="width:{width:.1f}%;background:{colour}"></span>{html.escape(label)}</div>')
+    return STAGE_ROWS_STYLE + f'<div class="n360-stages">{"".join(rows)}</div>'
 
 
-def chart_picker(views: dict[str, Callable[[], None]], *, key: str, label: str = "Chart") -> str:
+STAGE_ROWS_STYLE = """<style>
+.n360-stages{display:grid;grid-template-columns:max-content 1fr;gap:8px 10px;align-items:center;font-size:0.85rem;
+  margin:4px 0 8px}
+.n360-stage{text-align:right;color:#616161}
+.n360-bar{display:flex;align-items:center;gap:6px;color:#242424;white-space:nowrap}
+.n360-bar span{display:block;height:30px;border-radius:0 3px 3px 0;min-width:2px}
+</style>"""
+
+
+def chart_picker(views: dict[str, Callable[[], None]], *, key: str, label: str = "Chart",
+                 closed: str | None = None) -> str | None:
     """One chart area for several charts: a segmented control names them and only the chosen one is drawn (and
-    only its figures are read). Returns the chosen name."""
+    only its figures are read). `closed`: none is chosen at first (nothing drawn, that sentence said instead) for a
+    page whose first view says the same in a table. Returns the chosen name."""
     names = list(views)
-    if st.session_state.get(key) not in names:
+    if closed is None and st.session_state.get(key) not in names:
         st.session_state[key] = names[0]
-    chosen = st.segmented_control(label, names, required=True, key=key, label_visibility="collapsed")
+    chosen = st.segmented_control(label, names, required=closed is None, key=key, label_visibility="collapsed")
+    if chosen is None:
+        st.caption(closed)
+        return None
     views[chosen]()
     return chosen
 

@@ -20,11 +20,9 @@ def metric_value(page, label: str) -> str:
 
 
 def funnel_counts(page) -> list[int]:
-    """Deal counts printed beside the 'Pipeline by stage' bars (Vega-Lite, drawn in SVG), in stage order."""
-    page.wait_for_selector("[data-testid=stVegaLiteChart] svg text")
-    texts = page.locator("[data-testid=stVegaLiteChart]").first.evaluate(
-        "chart => [...chart.querySelectorAll('text')].map(t => t.textContent)"
-    )
+    """Deal counts printed beside the 'Pipeline by stage' bars (HTML, ui/charts.stage_rows), in stage order."""
+    page.wait_for_selector("[data-testid=stHtml] .n360-bar")
+    texts = page.locator("[data-testid=stHtml] .n360-bar").all_inner_texts()
     return [int(match[1].replace(",", "")) for text in texts if (match := re.search(r"([\d,]+) deals", text))]
 
 
@@ -33,6 +31,7 @@ def test_manager_narrows_the_dashboard_to_one_industry(app_url: str, page) -> No
     wait_for_session_cookie(page)
     open_crm_tab(page, app_url, "Dashboard")
     everyone = metric_value(page, "Open pipeline")
+    page.get_by_role("button", name="Filters").click()  # stage, industry and country sit in one popover
     page.get_by_label("Industry").first.click()
     page.keyboard.type("Healthcare")
     page.get_by_role("option", name="Healthcare", exact=True).click()
@@ -42,6 +41,7 @@ def test_manager_narrows_the_dashboard_to_one_industry(app_url: str, page) -> No
         "old => [...document.querySelectorAll('[data-testid=stMetricValue]')][0]?.innerText !== old", arg=everyone
     )
     assert metric_value(page, "Open pipeline") != everyone
+    page.get_by_text("Filtered by industry: Healthcare").wait_for()  # the choice said under the bar
     screenshot(page, "crm-dashboard-healthcare")
 
 

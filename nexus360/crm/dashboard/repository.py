@@ -39,56 +39,30 @@ def _won_between(scope: DealScope, start: date, end: date):
     return and_(Deal.stage_id.in_(scope.won_stage_ids), Deal.close_date.between(start, end))
 
 
-def open_totals(session: Session, scope: DealScope, today: date) -> tuple[int, Decimal, Decimal, int]:
-    """(deals, amount, amount weighted by the stage's win probability, deals past their close date) open now."""
-    weighted = func.sum(Deal.amount * DealStage.win_probability / 100)
+def open_by_owner_stage(session: Session, scope: DealScope, today: date) -> list[tuple[int, int, int, Decimal, int]]:
+    """(owner id, stage id, deals, amount, deals past their close date) of the open deals in scope."""
     statement = (
-        select(
-            func.count(),
-            func.coalesce(func.sum(Deal.amount), 0),
-            func.coalesce(weighted, 0),
-            func.count().filter(Deal.close_date < today),
-        )
-        .select_from(Deal)
-        .join(DealStage, DealStage.id == Deal.stage_id)
+        select(Deal.owner_id, Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.amount), 0),
+               func.count().filter(Deal.close_date < today))
         .where(Deal.stage_id.in_(scope.open_stage_ids))
+        .group_by(Deal.owner_id, Deal.stage_id)
     )
-    count, amount, weighted_amount, overdue = session.execute(_scoped(statement, scope)).one()
-    return int(count), Decimal(amount), Decimal(weighted_amount).quantize(Decimal("0.01")), int(overdue)
+    return [(owner, stage, int(deals), Decimal(amount), int(overdue))
+            for owner, stage, deals, amount, overdue in session.execute(_scoped(statement, scope))]
 
 
-def closed_totals(session: Session, scope: DealScope, start: date, end: date) -> tuple:
-    """(won deals, won amount, lost deals, lost amount, average days from creation to a win) by close date."""
-    won = Deal.stage_id.in_(scope.won_stage_ids)
-    lost = Deal.stage_id.in_(scope.lost_stage_ids)
-    cycle = func.avg(Deal.close_date - cast(Deal.created_at, Date)).filter(won)
-    statement = select(
-        func.count().filter(won),
-        func.coalesce(func.sum(Deal.amount).filter(won), 0),
-        func.count().filter(lost),
-        func.coalesce(func.sum(Deal.amount).filter(lost), 0),
-        cycle,
-    ).where(Deal.stage_id.in_(scope.closed_stage_ids), Deal.close_date.between(start, end))
-    won_deals, won_amount, lost_deals, lost_amount, days = session.execute(_scoped(statement, scope)).one()
-    return int(won_deals), Decimal(won_amount), int(lost_deals), Decimal(lost_amount), days
-
-
-def open_by_stage(session: Session, scope: DealScope) -> list[tuple[str, int, int, Decimal]]:
-    """(stage, position, deals, amount) for every open stage in scope, in pipeline order."""
-    totals = _scoped(
-        select(Deal.stage_id, func.count().label("deals"), func.sum(Deal.amount).label("amount"))
-        .where(Deal.stage_id.in_(scope.open_stage_ids))
-        .group_by(Deal.stage_id),
-        scope,
-    ).subquery()
+def closed_by_owner_stage(session: Session, scope: DealScope, start: date, end: date) -> list[tuple]:
+    """(owner id, stage id, deals, amount, days from creation to close summed, deals with a creation date) of the
+    deals in scope closed (won or lost) between the two dates."""
+    days = Deal.close_date - cast(Deal.created_at, Date)
     statement = (
-        select(DealStage.name, DealStage.position, func.coalesce(totals.c.deals, 0), func.coalesce(totals.c.amount, 0))
-        .outerjoin(totals, totals.c.stage_id == DealStage.id)
-        .where(DealStage.id.in_(scope.open_stage_ids))
-        .order_by(DealStage.position, DealStage.id)
+        select(Deal.owner_id, Deal.stage_id, func.count(), func.coalesce(func.sum(Deal.amount), 0),
+               func.coalesce(func.sum(days), 0), func.count(days))
+        .where(Deal.stage_id.in_(scope.closed_stage_ids), Deal.close_date.between(start, end))
+        .group_by(Deal.owner_id, Deal.stage_id)
     )
-    rows = session.execute(statement)
-    return [(name, position, int(deals), Decimal(amount)) for name, position, deals, amount in rows]
+    return [(owner, stage, int(deals), Decimal(amount), int(days_sum), int(dated))
+            for owner, stage, deals, amount, days_sum, dated in session.execute(_scoped(statement, scope))]
 
 
 def won_by_month(session: Session, scope: DealScope, start: date, end: date) -> list[tuple[date, Decimal, int]]:
@@ -212,39 +186,49 @@ def deals_at_risk(
     """
     midnight = datetime.combine(today, time())
     cutoffs = {stage_id: midnight - timedelta(days=days) for stage_id, days in stuck_after_days.items()}
-    # A deal is stuck when it entered its stage before the stage's cutoff, i.e. when no entry into
-    # its stage came after the cutoff. Entries after the cutoffs are few, so an anti-join with them
-    # finds stuck deals without looking up the history of every open deal (1M deals: ~120k open).
     sort_date = func.coalesce(Deal.close_date, FAR_FUTURE).label("sort_date")
-    branches = [select(Deal.id, sort_date).where(Deal.stage_id.in_(scope.open_stage_ids), Deal.close_date < today)]
+    later = tuple_(sort_date, Deal.id) > tuple_(after[0] or FAR_FUTURE, after[1]) if after is not None else None
+
+    def first(statement: Select, rows: int) -> list[tuple]:
+        """The first `rows` deals of `statement` (open, in scope, after the previous page) with their details."""
+        statement = _scoped(statement.where(Deal.is_open, Deal.stage_id.in_(scope.open_stage_ids)), scope)
+        statement = statement if later is None else statement.where(later)
+        return [tuple(row) for row in session.execute(_detailed(statement.order_by(sort_date, Deal.id).limit(rows)))]
+
+    # Every overdue deal sorts before every stuck one (its close date has passed; a stuck one's has not), so the
+    # page is the overdue deals in order, then stuck ones only when the overdue ones do not fill it: the stuck
+    # deals' read (a scan of the recent stage entries) runs only then.
+    page = first(select(Deal.id, sort_date).where(Deal.close_date < today), limit)
     watched = [stage_id for stage_id in scope.open_stage_ids if stage_id in cutoffs]
-    if watched:
-        # One index-only range scan per stage for its recent entries; a deal without one is stuck.
+    if len(page) < limit and watched:
+        # A deal is stuck when it entered its stage before the stage's cutoff, i.e. when no entry into its stage
+        # came after the cutoff: one index-only range scan per stage for its recent entries, then an anti-join.
         recent = union_all(*[
             select(DealStageChange.deal_id.label("deal_id"), DealStageChange.to_stage_id.label("stage_id"))
             .where(DealStageChange.to_stage_id == stage_id, DealStageChange.changed_at >= cutoffs[stage_id])
             for stage_id in watched
         ]).subquery()
         moved = select(literal(1)).where(recent.c.deal_id == Deal.id, recent.c.stage_id == Deal.stage_id).exists()
-        branches.append(select(Deal.id, sort_date).where(
+        page += first(select(Deal.id, sort_date).where(
             Deal.stage_id.in_(watched),
             or_(Deal.close_date >= today, Deal.close_date.is_(None)),  # not overdue: each deal comes once
             # It cannot have entered its stage before it existed (legacy rows may lack created_at).
             func.coalesce(Deal.created_at, LONG_AGO) < case(cutoffs, value=Deal.stage_id),
             ~moved,
-        ))
-    if after is not None:
-        later = tuple_(sort_date, Deal.id) > tuple_(after[0] or FAR_FUTURE, after[1])
-        branches = [branch.where(later) for branch in branches]
-    both = union_all(*[_scoped(branch, scope) for branch in branches]).subquery()
-    page = select(both).order_by(both.c.sort_date, both.c.id).limit(limit).subquery()
+        ), limit - len(page))
+    return page
+
+
+def _detailed(ids: Select) -> Select:
+    """The deals `ids` (id, sort date) selects, in its order, with what the list of deals at risk shows."""
+    page = ids.subquery()
     entered = (
         select(func.max(DealStageChange.changed_at))
         .where(DealStageChange.deal_id == Deal.id, DealStageChange.to_stage_id == Deal.stage_id)
         .correlate(Deal)
         .scalar_subquery()
     )
-    statement = (
+    return (
         select(Deal.id, Deal.title, Company.name, Deal.stage_id, DealStage.name, Deal.amount, Deal.close_date,
                Deal.owner_id, func.coalesce(entered, Deal.created_at))
         .join(page, page.c.id == Deal.id)
@@ -252,4 +236,3 @@ def deals_at_risk(
         .join(DealStage, DealStage.id == Deal.stage_id)
         .order_by(page.c.sort_date, Deal.id)
     )
-    return [tuple(row) for row in session.execute(statement)]

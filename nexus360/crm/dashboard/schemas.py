@@ -55,6 +55,11 @@ class DashboardFilters:
         for name in _ID_FILTERS:  # sorted and unique, so equal filters make equal cache keys
             object.__setattr__(self, name, tuple(sorted({int(value) for value in getattr(self, name)})))
 
+    def by_company(self) -> DashboardFilters:
+        """These filters without the owners and stages: what a breakdown per owner and stage is read by (DealFigures),
+        so that choosing another owner or stage sums what was read instead of reading again."""
+        return replace(self, owner_ids=(), stage_ids=())
+
     def snapshot(self, today: date) -> DashboardFilters:
         """These filters for today's snapshot figures (open pipeline, funnel, deals at risk), which ignore the
         dates: the period becomes `today` alone, so figures cached by these filters are not computed again when
@@ -118,6 +123,37 @@ class DashboardKpis(OpenTotals):
 
     current: PeriodFigures
     previous: PeriodFigures  # of DashboardFilters.previous
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """A pipeline stage as the figures need it."""
+
+    id: int
+    name: str
+    position: int
+    win_probability: Decimal
+    is_won: bool
+    is_lost: bool
+
+
+OTHERS = 0  # the owner id of colleagues' figures summed into one row, for whoever may not see them one by one
+
+
+@dataclass(frozen=True)
+class DealFigures:
+    """Deals per owner and stage within a DashboardFilters.by_company(): open now, or closed in one period.
+
+    Each row is (owner id, stage id, deals, amount, extra): `extra` counts open deals past their close date, or sums
+    (days from creation to close, deals with a creation date) of closed ones. Without COLLEAGUE_FIGURES every
+    colleague's row is summed into owner OTHERS. Any owner or stage choice is a sum of these rows (service
+    `open_totals_of`, `funnel_of`, `period_of`), so it reads nothing more.
+    """
+
+    stages: tuple[StageInfo, ...]
+    rows: tuple[tuple, ...]
+    start: date | None = None  # the period of closed figures (None: open now)
+    end: date | None = None
 
 
 @dataclass(frozen=True)

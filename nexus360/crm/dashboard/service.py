@@ -28,10 +28,12 @@ from nexus360.crm.dashboard import repository
 from nexus360.crm.dashboard.schemas import (
     DashboardFilters,
     DashboardKpis,
+    DealFigures,
     DealScope,
     OpenTotals,
     OwnerChoice,
     PeriodFigures,
+    StageInfo,
 )
 
 # Roles say who sells and who leads: a rep holds sales_rep (and not sales_manager); a team is led by a holder
@@ -58,8 +60,16 @@ def _visible(principal: Principal, filters: DashboardFilters) -> DashboardFilter
     return filters
 
 
+def _stages(session: Session) -> tuple[StageInfo, ...]:
+    return tuple(StageInfo(stage.id, stage.name, stage.position, stage.win_probability, stage.is_won, stage.is_lost)
+                 for stage in crm_repository.list_stages(session))
+
+
 def _scope(session: Session, filters: DashboardFilters) -> DealScope:
-    stages = crm_repository.list_stages(session)
+    return _scope_of(_stages(session), filters)
+
+
+def _scope_of(stages: tuple[StageInfo, ...], filters: DashboardFilters) -> DealScope:
     chosen = set(filters.stage_ids)
 
     def pick(group: list[int]) -> tuple[int, ...]:
@@ -79,55 +89,121 @@ def _scope(session: Session, filters: DashboardFilters) -> DealScope:
     )
 
 
-def _period(session: Session, scope: DealScope, start: date, end: date) -> PeriodFigures:
-    won_deals, won_amount, lost_deals, lost_amount, cycle = repository.closed_totals(session, scope, start, end)
+# --- figures per owner and stage, and their sums (the KPIs and the funnel) ---------------------------------------
+
+
+def figures_filters(principal: Principal, filters: DashboardFilters) -> DashboardFilters:
+    """What get_open_figures / get_closed_figures are read by for `filters`: without owners and stages (every
+    choice of those is then a sum of the same rows), but within the owners chosen for whoever may not see
+    colleagues' figures one by one (their rows come summed over owners)."""
+    visible = _visible(principal, filters)
+    return visible.by_company() if sees_colleagues(principal) else replace(visible, stage_ids=())
+
+
+def _owned(principal: Principal, rows: list[tuple]) -> tuple[tuple, ...]:
+    """Rows per owner and stage, or (without COLLEAGUE_FIGURES) per stage, owners summed (owner None)."""
+    if sees_colleagues(principal):
+        return tuple(rows)
+    sums: dict[int, list] = {}
+    for _owner, stage_id, *values in rows:
+        total = sums.setdefault(stage_id, [0] * len(values))
+        sums[stage_id] = [a + b for a, b in zip(total, values, strict=True)]
+    return tuple((None, stage_id, *values) for stage_id, values in sums.items())
+
+
+def get_open_figures(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> DealFigures:
+    """Open deals now per owner and stage (deals, amount, past their close date) within figures_filters(filters)."""
+    require(principal, "crm.read")
+    stages = _stages(session)
+    rows = repository.open_by_owner_stage(session, _scope_of(stages, figures_filters(principal, filters)), today)
+    return DealFigures(stages, _owned(principal, rows))
+
+
+def get_closed_figures(session: Session, principal: Principal, *, filters: DashboardFilters) -> DealFigures:
+    """Deals closed (won or lost) in the filters' period per owner and stage (deals, amount, days from creation to
+    close summed and counted), within figures_filters(filters)."""
+    require(principal, "crm.read")
+    stages = _stages(session)
+    scope = _scope_of(stages, figures_filters(principal, filters))
+    rows = repository.closed_by_owner_stage(session, scope, filters.start, filters.end)
+    return DealFigures(stages, _owned(principal, rows), filters.start, filters.end)
+
+
+def _chosen(principal: Principal, figures: DealFigures, filters: DashboardFilters) -> tuple[DealScope, list[tuple]]:
+    scope = _scope_of(figures.stages, _visible(principal, filters))
+    owners = set(scope.owner_ids)
+    return scope, [row for row in figures.rows if row[0] is None or not owners or row[0] in owners]
+
+
+def open_totals_of(principal: Principal, figures: DealFigures, filters: DashboardFilters) -> OpenTotals:
+    """The open totals of `filters` (owners, stages) from get_open_figures of figures_filters(filters)."""
+    scope, rows = _chosen(principal, figures, filters)
+    rows = [row for row in rows if row[1] in scope.open_stage_ids]
+    probability = {stage.id: stage.win_probability for stage in figures.stages}
+    weighted = sum((Decimal(amount) * probability[stage_id] / 100 for _o, stage_id, _n, amount, _x in rows), Decimal(0))
+    return OpenTotals(open_deals=sum(row[2] for row in rows), open_pipeline=sum((row[3] for row in rows), Decimal(0)),
+                      weighted_pipeline=weighted.quantize(Decimal("0.01")), overdue_deals=sum(row[4] for row in rows))
+
+
+def funnel_of(principal: Principal, figures: DealFigures, filters: DashboardFilters) -> pd.DataFrame:
+    """Open deals per open stage of `filters` in pipeline order (stage, position, deals, amount), from
+    get_open_figures of figures_filters(filters)."""
+    scope, rows = _chosen(principal, figures, filters)
+    deals = {stage_id: [0, Decimal(0)] for stage_id in scope.open_stage_ids}
+    for _owner, stage_id, count, amount, _overdue in rows:
+        if stage_id in deals:
+            deals[stage_id][0] += count
+            deals[stage_id][1] += amount
+    frame = pd.DataFrame([(stage.name, stage.position, *deals[stage.id]) for stage in figures.stages
+                          if stage.id in deals], columns=["stage", "position", "deals", "amount"])
+    return frame.astype({"position": int, "deals": int, "amount": float})
+
+
+def period_of(principal: Principal, figures: DealFigures, filters: DashboardFilters) -> PeriodFigures:
+    """Won and lost deals of `filters` (owners, stages) closed in the figures' period, from get_closed_figures."""
+    scope, rows = _chosen(principal, figures, filters)
+    won = [row for row in rows if row[1] in scope.won_stage_ids]
+    lost = [row for row in rows if row[1] in scope.lost_stage_ids]
+    won_deals, lost_deals = sum(row[2] for row in won), sum(row[2] for row in lost)
+    won_amount = sum((row[3] for row in won), Decimal(0))
+    days, dated = sum(row[4] for row in won), sum(row[5] for row in won)
     closed = won_deals + lost_deals
     return PeriodFigures(
-        start=start,
-        end=end,
+        start=figures.start,
+        end=figures.end,
         won_amount=won_amount,
         won_deals=won_deals,
-        lost_amount=lost_amount,
+        lost_amount=sum((row[3] for row in lost), Decimal(0)),
         lost_deals=lost_deals,
         win_rate=won_deals / closed if closed else None,
         average_deal_size=(won_amount / won_deals).quantize(Decimal("0.01")) if won_deals else None,
-        average_sales_cycle_days=float(cycle) if cycle is not None else None,
+        average_sales_cycle_days=days / dated if dated else None,
     )
+
+
+def kpis_of(principal: Principal, open_now: DealFigures, current: DealFigures, previous: DealFigures,
+            filters: DashboardFilters) -> DashboardKpis:
+    """The KPI row of `filters` from the open figures and the closed figures of its period and the one before."""
+    return DashboardKpis(**asdict(open_totals_of(principal, open_now, filters)), current=period_of(
+        principal, current, filters), previous=period_of(principal, previous, filters))
 
 
 def get_open_totals(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> OpenTotals:
     """Open deals now, within the filters' owners, stages, industries and countries (the dates do not matter)."""
-    require(principal, "crm.read")
-    return _open_totals(session, _scope(session, _visible(principal, filters)), today)
+    return open_totals_of(principal, get_open_figures(session, principal, filters=filters, today=today), filters)
 
 
-def _open_totals(session: Session, scope: DealScope, today: date) -> OpenTotals:
-    open_deals, open_amount, weighted, overdue = repository.open_totals(session, scope, today)
-    return OpenTotals(open_deals=open_deals, open_pipeline=open_amount, weighted_pipeline=weighted,
-                      overdue_deals=overdue)
-
-
-def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilters, today: date,
-             open_totals: OpenTotals | None = None) -> DashboardKpis:
+def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> DashboardKpis:
     """Open and weighted pipeline now, and won/lost figures of the period against the one before."""
-    # Pass `open_totals` (get_open_totals of the same filters, which the page caches by filters.snapshot(today)) so
-    # that a new period counts only the deals closed in it and in the period before, not every open deal again.
-    require(principal, "crm.read")
-    scope = _scope(session, _visible(principal, filters))
-    now = _open_totals(session, scope, today) if open_totals is None else open_totals
-    return DashboardKpis(
-        **asdict(now),
-        current=_period(session, scope, filters.start, filters.end),
-        previous=_period(session, scope, *filters.previous),
-    )
+    start, end = filters.previous
+    return kpis_of(principal, get_open_figures(session, principal, filters=filters, today=today),
+                   get_closed_figures(session, principal, filters=filters),
+                   get_closed_figures(session, principal, filters=replace(filters, start=start, end=end)), filters)
 
 
 def get_funnel(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:
     """Open deals per open stage in pipeline order: stage, position, deals, amount."""
-    require(principal, "crm.read")
-    rows = repository.open_by_stage(session, _scope(session, _visible(principal, filters)))
-    frame = pd.DataFrame(rows, columns=["stage", "position", "deals", "amount"])
-    return frame.astype({"position": int, "deals": int, "amount": float})
+    return funnel_of(principal, get_open_figures(session, principal, filters=filters, today=filters.end), filters)
 
 
 def _year_before(day: date) -> date:

@@ -122,9 +122,11 @@ def _kpis(frame: pd.DataFrame) -> None:
 
 
 def _charts(frame: pd.DataFrame) -> None:
-    """One chart area, the person picks the chart: each chart costs the browser more than its data costs us."""
+    """One chart area, the person picks the chart: each chart costs the browser more than its data costs us, and
+    the table above already shows each rep's revenue against quota, so none is drawn until one is picked."""
     ui_charts.chart_picker({"Earned vs quota": lambda: _earned_vs_quota(frame),
-                            "Team commission by period": _team_history}, key=CHART_KEY)
+                            "Team commission by period": _team_history}, key=CHART_KEY,
+                           closed="Pick a chart: each rep's revenue against quota, or the team's commission by period.")
 
 
 def _earned_vs_quota(frame: pd.DataFrame) -> None:

@@ -18,7 +18,7 @@ from nexus360.ui.crm.common import closes, rerun_tab, show_toasts, toast_next
 from nexus360.ui.formatting import literal
 from nexus360.ui.session import FAILED, cached, current_principal, submit_flow
 
-CARDS_PER_STAGE = 6
+CARDS_PER_STAGE = 3  # each card costs the browser: the rest of a stage is one click away ("N more")
 
 
 def owns_deals(principal: Principal) -> bool:
@@ -49,7 +49,9 @@ def board_tab(reference: dict) -> None:
             for deal in shown.itertuples():
                 _card(principal, deal, stages)
             if stage.deals > len(shown):
-                st.caption(f"and {stage.deals - len(shown):,} more on the Deals tab")
+                st.button(f"{stage.deals - len(shown):,} more", key=f"more_{stage.stage_id}", type="tertiary",
+                          icon=":material/list:", help=f"All open deals in {literal(stage.stage)} on the Deals tab",
+                          on_click=links.open_stage_deals, args=(int(stage.stage_id),))
 
 
 def _empty_board(principal: Principal, mine: bool) -> str:

@@ -8,6 +8,7 @@ user's scope), and every chart is built once per data change (charts.cached_figu
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import date
 from functools import partial
 
@@ -19,11 +20,12 @@ from nexus360.auth.users import service as people
 from nexus360.common.money import DASH, change, money, percent
 from nexus360.common.periods import previous_quarter, quarter_of, today_utc
 from nexus360.crm.dashboard import service as dashboards
-from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, PeriodFigures
+from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealFigures, PeriodFigures
 from nexus360.db import Database, data_generation
 from nexus360.ui import charts, warming
 from nexus360.ui.crm import links
 from nexus360.ui.crm.common import day
+from nexus360.ui.formatting import literal
 from nexus360.ui.session import cached, cached_for, current_principal
 
 PERIODS = ("This quarter", "Last quarter", "This year", "Last 12 months", "Custom")
@@ -46,7 +48,9 @@ def _period(choice: str, today: date) -> tuple[date, date]:
 
 
 def filters_bar(reference: dict, today: date) -> DashboardFilters:
-    period_col, owner_col, stage_col, industry_col, country_col = st.columns(5)
+    """Period and owner in view; stage, industry and country in one "Filters" popover (three pickers cost the
+    browser more than they are used), the ones chosen said under the bar, literally."""
+    period_col, owner_col, more_col = st.columns([2, 2, 1], vertical_alignment="bottom")
     choice = period_col.selectbox("Period", PERIODS, key="dash_period")
     start, end = _period(choice, today)
     if choice == "Custom":
@@ -56,21 +60,45 @@ def filters_bar(reference: dict, today: date) -> DashboardFilters:
             start, end = picked
     choices = cached(Database.AUTH, dashboards.list_owner_choices)
     owner = owner_col.selectbox("Owner / team", choices, format_func=lambda choice: choice.label, key="dash_owner")
-    stages, industries, countries = (dict(reference[k]) for k in ("stages", "industries", "countries"))
-    stage_ids = stage_col.multiselect("Stage", list(stages), format_func=stages.get, key="dash_stages",
-                                      placeholder="All stages")
-    industry_ids = industry_col.multiselect("Industry", list(industries), format_func=industries.get,
-                                            key="dash_ind", placeholder="All industries")
-    country_ids = country_col.multiselect("Country", list(countries), format_func=countries.get,
-                                          key="dash_country", placeholder="All countries")
+    named = {key: dict(reference[kind]) for key, (kind, _label, _all) in MORE_FILTERS.items()}
+    chosen = {key: st.session_state.get(key) or [] for key in MORE_FILTERS}
+    active = sum(len(values) for values in chosen.values())
+    with more_col.popover(f"Filters ({active})" if active else "Filters", icon=":material/filter_list:",
+                          width="stretch"):
+        for key, (_kind, label, everything) in MORE_FILTERS.items():
+            chosen[key] = st.multiselect(label, list(named[key]), format_func=named[key].get, key=key,
+                                         placeholder=everything)
+    if active:
+        st.caption(filters_summary({MORE_FILTERS[key][1]: [named[key][value] for value in values]
+                                    for key, values in chosen.items()}))
     return DashboardFilters(
         start=start,
         end=end,
         owner_ids=owner.owner_ids,
-        stage_ids=tuple(stage_ids),
-        industry_ids=tuple(industry_ids),
-        country_ids=tuple(country_ids),
+        stage_ids=tuple(chosen["dash_stages"]),
+        industry_ids=tuple(chosen["dash_ind"]),
+        country_ids=tuple(chosen["dash_country"]),
     )
+
+
+# The popover's pickers: widget key -> (reference list, label, what none chosen means).
+MORE_FILTERS = {
+    "dash_stages": ("stages", "Stage", "All stages"),
+    "dash_ind": ("industries", "Industry", "All industries"),
+    "dash_country": ("countries", "Country", "All countries"),
+}
+
+
+def filters_summary(chosen: dict[str, list[str]], *, names_shown: int = 5) -> str:
+    """'Filtered by stage: Proposal · industry: Retail, Energy' for the filters chosen in the popover, shown as
+    written (past `names_shown` names of one kind, how many more)."""
+    def names(chosen_names: list[str]) -> str:
+        shown = ", ".join(literal(name) for name in chosen_names[:names_shown])
+        more = len(chosen_names) - names_shown
+        return f"{shown} and {more} more" if more > 0 else shown
+
+    return "Filtered by " + " · ".join(f"{label.lower()}: {names(chosen_names)}"
+                                       for label, chosen_names in chosen.items() if chosen_names)
 
 
 def _tile(column, label: str, value: str, delta: str | None = None, *, note: bool = False, **options) -> None:
@@ -128,7 +156,7 @@ def dashboard_tab(reference: dict) -> None:
     filters = filters_bar(reference, today)
     kpi_row(kpis(filters, today))
     charts.chart_picker({
-        "Pipeline by stage": lambda: _funnel(filters.snapshot(today)),
+        "Pipeline by stage": lambda: _funnel(filters, today),
         "Won by month": lambda: _monthly(filters),
         "Revenue by industry": lambda: _industries(filters),
         "Who is ahead": lambda: _who_is_ahead(filters),
@@ -153,11 +181,25 @@ def warm_figures(principal: Principal, today: date) -> threading.Thread | None:
 
 
 def kpis(filters: DashboardFilters, today: date, principal: Principal | None = None) -> DashboardKpis:
-    """The KPI row's figures (Home's too): open deals cached without the period, so a new period counts only the
-    deals closed in it and in the one before."""
-    read = _reader(principal)
-    now = read(Database.CRM, dashboards.get_open_totals, shared=True, filters=filters.snapshot(today), today=today)
-    return read(Database.CRM, dashboards.get_kpis, shared=True, filters=filters, today=today, open_totals=now)
+    """The KPI row's figures (Home's too), summed from figures per owner and stage read without the owners, stages
+    and (for the open deals) the period: another owner, stage or period reads only what is new."""
+    read, who = _reader(principal), principal or current_principal()
+    by = dashboards.figures_filters(who, filters)
+    start, end = filters.previous
+    open_now = _open_figures(filters, today, principal)
+    current = read(Database.CRM, dashboards.get_closed_figures, shared=True, filters=by)
+    previous = read(Database.CRM, dashboards.get_closed_figures, shared=True, filters=replace(by, start=start, end=end))
+    return dashboards.kpis_of(who, open_now, current, previous, filters)
+
+
+def funnel(filters: DashboardFilters, today: date) -> pd.DataFrame:
+    """Open deals per stage (the dashboard's and Home's), from the same figures as the KPIs."""
+    return dashboards.funnel_of(current_principal(), _open_figures(filters, today), filters)
+
+
+def _open_figures(filters: DashboardFilters, today: date, principal: Principal | None = None) -> DealFigures:
+    by = dashboards.figures_filters(principal or current_principal(), filters).snapshot(today)
+    return _reader(principal)(Database.CRM, dashboards.get_open_figures, shared=True, filters=by, today=today)
 
 
 def _period_figures(principal: Principal, filters: DashboardFilters, today: date, chart: str | None) -> None:
@@ -189,13 +231,13 @@ def chart_figure(chart: str, filters: DashboardFilters, principal: Principal | N
 
 # One chart at a time, chosen in a picker: each is its own read and its own drawing, and a chart costs the
 # browser about 0.1 s (the first Plotly chart of a page 0.25 s), so the dashboard opens on the stages alone,
-# drawn in Vega-Lite (charts.stage_bars) so that opening the page loads no Plotly at all.
-def _funnel(filters: DashboardFilters) -> None:
-    funnel = cached(Database.CRM, dashboards.get_funnel, shared=True, filters=filters)
-    if funnel["deals"].sum() == 0:
+# drawn as HTML bars (charts.stage_rows) so that opening the page loads no chart library at all.
+def _funnel(filters: DashboardFilters, today: date) -> None:
+    stages = funnel(filters, today)
+    if stages["deals"].sum() == 0:
         st.info("No open deals match these filters.")
         return
-    st.altair_chart(charts.stage_bars(funnel), width="stretch")
+    st.html(charts.stage_rows(stages))  # HTML bars: no chart library to load when the dashboard opens
     st.caption("Open deals by stage: their amount and how many.")
 
 

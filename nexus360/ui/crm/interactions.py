@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nexus360.crm import service as crm_service
+from nexus360.db import Database, session_scope
 from nexus360.ui.crm.dashboard import CHART_KEY
 from nexus360.ui.crm.links import TAB_KEY
 
@@ -42,6 +44,43 @@ def change_owner(app: Any) -> None:
         widget.select_index(1 if widget.index == 0 else 0)
     else:
         app.run()
+
+
+# What "not chosen before" has chosen in this process: the figures of a value chosen once are cached for everyone
+# with the same permissions, so each timed run picks one that nobody chose yet (its figures computed in the rerun).
+_chosen: set[tuple[str, str]] = set()
+
+
+def _fresh(key: str, options: list) -> Any | None:
+    """The first of `options` not chosen before in this process (None: every one was)."""
+    for option in options:
+        if (key, str(option)) not in _chosen:
+            _chosen.add((key, str(option)))
+            return option
+    return None
+
+
+def new_owner(app: Any) -> None:
+    """Choose an owner or team nobody chose before (those who may see only their own deals flip the two)."""
+    _on_tab(app, "Dashboard")
+    widget = app.selectbox(key="dash_owner")
+    fresh = _fresh("dash_owner", widget.options[1:])
+    if fresh is None:
+        change_owner(app)
+    else:
+        widget.select_index(widget.options.index(fresh))
+
+
+def _new_value(key: str, reference: str) -> Any:
+    """Filter the dashboard by one `reference` value (stages, industries, countries) nobody chose before."""
+    def choose(app: Any) -> None:
+        _on_tab(app, "Dashboard")
+        with session_scope(Database.CRM) as session:
+            ids = [value for value, _name in crm_service.list_reference(session, app.session_state["principal"])[
+                reference]]
+        fresh = _fresh(key, ids)
+        app.multiselect(key=key).set_value([] if fresh is None else [fresh])  # all again once none is new
+    return choose
 
 
 def pick_a_chart(app: Any) -> None:
@@ -90,6 +129,10 @@ def _turn(app: Any, tab: str, key: str) -> None:
 INTERACTIONS = {
     "dashboard: change the period": change_period,
     "dashboard: change the owner": change_owner,
+    "dashboard: an owner not chosen before": new_owner,
+    "dashboard: a stage not chosen before": _new_value("dash_stages", "stages"),
+    "dashboard: an industry not chosen before": _new_value("dash_ind", "industries"),
+    "dashboard: a country not chosen before": _new_value("dash_country", "countries"),
     "dashboard: pick another chart": pick_a_chart,
     "pipeline: only my deals": only_my_deals,
     "deals: next page": next_page_of_deals,

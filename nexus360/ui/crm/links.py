@@ -71,3 +71,11 @@ def open_record(parameter: str, record_id: int) -> None:
 
 def open_deal(deal_id: int) -> None:
     open_record("deal", deal_id)
+
+
+def open_stage_deals(stage_id: int) -> None:
+    """For a widget callback on the CRM page: the Deals tab filtered by one stage, as the Pipeline board's "N more"
+    offers (its other filters as the person left them: by default open deals, a rep's own, a manager's all)."""
+    st.session_state["deal_stages"] = [int(stage_id)]  # the Deals tab's stage picker (ui/crm/deals.py)
+    st.session_state[TAB_KEY] = DEALS
+    st.rerun()

@@ -41,7 +41,7 @@ def rep_home(principal: Principal, today: date) -> None:
         _needing_you(quarter, today)
     with right:
         st.subheader("My pipeline by stage")
-        stages = cached(Database.CRM, dashboard_service.get_funnel, shared=True, filters=quarter)
+        stages = dashboard.funnel(quarter, today)
         if stages["deals"].sum() == 0:
             st.info("You have no open deals. Create one on the CRM page's Deals tab.")
         else:

@@ -50,7 +50,7 @@ def sales_home(today: date) -> None:
                             key="won_by_month", config=charts.PLOTLY_CONFIG)
     with right:
         st.subheader("Open pipeline by stage")
-        stages = cached(Database.CRM, dashboard_service.get_funnel, shared=True, filters=this_quarter.snapshot(today))
+        stages = dashboard.funnel(this_quarter, today)
         if stages["deals"].sum() == 0:
             st.info("No open deals. New deals will show here by stage.")
         else:
