@@ -40,7 +40,7 @@ STAGE_SHARE = {"Prospecting": 28, "Qualification": 17, "Needs Analysis": 17, "Pr
 # open stage: how often lost deals drop out of the pipeline there
 DROP_OUT = {"Prospecting": 30, "Qualification": 25, "Needs Analysis": 18, "Proposal": 15, "Negotiation": 12}
 STUCK_DEALS = 8  # open deals left sitting in a stage far longer than won deals do (the "at risk" list)
-SLIPPED_DEALS = 12  # late-stage open deals whose close date passed earlier this month (they "slipped")
+SLIPPED_DEALS = 6  # late-stage open deals whose close date passed earlier this month (they "slipped")
 
 
 def seed(session: Session, demo: Demo) -> str:

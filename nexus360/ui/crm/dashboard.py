@@ -308,13 +308,14 @@ def _deals_at_risk(filters: DashboardFilters, today: date) -> None:
     st.dataframe(
         shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420), key="dash_at_risk",
         on_select=lambda: _open_chosen(deal_ids), selection_mode="single-row",
-        column_config={  # widths that fit the page at 1440 px, every column in view
-            "Deal": st.column_config.TextColumn(width=215),
-            "Company": st.column_config.TextColumn(width=195),
+        column_config={  # widths that fit the page at 1440 px, every column in view; the deal's title (which
+            # usually names its company too) gets the most room
+            "Deal": st.column_config.TextColumn(width=285),
+            "Company": st.column_config.TextColumn(width=150),
             "Amount": st.column_config.NumberColumn(format="dollar", width=95),
-            "Close date": st.column_config.TextColumn(width=100),
-            "Owner": st.column_config.TextColumn(width=115),
-            "Why": st.column_config.TextColumn(width=210),
+            "Close date": st.column_config.TextColumn(width=95),
+            "Owner": st.column_config.TextColumn(width=110),
+            "Why": st.column_config.TextColumn(width=205),
         },
     )
     st.caption("Pick a deal to open it on the Deals tab.")
