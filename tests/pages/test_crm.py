@@ -311,6 +311,19 @@ def test_the_dashboards_stage_industry_and_country_sit_in_one_popover_said_under
     assert narrowed["Open pipeline"] != everyone["Open pipeline"]
 
 
+def test_an_industry_chosen_for_the_first_time_sends_at_most_ten_statements() -> None:
+    """Each figure read cold sends its transaction's settings and its own query; the stages come from the page's
+    cache, not again with every read (issue 12: no rerun sends more than 10 statements)."""
+    app = open_crm_as("manager", "Dashboard")
+    with session_scope(Database.CRM, admin=True) as session:
+        industry = session.execute(select(Industry.id).order_by(Industry.id.desc())).scalar()
+    with sql_sent() as seen:
+        app.multiselect(key="dash_ind").set_value([industry]).run()
+    assert not app.exception
+    assert 0 < len(seen) <= 10, seen
+    assert not [statement for statement in seen if "FROM deal_stages" in statement]
+
+
 def test_the_filters_summary_shows_names_as_written() -> None:
     from nexus360.ui.crm.dashboard import filters_summary
 

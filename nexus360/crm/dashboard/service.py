@@ -111,19 +111,28 @@ def _owned(principal: Principal, rows: list[tuple]) -> tuple[tuple, ...]:
     return tuple((None, stage_id, *values) for stage_id, values in sums.items())
 
 
-def get_open_figures(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> DealFigures:
+def get_stages(session: Session, principal: Principal) -> tuple[StageInfo, ...]:
+    """The pipeline's stages as the figures need them. A page caches them and hands them to the reads below
+    (`stages=`), so a figure read cold sends its own query only, not the stages again."""
+    require(principal, "crm.read")
+    return _stages(session)
+
+
+def get_open_figures(session: Session, principal: Principal, *, filters: DashboardFilters, today: date,
+                     stages: tuple[StageInfo, ...] | None = None) -> DealFigures:
     """Open deals now per owner and stage (deals, amount, past their close date) within figures_filters(filters)."""
     require(principal, "crm.read")
-    stages = _stages(session)
+    stages = stages or _stages(session)
     rows = repository.open_by_owner_stage(session, _scope_of(stages, figures_filters(principal, filters)), today)
     return DealFigures(stages, _owned(principal, rows))
 
 
-def get_closed_figures(session: Session, principal: Principal, *, filters: DashboardFilters) -> DealFigures:
+def get_closed_figures(session: Session, principal: Principal, *, filters: DashboardFilters,
+                       stages: tuple[StageInfo, ...] | None = None) -> DealFigures:
     """Deals closed (won or lost) in the filters' period per owner and stage (deals, amount, days from creation to
     close summed and counted), within figures_filters(filters)."""
     require(principal, "crm.read")
-    stages = _stages(session)
+    stages = stages or _stages(session)
     scope = _scope_of(stages, figures_filters(principal, filters))
     rows = repository.closed_by_owner_stage(session, scope, filters.start, filters.end)
     return DealFigures(stages, _owned(principal, rows), filters.start, filters.end)
@@ -334,6 +343,7 @@ def list_deals_at_risk(
     limit: int = 50,
     after: tuple[date | None, int] | None = None,
     stage_medians: dict[int, float] | None = None,
+    stages: tuple[StageInfo, ...] | None = None,
 ) -> pd.DataFrame:
     """Open deals past their close date or in their stage over twice won deals' median, by close date."""
     # Columns: deal_id, title, company, stage, amount, close_date, owner_id, days_in_stage, reason.
@@ -343,7 +353,7 @@ def list_deals_at_risk(
     medians = get_stage_medians(session, principal, today=today) if stage_medians is None else stage_medians
     rows = repository.deals_at_risk(
         session,
-        _scope(session, _visible(principal, filters)),
+        _scope_of(stages or _stages(session), _visible(principal, filters)),
         today=today,
         stuck_after_days={stage_id: STUCK_FACTOR * median for stage_id, median in medians.items()},
         limit=_page(limit),

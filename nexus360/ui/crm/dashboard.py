@@ -20,7 +20,7 @@ from nexus360.auth.users import service as people
 from nexus360.common.money import DASH, change, money, percent
 from nexus360.common.periods import previous_quarter, quarter_of, today_utc
 from nexus360.crm.dashboard import service as dashboards
-from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealFigures, PeriodFigures
+from nexus360.crm.dashboard.schemas import DashboardFilters, DashboardKpis, DealFigures, PeriodFigures, StageInfo
 from nexus360.db import Database, data_generation
 from nexus360.ui import charts, warming
 from nexus360.ui.crm import links
@@ -187,8 +187,10 @@ def kpis(filters: DashboardFilters, today: date, principal: Principal | None = N
     by = dashboards.figures_filters(who, filters)
     start, end = filters.previous
     open_now = _open_figures(filters, today, principal)
-    current = read(Database.CRM, dashboards.get_closed_figures, shared=True, filters=by)
-    previous = read(Database.CRM, dashboards.get_closed_figures, shared=True, filters=replace(by, start=start, end=end))
+    stages = _stages(principal)
+    current = read(Database.CRM, dashboards.get_closed_figures, shared=True, filters=by, stages=stages)
+    previous = read(Database.CRM, dashboards.get_closed_figures, shared=True, filters=replace(by, start=start, end=end),
+                    stages=stages)
     return dashboards.kpis_of(who, open_now, current, previous, filters)
 
 
@@ -199,7 +201,13 @@ def funnel(filters: DashboardFilters, today: date) -> pd.DataFrame:
 
 def _open_figures(filters: DashboardFilters, today: date, principal: Principal | None = None) -> DealFigures:
     by = dashboards.figures_filters(principal or current_principal(), filters).snapshot(today)
-    return _reader(principal)(Database.CRM, dashboards.get_open_figures, shared=True, filters=by, today=today)
+    return _reader(principal)(Database.CRM, dashboards.get_open_figures, shared=True, filters=by, today=today,
+                              stages=_stages(principal))
+
+
+def _stages(principal: Principal | None = None) -> tuple[StageInfo, ...]:
+    """The pipeline's stages, read once per data change and handed to each figure read (one statement fewer each)."""
+    return _reader(principal)(Database.CRM, dashboards.get_stages, shared=True)
 
 
 def _period_figures(principal: Principal, filters: DashboardFilters, today: date, chart: str | None) -> None:
@@ -291,7 +299,7 @@ def _chart(has_data: bool, figure: str, frame: pd.DataFrame, empty: str, *, conf
 def _deals_at_risk(filters: DashboardFilters, today: date) -> None:
     medians = cached(Database.CRM, dashboards.get_stage_medians, shared=True, today=today)
     risky = cached(Database.CRM, dashboards.list_deals_at_risk, shared=True, filters=filters.snapshot(today),
-                   today=today, limit=AT_RISK_ROWS, stage_medians=medians)
+                   today=today, limit=AT_RISK_ROWS, stage_medians=medians, stages=_stages())
     if risky.empty:
         st.success("No open deal is overdue or stuck in its stage.")
         return
