@@ -205,9 +205,11 @@ def get_open_totals(session: Session, principal: Principal, *, filters: Dashboar
 def get_kpis(session: Session, principal: Principal, *, filters: DashboardFilters, today: date) -> DashboardKpis:
     """Open and weighted pipeline now, and won/lost figures of the period against the one before."""
     start, end = filters.previous
-    return kpis_of(principal, get_open_figures(session, principal, filters=filters, today=today),
-                   get_closed_figures(session, principal, filters=filters),
-                   get_closed_figures(session, principal, filters=replace(filters, start=start, end=end)), filters)
+    stages = _stages(session)  # read once for the three reads
+    return kpis_of(principal, get_open_figures(session, principal, filters=filters, today=today, stages=stages),
+                   get_closed_figures(session, principal, filters=filters, stages=stages),
+                   get_closed_figures(session, principal, filters=replace(filters, start=start, end=end),
+                                      stages=stages), filters)
 
 
 def get_funnel(session: Session, principal: Principal, *, filters: DashboardFilters) -> pd.DataFrame:

@@ -57,11 +57,11 @@ def day(value: date | None) -> str:
     return DASH if value is None or pd.isna(value) else f"{value.day} {value:%b %Y}"
 
 
-def closes(close_date: date | None, *, is_open: bool = True) -> str:
+def closes(close_date: date | None) -> str:
     """An open deal's close date as a caption reads it, flagged when it has passed ('slipped')."""
     if close_date is None or pd.isna(close_date):
         return "no close date"
-    if is_open and close_date < today_utc():
+    if close_date < today_utc():
         return f":orange[:material/schedule: was due {day(close_date)}]"
     return f"closes {day(close_date)}"
 
