@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
+from nexus360.auth.schemas import ADMIN
 from nexus360.chat.schemas import AUDIENCE_ROLES
 from nexus360.db.base import ChatBase, bigint_id, created_at, updated_at
 
@@ -34,35 +35,41 @@ SEARCH_VECTOR = (
 )
 
 
-# The passages' vectors are indexed per audience (migration chat_0012): one HNSW graph of the passages
-# for everyone and one per role of the passages restricted to it (a passage for two roles is in both).
-# A search walks, unfiltered, only the graphs of passages its asker may read, instead of one graph of
-# every passage whose neighbours the audience filter then threw away (half of them, for a rep, at
-# 100,000 passages with half manager-only: README, "Measured"); pgvector's README ("Filtering")
-# recommends partial indexes when a filter has few distinct values. Each graph is over the passages'
-# half-precision copy (chat_0010) with twice pgvector's default links (chat_0011).
-EVERYONE = "everyone"
-VECTOR_AUDIENCES = (EVERYONE, *AUDIENCE_ROLES)
+# The passages' vectors are indexed per reader (migration chat_0013): one HNSW graph per role of every
+# passage that role may read (those for everyone and those restricted to it), and one of all passages for
+# the administrators, who read everything. A search walks one graph, unfiltered, holding exactly what its
+# asker may read (an asker with two roles walks two), not a graph whose neighbours an audience filter
+# then throws away, nor several graphs whose nearest it merges (chat_0012's one index per audience: a
+# manager walked the everyone graph and the managers' one, twice the work of one graph of both; README,
+# "Measured"). pgvector's README ("Filtering") recommends partial indexes when a filter has few distinct
+# values. A passage for everyone is in every graph: the price is index size and write time, paid for the
+# search time. Each graph is over the passages' half-precision copy (chat_0010) with twice pgvector's
+# default links (chat_0011).
+ALL_PASSAGES = "all"  # the reader who may read every passage (an administrator)
+READER_ROLES = tuple(role for role in AUDIENCE_ROLES if role != ADMIN)  # an administrator reads ALL_PASSAGES
+VECTOR_READERS = (*READER_ROLES, ALL_PASSAGES)
 
 
-def audience_condition(audience: str) -> str:
-    """The SQL condition of the passages one vector index holds. The searches repeat it literally, so the
-    planner can prove that they may use the index; `audience` is EVERYONE or a role of the fixed set."""
-    if audience == EVERYONE:
-        return "audience = '{}'"
-    if audience not in AUDIENCE_ROLES or not audience.isidentifier():
-        raise ValueError(f"no vector index for the audience {audience!r}")
-    return f"audience && '{{{audience}}}'"
+def reader_condition(reader: str) -> str | None:
+    """The SQL condition of the passages `reader`'s vector index holds (None: every passage). The searches
+    repeat it literally, so the planner can prove that they may use the index; `reader` is ALL_PASSAGES or
+    a role of the fixed set."""
+    if reader == ALL_PASSAGES:
+        return None
+    if reader not in READER_ROLES or not reader.isidentifier():
+        raise ValueError(f"no vector index for the reader {reader!r}")
+    return f"(audience = '{{}}' OR audience && '{{{reader}}}')"
 
 
-def _vector_index(audience: str) -> Index:
-    return Index(f"ix_knowledge_passages_hnsw_{audience}",
+def _vector_index(reader: str) -> Index:
+    condition = reader_condition(reader)
+    return Index(f"ix_knowledge_passages_hnsw_read_by_{reader}",
                  text(f"(embedding::halfvec({EMBEDDING_DIMENSIONS})) halfvec_cosine_ops"),
                  postgresql_using="hnsw", postgresql_with={"m": 32, "ef_construction": 128},
-                 postgresql_where=text(audience_condition(audience)))
+                 **({"postgresql_where": text(condition)} if condition else {}))
 
 
-VECTOR_INDEXES = {audience: _vector_index(audience) for audience in VECTOR_AUDIENCES}  # on KnowledgePassage
+VECTOR_INDEXES = {reader: _vector_index(reader) for reader in VECTOR_READERS}  # on KnowledgePassage
 
 
 class Conversation(ChatBase):

@@ -10,14 +10,12 @@ README, "Measured (`bench assistant`)"). Same expression (`embedding::halfvec(15
 graph (m 32, ef_construction 128) as chat_0011's index, which is dropped once they exist. Building them
 takes about as long as building that one (a few minutes per 100,000 passages).
 
-A role added to the catalogue later needs its index (a migration running `vector_index_ddl()` again);
-tests/chat/test_knowledge_search.py checks that every audience has one.
+chat_0013 replaced these indexes by one per reader (the passages a role may read, and all of them).
 
 Revision ID: chat_0012
 Revises: chat_0011
 """
 
-from nexus360.chat.knowledge.repository import vector_index_ddl
 from nexus360.db import ddl
 
 revision = "chat_0012"
@@ -25,10 +23,18 @@ down_revision = "chat_0011"
 branch_labels = None
 depends_on = None
 
+# The indexes as this migration built them (frozen: chat_0013 replaced them).
+_GRAPH = "USING hnsw ((embedding::halfvec(1536)) halfvec_cosine_ops) WITH (m = 32, ef_construction = 128)"
+INDEXES = (
+    f"CREATE INDEX ix_knowledge_passages_hnsw_everyone ON knowledge_passages {_GRAPH} WHERE audience = '{{}}'",
+    *(f"CREATE INDEX ix_knowledge_passages_hnsw_{role} ON knowledge_passages {_GRAPH} WHERE audience && '{{{role}}}'"
+      for role in ("admin", "sales_manager", "sales_rep", "marketer")),
+)
+
 
 def upgrade() -> None:
     ddl.execute("SET LOCAL maintenance_work_mem = '512MB'")  # each graph built in memory, not spilled
-    ddl.create_indexes(vector_index_ddl())
+    ddl.create_indexes(INDEXES)
     ddl.execute("DROP INDEX IF EXISTS ix_knowledge_passages_embedding_halfvec_hnsw")
 
 

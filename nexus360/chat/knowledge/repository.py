@@ -15,14 +15,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateIndex
 
 from nexus360.chat.models import (
+    ALL_PASSAGES,
     EMBEDDING_DIMENSIONS,
-    EVERYONE,
+    READER_ROLES,
     VECTOR_INDEXES,
     KnowledgeArticle,
     KnowledgePassage,
-    audience_condition,
+    reader_condition,
 )
-from nexus360.chat.schemas import AUDIENCE_ROLES
 from nexus360.common.sql import contains
 
 AUDIENCE = "(p.audience = '{}' OR p.audience && CAST(:roles AS varchar[]) OR :everything)"
@@ -68,34 +68,36 @@ LIMIT :limit
 # The passages' vectors are searched through HNSW indexes over their half-precision copy
 # (`embedding::halfvec`, chat_0010): half the bytes of the float index, with distances that differ from
 # the full ones by less than 0.001 (recall@10 against the exact float search is measured by `bench
-# assistant`). The query's expression must be the indexes', cast for cast. There is one index per
-# audience (models.VECTOR_AUDIENCES, migration chat_0012): the search is a nearest-neighbour search in
-# each index the asker may read (the passages for everyone, and those restricted to each of their roles;
-# an administrator: every role's), each unfiltered on its graph, merged by distance. Each branch states
-# its index's condition literally (models.audience_condition), so the planner proves the partial index
-# applies whatever the bound values, and keeps the audience filter as well. Iterative index scans
-# (pgvector 0.8) keep looking when the model filter drops neighbours (passages another model embedded).
+# assistant`). The query's expression must be the indexes', cast for cast. There is one index per reader
+# (models.VECTOR_READERS, migration chat_0013): the passages a role may read, and all of them for an
+# administrator. The search is an unfiltered nearest-neighbour search in the index of each of the asker's
+# roles (one, for almost everyone), merged by distance when there are two. Each branch states its
+# index's condition literally (models.reader_condition), so the planner proves the partial index applies
+# whatever the bound values, and keeps the audience filter as well: an asker with no role of the catalogue
+# searches the index of all passages through that filter. Iterative index scans (pgvector 0.8) keep looking
+# when a filter drops neighbours (passages another model embedded, or not the asker's).
 # ef_search is set per search (service.EF_SEARCH).
 HALFVEC = f"halfvec({EMBEDDING_DIMENSIONS})"
 _DISTANCE = f"p.embedding::{HALFVEC} <=> CAST(:vector AS {HALFVEC})"
 
 
-def vector_index_ddl() -> list[str]:
+def vector_index_ddl(readers: Sequence[str] = tuple(VECTOR_INDEXES)) -> list[str]:
     """CREATE INDEX statements of the passages' vector indexes (the migration's and the benchmark's)."""
-    return [str(CreateIndex(index).compile(dialect=postgresql.dialect())) for index in VECTOR_INDEXES.values()]
+    return [str(CreateIndex(VECTOR_INDEXES[reader]).compile(dialect=postgresql.dialect())) for reader in readers]
 
 
-def vector_audiences(roles: Sequence[str], everything: bool) -> tuple[str, ...]:
-    """The vector indexes a search reads: everyone's and those of the asker's roles (all, for everything)."""
-    return (EVERYONE, *(role for role in AUDIENCE_ROLES if everything or role in roles))
+def vector_readers(roles: Sequence[str], everything: bool) -> tuple[str, ...]:
+    """The vector indexes a search reads: its asker's roles' (all passages', for everything or no role)."""
+    mine = () if everything else tuple(role for role in READER_ROLES if role in roles)
+    return mine or (ALL_PASSAGES,)
 
 
 @functools.cache
-def vector_search_sql(audiences: tuple[str, ...]) -> TextClause:
-    """The nearest passages in the vector indexes of `audiences`, merged (a passage may be in two)."""
+def vector_search_sql(readers: tuple[str, ...]) -> TextClause:
+    """The nearest passages in the vector indexes of `readers`, merged (a passage may be in two)."""
     branches = "\n    UNION ALL\n".join(f"""    (SELECT p.id, {_DISTANCE} AS distance FROM knowledge_passages p
-     WHERE {audience_condition(audience)} AND p.embedding_model = :model AND {AUDIENCE}
-     ORDER BY distance LIMIT :limit)""" for audience in audiences)
+     WHERE {reader_condition(reader) or 'true'} AND p.embedding_model = :model AND {AUDIENCE}
+     ORDER BY distance LIMIT :limit)""" for reader in readers)
     return text(f"""
 WITH nearest AS MATERIALIZED (
 {branches}
@@ -130,7 +132,7 @@ def text_search(session: Session, *, question: str, roles: Sequence[str], everyt
 def vector_search(session: Session, *, vector: str, model: str, roles: Sequence[str], everything: bool,
                   limit: int, exact: bool = False) -> list[tuple[int, float]]:
     """The nearest passages by cosine through the HNSW indexes (exact: every passage in full precision)."""
-    statement = EXACT_VECTOR_SEARCH if exact else vector_search_sql(vector_audiences(roles, everything))
+    statement = EXACT_VECTOR_SEARCH if exact else vector_search_sql(vector_readers(roles, everything))
     rows = session.execute(statement,
                            {"vector": vector, "model": model, "roles": list(roles), "everything": everything,
                             "limit": limit})
