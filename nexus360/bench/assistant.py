@@ -299,9 +299,13 @@ def _drop_vector_indexes(session) -> None:
 
 
 def _remove_synthetic() -> None:
-    """The synthetic passages deleted and every vector index built again over the demo's (seconds)."""
+    """The synthetic passages deleted, then every vector index built again over the demo's (seconds, once
+    the deletion is committed: an index built in the deleting transaction would still hold its rows)."""
     with session_scope(Database.CHAT, admin=True) as session:
-        session.execute(text("DELETE FROM knowledge_base WHERE source_type = :source"), {"source": BENCH_SOURCE})
+        session.execute(text("SET LOCAL statement_timeout = 0"))
         _drop_vector_indexes(session)
+        session.execute(text("DELETE FROM knowledge_base WHERE source_type = :source"), {"source": BENCH_SOURCE})
+    with session_scope(Database.CHAT, admin=True) as session:
+        session.execute(text("SET LOCAL statement_timeout = 0"))
         for statement in repository.vector_index_ddl():
             session.execute(text(statement))

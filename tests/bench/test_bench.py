@@ -10,8 +10,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 
 from nexus360.cli import main
+from nexus360.db import Database, session_scope
 
 MARKETING_QUERIES = {
     *(f"leads.{name}.page_{page}" for page in (1, 2) for name in (
@@ -28,8 +30,8 @@ COMMISSIONS_QUERIES = {
 }
 
 
-def _bench(*arguments: str) -> dict:
-    result = CliRunner().invoke(main, ["bench", *arguments, "--runs", "2"])
+def _bench(*arguments: str, runs: int = 2) -> dict:
+    result = CliRunner().invoke(main, ["bench", *arguments, "--runs", str(runs)])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -89,3 +91,24 @@ def test_bench_forecasts_prints_figures_for_every_query_flow_and_generation():
     _assert_figures(report, FORECASTS_QUERIES)
     assert {"generate.company.quarter", "flow.overview.company.quarter", "flow.rollup.team.quarter",
             "flow.accuracy.company.8_quarters", "flow.movement.company.to_now"} <= set(report["flows_ms"])
+
+
+def _knowledge_state() -> tuple:
+    """Passages and vector indexes, read in a transaction of its own (one held open would hold a lock on
+    the table that the bench's DROP INDEX waits for)."""
+    with session_scope(Database.CHAT, admin=True) as session:
+        return (session.execute(text("SELECT count(*) FROM knowledge_passages")).scalar_one(),
+                sorted(session.execute(text("SELECT indexdef FROM pg_indexes "
+                                            "WHERE tablename = 'knowledge_passages'")).scalars()))
+
+
+@pytest.mark.usefixtures("seeded")
+def test_bench_assistant_measures_at_scale_and_leaves_the_knowledge_base_as_it_found_it() -> None:
+    before = _knowledge_state()
+    report = _bench("assistant", "--passages", "300", runs=10)
+    assert report["golden_questions"] >= 40 and set(report["quality"]) == {"text", "vector", "rrf", "max"}
+    scale = report["scale"]
+    assert scale["passages"] == 300 and scale["vector_search_ms"]["runs"] == 10
+    for recall in (scale["vector_recall@10_vs_exact"], scale["vector_search_as_manager"]["recall@10_vs_exact"]):
+        assert 0.9 <= recall <= 1  # 300 passages: the graphs find (nearly) the exact neighbours
+    assert _knowledge_state() == before  # synthetic passages gone, every vector index back

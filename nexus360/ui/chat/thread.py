@@ -1,7 +1,9 @@
 """One conversation: its messages with their sources, "how I got this" and feedback; the question box.
 
-Everything the user, a document or the model wrote is shown literally (escaped, line breaks kept).
-The thread is a fragment: asking reruns it alone; the answer streams with st.write_stream.
+Everything the user, a document or the model wrote is shown literally (escaped, line breaks kept); in an
+answer, only the web and e-mail addresses its sources had are links (safety: a model or a document's
+instructions cannot point anyone elsewhere). The thread is a fragment: asking reruns it alone; the answer
+streams with st.write_stream.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from nexus360.chat.conversations.schemas import MessageRead
 from nexus360.config import Settings
 from nexus360.db import Database
 from nexus360.ui.chat.conversations import current_id, open_conversation
-from nexus360.ui.formatting import escape_markdown
+from nexus360.ui.formatting import addresses, escape_markdown, literal, unlinked
 from nexus360.ui.session import FAILED, call, current_principal, submit, submit_flow
 
-TABLE_ROWS = 10  # a tool's table shows this many rows, then scrolls
+TABLE_ROWS = 10  # a tool's table shows about this many rows, then scrolls
+TABLE_HEIGHT = 420  # pixels: about TABLE_ROWS one-line rows
 EXAMPLES = {
     "manager": ["Which deals in my team slipped this month?", "How do I run the Monday forecast review?",
                 "What is our discount approval policy?"],
@@ -32,11 +35,6 @@ EXAMPLES = {
 }
 
 
-def literal(text: str) -> str:
-    """Text shown as written: Markdown escaped, line breaks kept."""
-    return escape_markdown(text).replace("\n", "  \n")
-
-
 @st.fragment
 def thread(settings: Settings) -> None:
     conversation_id = current_id()
@@ -45,7 +43,8 @@ def thread(settings: Settings) -> None:
         _welcome()
     for message in messages:
         with st.chat_message(message.role):
-            st.markdown(literal(message.content))
+            st.markdown(literal(message.content) if message.role == "user" else
+                        unlinked(message.content, keep=_sourced_addresses(message)))
             if message.role == "assistant":
                 _details(message)
     question = st.chat_input("Ask about a policy, your deals, pipeline, commission or campaigns",
@@ -84,18 +83,41 @@ def _ask(question: str, conversation_id: int | None, settings: Settings) -> None
 
 def _shown(stream: flows.AnswerStream) -> None:
     def escaped() -> Iterator[str]:
+        """The chunks as text, each up to its last white space (an address split between two chunks is made
+        inert whole); no address is a link until the answer is read back with its sources."""
+        pending = ""
         for chunk in stream:
-            yield literal(chunk)
+            pending += chunk
+            cut = max(pending.rfind(" "), pending.rfind("\n")) + 1
+            if cut:
+                yield unlinked(pending[:cut])
+                pending = pending[cut:]
+        if pending:
+            yield unlinked(pending)
 
     submit_flow(lambda _principal: st.write_stream(escaped()))
+
+
+def _sourced_addresses(message: MessageRead) -> frozenset[str]:
+    """The addresses in what the answer was written from: its passages and its tools' figures."""
+    return addresses([citation.content for citation in message.citations]
+                     + [text for run in message.tool_runs
+                        for text in (run.summary, *(str(cell) for row in run.rows for cell in row))])
+
+
+def _table(columns: list[str], rows: list[list]) -> None:
+    """A tool's figures as a table within the answer's width: long text (a commission's explanation) wraps
+    instead of widening the table. st.table reads Markdown in its cells, so each is shown literally."""
+    frame = pd.DataFrame([[literal(cell) for cell in row] for row in rows], columns=[literal(c) for c in columns])
+    st.table(frame, hide_index=True, border="horizontal",
+             height=TABLE_HEIGHT if len(rows) > TABLE_ROWS else "content")
 
 
 def _details(message: MessageRead) -> None:
     for run in message.tool_runs:  # the figures are part of the answer: asked "which deals?", see them
         if run.rows and not run.refused:
             st.caption(escape_markdown(run.label))
-            st.dataframe(pd.DataFrame(run.rows, columns=run.columns), hide_index=True, width="stretch",
-                         height=(min(TABLE_ROWS, len(run.rows)) + 1) * 35 + 3)
+            _table(run.columns, run.rows)
     if message.citations:
         st.caption("Sources")
         for citation in message.citations:
