@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+from nexus360.chat.conversations.schemas import MessageRead
+from nexus360.chat.schemas import Citation, ToolRun
+from nexus360.ui.chat.thread import _sourced_addresses
 from nexus360.ui.formatting import JOINER, addresses, chart_text, literal, unlinked
 
 PAYLOADS = ['=HYPERLINK("http://evil","x")', ":red[red] :material/home: :smile:", "**bold** _it_ `code`",
@@ -73,3 +76,14 @@ def test_unlinked_text_is_literal_text() -> None:
     for text in PAYLOADS:
         assert shown(unlinked(text)) == text
     assert unlinked(None) == ""
+
+
+def test_an_answer_links_the_addresses_of_its_passages_and_tool_figures_only() -> None:
+    message = MessageRead(
+        id=1, role="assistant", tokens=10, content=ANSWER + " Ask anna@contoso.test.",
+        citations=[Citation(number=1, passage_id=1, article_id=1, title="Discounts",
+                            content="The form: https://intranet.contoso.test/discounts.")],
+        tool_runs=[ToolRun(tool="find_deal", label="Deal", columns=["Contact"], rows=[["anna@contoso.test"]])])
+    shown_links = links(unlinked(message.content, keep=_sourced_addresses(message)))
+    assert [link.rstrip(".") for link in shown_links] == ["https://intranet.contoso.test/discounts",
+                                                          "anna@contoso.test"]
