@@ -23,8 +23,8 @@ from nexus360.ui.chat.conversations import current_id, open_conversation
 from nexus360.ui.formatting import addresses, escape_markdown, literal, unlinked
 from nexus360.ui.session import FAILED, call, current_principal, submit, submit_flow
 
-TABLE_ROWS = 10  # a tool's table shows about this many rows, then scrolls
-TABLE_HEIGHT = 420  # pixels: about TABLE_ROWS one-line rows
+TABLE_ROWS = 12  # a tool's table with more rows than this scrolls (a tool returns at most 25)
+TABLE_HEIGHT = 560  # pixels: about 12 one-line rows, or 8 wrapped ones
 EXAMPLES = {
     "manager": ["Which deals in my team slipped this month?", "How do I run the Monday forecast review?",
                 "What is our discount approval policy?"],
