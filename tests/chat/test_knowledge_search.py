@@ -55,7 +55,7 @@ def plan(session, readers: tuple[str, ...]) -> str:
 PARAMETERS = ("vector", "model", "roles", "everything", "limit")
 
 
-def test_every_reader_has_its_vector_index_over_the_halfvec_graph_of_chat_0011(db) -> None:
+def test_every_reader_has_its_vector_index_over_the_halfvec_graph_of_chat_0013(db) -> None:
     rows = dict(db(Database.CHAT).execute(text(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'knowledge_passages'")).all())
     assert "ix_knowledge_passages_embedding_halfvec_hnsw" not in rows  # chat_0011's, dropped by chat_0012
@@ -63,7 +63,7 @@ def test_every_reader_has_its_vector_index_over_the_halfvec_graph_of_chat_0011(d
                    {index.name for index in repository.VECTOR_INDEXES.values()} for name in rows)  # chat_0012's
     for reader, index in repository.VECTOR_INDEXES.items():
         definition = rows[index.name]
-        assert "hnsw (((embedding)::halfvec(1536)) halfvec_cosine_ops) WITH (m='32', ef_construction='128')" \
+        assert "hnsw (((embedding)::halfvec(1536)) halfvec_cosine_ops) WITH (m='32', ef_construction='200')" \
             in definition
         if reader == ALL_PASSAGES:
             assert " WHERE " not in definition
