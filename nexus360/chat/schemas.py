@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from nexus360.auth.schemas import ROLES
 
-AUDIENCE_ROLES = tuple(ROLES)  # what an article's audience may name (empty: everyone); one vector index each
+AUDIENCE_ROLES = tuple(ROLES)  # what an article's audience may name (empty: everyone)
 
 
 class Citation(BaseModel):

@@ -4,7 +4,7 @@ A search as a rep walked one graph of every passage and the audience filter then
 neighbours it may not read: at 100,000 passages, half of them manager-only, ef_search 250 yielded
 ~125 visible candidates, and recall@10 0.95 cost ~27 ms of server CPU per search. Now there is one
 partial index of the passages for everyone (`audience = '{}'`) and one per role of the passages
-restricted to it (`audience && '{<role>}'`, models.audience_condition, which the searches repeat
+restricted to it (`audience && '{<role>}'`, which the searches then repeated
 literally); a search reads, unfiltered, the indexes its asker may read (issue 16 point 8; figures in
 README, "Measured (`bench assistant`)"). Same expression (`embedding::halfvec(1536)`), operator class and
 graph (m 32, ef_construction 128) as chat_0011's index, which is dropped once they exist. Building them

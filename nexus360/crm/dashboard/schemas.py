@@ -137,17 +137,14 @@ class StageInfo:
     is_lost: bool
 
 
-OTHERS = 0  # the owner id of colleagues' figures summed into one row, for whoever may not see them one by one
-
-
 @dataclass(frozen=True)
 class DealFigures:
     """Deals per owner and stage within a DashboardFilters.by_company(): open now, or closed in one period.
 
     Each row is (owner id, stage id, deals, amount, extra): `extra` counts open deals past their close date, or sums
-    (days from creation to close, deals with a creation date) of closed ones. Without COLLEAGUE_FIGURES every
-    colleague's row is summed into owner OTHERS. Any owner or stage choice is a sum of these rows (service
-    `open_totals_of`, `funnel_of`, `period_of`), so it reads nothing more.
+    (days from creation to close, deals with a creation date) of closed ones. Without COLLEAGUE_FIGURES the rows
+    come per stage, summed over the owners in view (owner None). Any owner or stage choice is a sum of these rows
+    (service `open_totals_of`, `funnel_of`, `period_of`), so it reads nothing more.
     """
 
     stages: tuple[StageInfo, ...]

@@ -20,7 +20,7 @@ from nexus360.chat.conversations.schemas import MessageRead
 from nexus360.config import Settings
 from nexus360.db import Database
 from nexus360.ui.chat.conversations import current_id, open_conversation
-from nexus360.ui.formatting import addresses, escape_markdown, literal, unlinked
+from nexus360.ui.formatting import addresses, literal, unlinked
 from nexus360.ui.session import FAILED, call, current_principal, submit, submit_flow
 
 TABLE_ROWS = 12  # a tool's table with more rows than this scrolls (a tool returns at most 25)
@@ -116,16 +116,16 @@ def _table(columns: list[str], rows: list[list]) -> None:
 def _details(message: MessageRead) -> None:
     for run in message.tool_runs:  # the figures are part of the answer: asked "which deals?", see them
         if run.rows and not run.refused:
-            st.caption(escape_markdown(run.label))
+            st.caption(literal(run.label))
             _table(run.columns, run.rows)
     if message.citations:
         st.caption("Sources")
         for citation in message.citations:
             where = f"{citation.title} › {citation.heading}" if citation.heading else citation.title
-            with st.popover(f"[{citation.number}] {escape_markdown(where)}", width="stretch"):
-                st.markdown(f"**{escape_markdown(citation.title)}**")
+            with st.popover(f"[{citation.number}] {literal(where)}", width="stretch"):
+                st.markdown(f"**{literal(citation.title)}**")
                 if citation.heading:
-                    st.caption(escape_markdown(citation.heading))
+                    st.caption(literal(citation.heading))
                 st.markdown(literal(citation.content))
     elif not message.tool_runs:
         st.caption("No source found in the knowledge base.")
@@ -133,10 +133,10 @@ def _details(message: MessageRead) -> None:
         with st.expander("How I got this", icon=":material/query_stats:"):
             for run in message.tool_runs:
                 parameters = ", ".join(f"{key}: {value}" for key, value in run.parameters.items()) or "none"
-                st.markdown(f"**{escape_markdown(run.label)}** · tool `{run.tool}` · parameters: "
-                            f"{escape_markdown(parameters)}")
+                st.markdown(f"**{literal(run.label)}** · tool `{run.tool}` · parameters: "
+                            f"{literal(parameters)}")
                 if run.refused:
-                    st.warning(escape_markdown(run.reason or "Refused."), icon=":material/lock:")
+                    st.warning(literal(run.reason or "Refused."), icon=":material/lock:")
                     continue
                 st.markdown(literal(run.summary or run.reason or "Nothing found."))
     _feedback(message)
